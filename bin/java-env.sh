@@ -1,0 +1,25 @@
+# Sourced by bin/* scripts: finds Java 25 and the project root, builds the jar when it is stale.
+JSYD_HOME=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'; then
+  for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-25-openjdk-amd64 /usr/lib/jvm/jdk-25*; do
+    if [ -x "$j/bin/java" ]; then JAVA_HOME=$j; break; fi
+  done
+fi
+if [ ! -x "${JAVA_HOME:-}/bin/java" ]; then
+  echo "syd: Java 25 not found; set JAVA_HOME to a JDK 25" >&2
+  exit 1
+fi
+export JAVA_HOME
+JSYD_JAR=$JSYD_HOME/target/jsyd.jar
+
+jsyd_build() {
+  (cd "$JSYD_HOME" && MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
+     mvn -B -q -o -DskipTests package >&2 2>/dev/null \
+   || MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" mvn -B -q -DskipTests package >&2) \
+   || { echo "syd: build failed" >&2; exit 1; }
+}
+
+# Build on first use, and again when a source file is newer than the jar.
+if [ ! -f "$JSYD_JAR" ] || [ -n "$(find "$JSYD_HOME/src/main" "$JSYD_HOME/pom.xml" -newer "$JSYD_JAR" -print -quit 2>/dev/null)" ]; then
+  jsyd_build
+fi

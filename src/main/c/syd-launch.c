@@ -1,0 +1,107 @@
+/*
+ * syd-launch: the pre-exec launcher of jsyd. The only C in the product.
+ *
+ * Why it exists: a JVM cannot run Java code between fork and exec, so the few steps that must
+ * happen inside the new process before the sandboxed program runs are done here. Every
+ * decision is made in Java; this program only carries out what it is told, in this order:
+ *
+ *   1. read the launch message from the control socket (fd number in argv[1]):
+ *        u32 magic 'JSYD', u32 expected parent pid, u32 flags, u32 filter length in bytes,
+ *        then the BPF program (struct sock_filter[]) built by Java;
+ *   2. PR_SET_PDEATHSIG(SIGKILL), then check the parent is still the supervisor (no race with
+ *      its death), unblock all signals, mark the control socket close-on-exec;
+ *   3. PR_SET_NO_NEW_PRIVS, then install the filter with
+ *      SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+ *   4. send "L" + the listener's fd number with write(2) (always allowed in the kernel; a
+ *      sendmsg(SCM_RIGHTS) could be notified and would deadlock) — the supervisor takes the
+ *      listener with pidfd_getfd(2) — then wait for a one-byte acknowledgement;
+ *   5. close its own copy of the listener and execvpe(argv[2], argv+3, environ). The exec is
+ *      already under the filter, so the first program is checked too. If it fails, send
+ *      "E" + errno and exit 127; if it succeeds the control socket closes (close-on-exec), which
+ *      the supervisor reads as end of file.
+ *
+ * Any failure before the exec is reported as "F" + errno + step, then exit 127.
+ * Only async-signal-safe, allocation-free calls; no stdio.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+#define MAGIC 0x4459534aU /* "JSYD" little-endian */
+#define MAX_INSNS 4096
+
+extern char **environ;
+
+static int ctl = -1;
+
+static int read_full(int fd, void *buf, size_t len) {
+    char *p = buf;
+    while (len > 0) {
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void report(char tag, int err, int step) {
+    uint32_t msg[3] = {(uint32_t)tag, (uint32_t)err, (uint32_t)step};
+    ssize_t ignored = write(ctl, msg, sizeof msg);
+    (void)ignored;
+}
+
+static void fail(int step) {
+    report('F', errno, step);
+    _exit(127);
+}
+
+static struct sock_filter insns[MAX_INSNS];
+
+int main(int argc, char **argv) {
+    if (argc < 4) _exit(127);
+    ctl = atoi(argv[1]);
+
+    uint32_t head[4];
+    if (read_full(ctl, head, sizeof head) != 0 || head[0] != MAGIC) _exit(127);
+    uint32_t len = head[3];
+    if (len == 0 || len % sizeof(struct sock_filter) != 0 || len > sizeof insns) fail(1);
+    if (read_full(ctl, insns, len) != 0) fail(1);
+
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(2);
+    if ((uint32_t)getppid() != head[1]) _exit(127); /* the supervisor is already gone */
+    sigset_t none;
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) fail(3);
+    if (fcntl(ctl, F_SETFD, FD_CLOEXEC) != 0) fail(4);
+
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(5);
+    struct sock_fprog prog = {.len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = insns};
+    long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                            SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+    if (listener < 0) fail(6);
+
+    /* From here on every syscall is filtered: only write, read, close, execve, exit_group. */
+    report('L', (int)listener, 0);
+    char ack;
+    if (read_full(ctl, &ack, 1) != 0) _exit(127);
+    close((int)listener);
+
+    execvpe(argv[2], argv + 3, environ);
+    report('E', errno, 0);
+    _exit(127);
+}

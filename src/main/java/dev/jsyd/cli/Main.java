@@ -1,0 +1,16 @@
+package dev.jsyd.cli;
+
+/** Entry point of the jar: dispatches on the tool name the launcher script was called as. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        String tool = System.getProperty("jsyd.tool", "syd");
+        int status = switch (tool) {
+            default -> SydCommand.run(args);
+        };
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
+    }
+}
