@@ -7,6 +7,7 @@ public final class Main {
     public static void main(String[] args) {
         String tool = System.getProperty("jsyd.tool", "syd");
         int status = switch (tool) {
+            case "syd-cat" -> SydCatTool.run(args, System.out, System.err);
             default -> SydCommand.run(args);
         };
         System.out.flush();

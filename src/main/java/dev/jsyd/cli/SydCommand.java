@@ -1,11 +1,158 @@
 package dev.jsyd.cli;
 
-/** The `syd` command line. */
+import dev.jsyd.policy.Origin;
+import dev.jsyd.policy.Policy;
+import dev.jsyd.policy.PolicyException;
+import dev.jsyd.supervisor.Supervisor;
+import dev.jsyd.supervisor.SupervisorException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code syd} command line (syd(1)): POSIX short options, parsed in order and stopping at the
+ * first operand or {@code --}; {@code -m}, {@code -p} and {@code -P} are applied in the order given.
+ * Every error is one {@code syd: ...} line (or a diagnostic with position) and a non-zero status
+ * before anything runs.
+ */
 final class SydCommand {
     private SydCommand() {}
 
+    static final String VERSION = "3.52.0";
+    /** Exit status for a bad command line, rule or file: EINVAL, as Syd reports errors by errno. */
+    static final int USAGE = 22;
+
+    static final String USAGE_TEXT = """
+            Usage: syd [-acefhlmpqtxEPV] [--] {command [arg...]}
+                   syd --api | --check | --sh
+              -m command   apply a sandbox command (repeatable, in order)
+              -p profile   apply a built-in profile (repeatable); -p list in syd-cat
+              -P file      load a configuration file (.syd-3; repeatable)
+              -x           trace mode: log would-be denials, allow everything
+              -t duration  kill the sandbox after this long (same as timeout:)
+              -e var=val   set a variable for the program; -e var removes it; -e var= passes an unsafe one
+              -a alias     run the program with this argv[0]
+              -h, -V       help, version
+            """;
+
+    /** Environment variables removed from the program's environment unless passed with -e VAR= (glibc's unsecure list). */
+    static final List<String> UNSAFE_ENV = List.of("GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES",
+            "LD_AUDIT", "LD_BIND_NOT", "LD_BIND_NOW", "LD_DEBUG", "LD_DEBUG_OUTPUT", "LD_DYNAMIC_WEAK",
+            "LD_HWCAP_MASK", "LD_LIBRARY_PATH", "LD_ORIGIN_PATH", "LD_PRELOAD", "LD_PROFILE", "LD_PROFILE_OUTPUT",
+            "LD_SHOW_AUXV", "LD_USE_LOAD_BIAS", "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE", "NIS_PATH", "NLSPATH",
+            "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR", "TZDIR");
+
     static int run(String[] args) {
-        System.err.println("syd: not implemented yet");
-        return 1;
+        return run(args, System.out, System.err, System.getenv());
     }
+
+    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        Policy policy = Policy.defaults();
+        boolean trace = false;
+        String alias = null;
+        Map<String, String> envChanges = new LinkedHashMap<>();
+        List<String> passUnsafe = new ArrayList<>();
+        int mIndex = 0;
+        int i = 0;
+        try {
+            for (; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("--")) { i++; break; }
+                if (!a.startsWith("-") || a.equals("-")) break;
+                if (a.startsWith("--")) {
+                    switch (a) {
+                        case "--help" -> { out.print(USAGE_TEXT); return 0; }
+                        case "--version" -> { printVersion(out); return 0; }
+                        case "--api" -> { ApiJson.write(out); out.println(); return 0; }
+                        case "--check" -> { return SydCheck.inside() ? 0 : 1; }
+                        default -> {
+                            err.println("syd: unknown option `" + a + "'; see syd -h");
+                            return USAGE;
+                        }
+                    }
+                }
+                for (int j = 1; j < a.length(); j++) {
+                    char c = a.charAt(j);
+                    if ("mpPaetE".indexOf(c) >= 0) {
+                        String value;
+                        if (j + 1 < a.length()) value = a.substring(j + 1);
+                        else if (i + 1 < args.length) value = args[++i];
+                        else {
+                            err.println("syd: option -" + c + " needs an argument; see syd -h");
+                            return USAGE;
+                        }
+                        switch (c) {
+                            case 'm' -> policy.apply(value, Origin.option(++mIndex));
+                            case 'p' -> policy.applyProfile(value, Origin.profileOption(value));
+                            case 'P' -> policy.applyFile(Path.of(value));
+                            case 'a' -> alias = value;
+                            case 'e' -> {
+                                int eq = value.indexOf('=');
+                                if (eq < 0) envChanges.put(value, null);
+                                else if (eq == value.length() - 1) passUnsafe.add(value.substring(0, eq));
+                                else envChanges.put(value.substring(0, eq), value.substring(eq + 1));
+                            }
+                            case 't' -> policy.apply("timeout:" + value, Origin.option(++mIndex));
+                            case 'E' -> {
+                                err.println("syd: -E (filter export) is not supported yet");
+                                return USAGE;
+                            }
+                            default -> throw new AssertionError(c);
+                        }
+                        break;
+                    }
+                    switch (c) {
+                        case 'h' -> { out.print(USAGE_TEXT); return 0; }
+                        case 'V' -> { printVersion(out); return 0; }
+                        case 'x' -> trace = true;
+                        case 'q', 'l', 'f' -> { }
+                        default -> {
+                            err.println("syd: unknown option -" + c + "; see syd -h");
+                            return USAGE;
+                        }
+                    }
+                }
+            }
+        } catch (PolicyException e) {
+            err.println("syd: " + e.getMessage());
+            return USAGE;
+        }
+        List<String> command = new ArrayList<>(List.of(args).subList(i, args.length));
+        if (command.isEmpty()) {
+            String shell = env.getOrDefault("SYD_SHELL", "/bin/sh");
+            command.add(shell);
+            command.add("-l");
+        }
+        List<String> argv = new ArrayList<>(command);
+        if (alias != null) argv.set(0, alias);
+        List<String> childEnv = childEnvironment(env, envChanges, passUnsafe);
+        Supervisor.Options options = new Supervisor.Options(policy.snapshot(), command.get(0), argv, childEnv, trace, env);
+        try {
+            return new Supervisor(options).run();
+        } catch (SupervisorException e) {
+            err.println("syd: " + e.getMessage());
+            return e.status();
+        }
+    }
+
+    static List<String> childEnvironment(Map<String, String> env, Map<String, String> changes, List<String> passUnsafe) {
+        Map<String, String> m = new LinkedHashMap<>(env);
+        for (String k : UNSAFE_ENV) if (!passUnsafe.contains(k)) m.remove(k);
+        for (Map.Entry<String, String> c : changes.entrySet()) {
+            if (c.getValue() == null) m.remove(c.getKey());
+            else m.put(c.getKey(), c.getValue());
+        }
+        List<String> out = new ArrayList<>(m.size());
+        m.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+
+    static void printVersion(PrintStream out) {
+        out.println("syd " + VERSION + " (jsyd 0.1.0, Java " + Runtime.version() + ")");
+        out.println("Features: seccomp-unotify, pidfd, FFM (no JNI)");
+    }
+
 }

@@ -1,0 +1,57 @@
+package dev.jsyd.kernel;
+
+import static dev.jsyd.abi.OpenFlags.AT_EMPTY_PATH;
+import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
+import static dev.jsyd.abi.OpenFlags.AT_SYMLINK_NOFOLLOW;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.policy.Category;
+import dev.jsyd.sys.ErrnoException;
+import dev.jsyd.sys.Files;
+
+/**
+ * execve and execveat: the file to be executed is resolved like the kernel would and checked
+ * against the exec category; a denial answers EACCES.
+ *
+ * <p>An exec cannot be emulated (the supervisor cannot replace another process's image), so an
+ * allowed exec is answered with CONTINUE. This is the one pointer-carrying call answered so, and
+ * it is <b>not yet race-free</b>: another thread of the program could rewrite the path between
+ * the check and the kernel's own lookup. The fix, verifying {@code /proc/PID/exe} at the
+ * PTRACE_EVENT_EXEC stop before the new image runs, is tracked in docs/EMULATION.md.
+ */
+public final class ExecHandlers {
+    private ExecHandlers() {}
+
+    public static void execve(Request r) throws ResolveException, ErrnoException {
+        check(r, "execve", AT_FDCWD, r.arg(0), 0);
+    }
+
+    public static void execveat(Request r) throws ResolveException, ErrnoException {
+        check(r, "execveat", (int) r.arg(0), r.arg(1), (int) r.arg(4));
+    }
+
+    private static void check(Request r, String sys, int dirfd, long pathAddr, int flags) throws ResolveException, ErrnoException {
+        String path = r.readPath(pathAddr);
+        if (!r.stillValid()) return;
+        String canonical;
+        if (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
+            canonical = r.files().readlinkat(AT_FDCWD, "/proc/" + r.pid() + "/fd/" + dirfd);
+            if (canonical == null) { r.fail(Errno.EBADF); return; }
+        } else {
+            PathResolver.Last last = (flags & AT_SYMLINK_NOFOLLOW) != 0 ? PathResolver.Last.NOFOLLOW : PathResolver.Last.FOLLOW;
+            try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, last)) {
+                if (!res.isMagic() && !res.name().isEmpty()) {
+                    int type = r.files().fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
+                    if (type < 0) { r.fail(-type); return; }
+                    if (type == Files.S_IFDIR) { r.fail(Errno.EACCES); return; }
+                }
+                canonical = res.path();
+            }
+        }
+        if (r.denied(sys, canonical, -1, Category.EXEC)) {
+            r.fail(Errno.EACCES);
+            return;
+        }
+        r.continueSyscall();
+    }
+}

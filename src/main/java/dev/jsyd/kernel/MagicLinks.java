@@ -1,0 +1,25 @@
+package dev.jsyd.kernel;
+
+/** Rules for /proc magic links: a program may reopen its own fds, never another process's. */
+final class MagicLinks {
+    private MagicLinks() {}
+
+    /** True when {@code procPath} (/proc/N/...) belongs to the calling thread's process. */
+    static boolean ownProcess(Request r, String procPath) {
+        int end = procPath.indexOf('/', 6);
+        String n = end < 0 ? procPath.substring(6) : procPath.substring(6, end);
+        if (n.equals(Integer.toString(r.pid()))) return true;
+        return n.equals(Integer.toString(tgid(r)));
+    }
+
+    static int tgid(Request r) {
+        String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
+        if (status == null) return -1;
+        int i = status.indexOf("\nTgid:");
+        if (i < 0) return -1;
+        int j = i + 6, v = 0;
+        while (j < status.length() && !Character.isDigit(status.charAt(j))) j++;
+        while (j < status.length() && Character.isDigit(status.charAt(j))) v = v * 10 + (status.charAt(j++) - '0');
+        return v;
+    }
+}

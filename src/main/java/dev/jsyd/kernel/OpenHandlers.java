@@ -1,0 +1,134 @@
+package dev.jsyd.kernel;
+
+import static dev.jsyd.abi.OpenFlags.*;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.policy.Category;
+import dev.jsyd.sys.ErrnoException;
+import dev.jsyd.sys.Files;
+
+/**
+ * open, openat, openat2, creat: checked on the canonical path and carried out by the supervisor,
+ * which opens the resolved object itself (relative to the parent directory fd the resolver
+ * holds, with RESOLVE_NO_SYMLINKS so nothing swapped in after the check is followed) and
+ * injects the fd with ADDFD+SEND, honouring O_CLOEXEC. New files get the program's umask.
+ *
+ * <p>Categories: read (O_RDONLY, O_RDWR), write (O_WRONLY, O_RDWR), create (O_CREAT and the file
+ * does not exist), truncate (O_TRUNC on an existing file), mktemp (O_TMPFILE, instead of
+ * create), readdir (the target is a directory, instead of read).
+ */
+public final class OpenHandlers {
+    private OpenHandlers() {}
+
+    private static final long RESOLVE_KNOWN = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS
+            | RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_CACHED;
+
+    public static void open(Request r) throws ResolveException, ErrnoException {
+        emulate(r, "open", AT_FDCWD, r.arg(0), (int) r.arg(1), (int) r.arg(2), 0);
+    }
+
+    public static void openat(Request r) throws ResolveException, ErrnoException {
+        emulate(r, "openat", (int) r.arg(0), r.arg(1), (int) r.arg(2), (int) r.arg(3), 0);
+    }
+
+    public static void creat(Request r) throws ResolveException, ErrnoException {
+        emulate(r, "creat", AT_FDCWD, r.arg(0), O_CREAT | O_WRONLY | O_TRUNC, (int) r.arg(1), 0);
+    }
+
+    public static void openat2(Request r) throws ResolveException, ErrnoException {
+        long size = r.arg(3);
+        if (size < 24 || size > 4096) { r.fail(size < 24 ? Errno.EINVAL : Errno.E2BIG); return; }
+        byte[] how = r.memory().read(r.pid(), r.arg(2), (int) size);
+        for (int i = 24; i < size; i++) if (how[i] != 0) { r.fail(Errno.E2BIG); return; }
+        long flags = le64(how, 0), mode = le64(how, 8), resolve = le64(how, 16);
+        if ((resolve & ~RESOLVE_KNOWN) != 0 || (flags >>> 32) != 0) { r.fail(Errno.EINVAL); return; }
+        if ((flags & (O_CREAT | __O_TMPFILE_BIT)) == 0 && mode != 0) { r.fail(Errno.EINVAL); return; }
+        if ((mode & ~07777L) != 0) { r.fail(Errno.EINVAL); return; }
+        emulate(r, "openat2", (int) r.arg(0), r.arg(1), (int) flags, (int) mode, resolve);
+    }
+
+    private static final int __O_TMPFILE_BIT = 020000000;
+
+    static long le64(byte[] b, int off) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) v = (v << 8) | (b[off + i] & 0xffL);
+        return v;
+    }
+
+    private static void emulate(Request r, String sys, int dirfd, long pathAddr, int flags, int mode, long resolve)
+            throws ResolveException, ErrnoException {
+        String path = r.readPath(pathAddr);
+        boolean tmpfile = (flags & O_TMPFILE) == O_TMPFILE;
+        boolean creat = (flags & O_CREAT) != 0 && !tmpfile;
+        boolean nofollow = (flags & O_NOFOLLOW) != 0 || (creat && (flags & O_EXCL) != 0);
+        if ((resolve & RESOLVE_NO_SYMLINKS) != 0) nofollow = true;
+        if (!r.stillValid()) return;
+        try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path,
+                nofollow ? PathResolver.Last.NOFOLLOW : PathResolver.Last.FOLLOW)) {
+            if ((resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) != 0 && !beneath(r, dirfd, res.path())) {
+                r.fail(Errno.EXDEV);
+                return;
+            }
+            if (res.isMagic()) {
+                openMagic(r, sys, res, flags);
+                return;
+            }
+            Files files = r.files();
+            int type = res.name().isEmpty() ? Files.S_IFDIR : files.fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
+            boolean exists = type >= 0;
+            if (!exists && type != -Errno.ENOENT) { r.fail(-type); return; }
+            int acc = flags & O_ACCMODE;
+            boolean dir = exists && type == Files.S_IFDIR;
+            Category readCat = acc == O_WRONLY ? null : dir ? Category.READDIR : Category.READ;
+            Category writeCat = acc == O_RDONLY && !tmpfile ? null : Category.WRITE;
+            Category createCat = tmpfile ? Category.MKTEMP : creat && !exists ? Category.CREATE : null;
+            Category truncCat = (flags & O_TRUNC) != 0 && exists && !dir ? Category.TRUNCATE : null;
+            if (r.denied(sys, res.path(), flags, readCat, writeCat, createCat, truncCat)) {
+                r.fail(Errno.EACCES);
+                return;
+            }
+            if (!exists && !creat && !tmpfile) { r.fail(Errno.ENOENT); return; }
+            if (res.trailingSlash() && exists && !dir) { r.fail(Errno.ENOTDIR); return; }
+            if (res.trailingSlash() && creat && !exists) { r.fail(Errno.EISDIR); return; }
+            int hostFlags = (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY;
+            boolean create = creat && !exists;
+            int fd;
+            if (res.name().isEmpty()) {
+                fd = files.openat(AT_FDCWD, "/proc/self/fd/" + res.dirFd(), hostFlags, mode);
+            } else {
+                if (create) hostFlags |= O_EXCL;
+                fd = files.openat2(res.dirFd(), res.name(), hostFlags & 0xffffffffL, mode & 07777,
+                        RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH);
+                if (fd == -Errno.EEXIST && create && (flags & O_EXCL) == 0) {
+                    create = false; // someone created it between our look and the open
+                    fd = files.openat2(res.dirFd(), res.name(), (hostFlags & ~(O_EXCL | O_CREAT)) & 0xffffffffL, 0,
+                            RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH);
+                }
+            }
+            if (fd < 0) { r.fail(-fd); return; }
+            if ((create || tmpfile) && mode != 0) {
+                Files.fchmod(fd, mode & 07777 & ~Umask.of(r));
+            }
+            r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
+        }
+    }
+
+    /** A /proc magic link to a non-path object (pipe, socket, deleted file): reopened through /proc. */
+    private static void openMagic(Request r, String sys, PathResolver.Resolved res, int flags) {
+        if (!MagicLinks.ownProcess(r, res.magic())) {
+            if (r.enforce(Category.READ, dev.jsyd.policy.Action.DENY, sys, res.magic(), null, flags)) {
+                r.fail(Errno.EACCES);
+                return;
+            }
+        }
+        int fd = r.files().openat(AT_FDCWD, res.magic(), (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0);
+        if (fd < 0) { r.fail(-fd); return; }
+        r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
+    }
+
+    private static boolean beneath(Request r, int dirfd, String path) {
+        String base = r.files().readlinkat(AT_FDCWD, dirfd == AT_FDCWD ? "/proc/" + r.pid() + "/cwd" : "/proc/" + r.pid() + "/fd/" + dirfd);
+        if (base == null) return false;
+        return base.equals("/") || path.equals(base) || path.startsWith(base + "/");
+    }
+}

@@ -1,0 +1,211 @@
+package dev.jsyd.kernel;
+
+import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
+import static dev.jsyd.abi.OpenFlags.O_CLOEXEC;
+import static dev.jsyd.abi.OpenFlags.O_DIRECTORY;
+import static dev.jsyd.abi.OpenFlags.O_NOFOLLOW;
+import static dev.jsyd.abi.OpenFlags.O_PATH;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.sys.Files;
+import java.util.ArrayDeque;
+
+/**
+ * Resolves a path the way the kernel would for the sandboxed program, but in the supervisor,
+ * component by component, holding an O_PATH fd of each directory it passes through. The result
+ * is the canonical absolute path (what rules are matched against) plus an O_PATH fd of the
+ * final component's parent directory and the final name (what the emulated call acts on), so
+ * the checked object and the used object are the same: a symlink swapped in after the walk
+ * makes the final {@code openat2(RESOLVE_NO_SYMLINKS)} fail instead of being followed.
+ *
+ * <ul>
+ *   <li>Relative paths start at the program's cwd ({@code /proc/TID/cwd}) or the given dirfd
+ *       ({@code /proc/TID/fd/N}), opened by the supervisor: the program's own objects.</li>
+ *   <li>{@code ..} goes to the real parent (openat(fd, "..")); at {@code /} it stays.</li>
+ *   <li>Symlinks are read with readlinkat and spliced into the remaining components; more than
+ *       40 gives ELOOP, like the kernel.</li>
+ *   <li>{@code /proc/self} and {@code /proc/thread-self} mean the program (its thread id), never
+ *       the supervisor.</li>
+ *   <li>Magic links ({@code /proc/N/fd/M}, {@code cwd}, {@code root}, {@code exe}) whose target is
+ *       a path are followed as that path; other targets (pipes, sockets, deleted files) are
+ *       returned as a magic result that is opened through {@code /proc}.</li>
+ * </ul>
+ *
+ * One instance per worker thread (it owns scratch buffers through {@link Files}).
+ */
+public final class PathResolver {
+    private static final int MAX_SYMLINKS = 40;
+    private static final int PATH_MAX = 4096;
+
+    private final Files files;
+
+    public PathResolver(Files files) { this.files = files; }
+
+    /** How the last component is treated. */
+    public enum Last { FOLLOW, NOFOLLOW }
+
+    /**
+     * The outcome: canonical absolute {@code path}; {@code dirFd} = O_PATH fd of the parent of the
+     * final component (owned by the caller, close it), {@code name} = the final component ("" when
+     * the path is {@code /}); {@code magic} = a /proc magic link whose object is not a path, to be
+     * opened by its {@code /proc} path; {@code trailingSlash} when the program's path ended in "/".
+     */
+    public record Resolved(String path, int dirFd, String name, String magic, boolean trailingSlash) implements AutoCloseable {
+        public boolean isMagic() { return magic != null; }
+        @Override public void close() { if (dirFd >= 0) Files.close(dirFd); }
+    }
+
+    /**
+     * Resolves {@code path} for thread {@code tid} relative to {@code dirfd} (AT_FDCWD or a program fd).
+     */
+    public Resolved resolve(int tid, int dirfd, String path, Last last) throws ResolveException {
+        if (path.isEmpty()) throw new ResolveException(Errno.ENOENT);
+        if (path.length() >= PATH_MAX) throw new ResolveException(Errno.ENAMETOOLONG);
+        String startPath;
+        int cur;
+        if (path.charAt(0) == '/') {
+            startPath = "/";
+            cur = openDir(AT_FDCWD, "/");
+        } else {
+            String base = dirfd == AT_FDCWD ? "/proc/" + tid + "/cwd" : "/proc/" + tid + "/fd/" + dirfd;
+            startPath = files.readlinkat(AT_FDCWD, base);
+            if (startPath == null) throw new ResolveException(dirfd == AT_FDCWD ? Errno.ENOENT : Errno.EBADF);
+            if (startPath.isEmpty() || startPath.charAt(0) != '/') throw new ResolveException(Errno.ENOTDIR);
+            int fd = files.openat(AT_FDCWD, base, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            if (fd < 0) throw new ResolveException(fd == -Errno.ENOENT && dirfd != AT_FDCWD ? Errno.EBADF : -fd);
+            cur = fd;
+        }
+        boolean trailingSlash = path.length() > 1 && path.charAt(path.length() - 1) == '/';
+        StringBuilder canon = new StringBuilder(startPath);
+        ArrayDeque<String> todo = new ArrayDeque<>();
+        split(path, todo, false);
+        int links = 0;
+        String pendingName = null;
+        try {
+            while (!todo.isEmpty()) {
+                String comp = todo.pollFirst();
+                boolean isLast = todo.isEmpty();
+                if (comp.equals(".")) {
+                    if (isLast) break;
+                    continue;
+                }
+                if (comp.equals("..")) {
+                    if (canon.length() > 1) {
+                        int parent = openDir(cur, "..");
+                        Files.close(cur);
+                        cur = parent;
+                        canon.setLength(Math.max(1, canon.lastIndexOf("/")));
+                    }
+                    continue;
+                }
+                if (comp.length() > 255) throw new ResolveException(Errno.ENAMETOOLONG);
+                if (comp.equals("self") || comp.equals("thread-self")) {
+                    if (canon.toString().equals("/proc")) comp = Integer.toString(tid);
+                }
+                if (!isLast || last == Last.FOLLOW || trailingSlash) {
+                    String target = files.readlinkat(cur, comp);
+                    if (target != null) {
+                        if (++links > MAX_SYMLINKS) throw new ResolveException(Errno.ELOOP);
+                        if (isMagicDir(canon, comp) && (target.isEmpty() || target.charAt(0) != '/' || target.endsWith(" (deleted)"))) {
+                            if (!isLast) throw new ResolveException(Errno.ENOTDIR);
+                            String magic = canon + "/" + comp;
+                            return new Resolved(target, -1, comp, magic, trailingSlash);
+                        }
+                        if (target.isEmpty()) throw new ResolveException(Errno.ENOENT);
+                        if (target.charAt(0) == '/') {
+                            Files.close(cur);
+                            cur = -1;
+                            cur = openDir(AT_FDCWD, "/");
+                            canon.setLength(1);
+                        }
+                        split(target, todo, true);
+                        if (todo.isEmpty()) { // a link to "/"
+                            pendingName = "";
+                            break;
+                        }
+                        continue;
+                    }
+                    int err = files.lastError();
+                    if (err == Errno.ENOENT) {
+                        if (isLast) { pendingName = comp; break; }
+                        throw new ResolveException(Errno.ENOENT);
+                    }
+                    if (err != Errno.EINVAL) throw new ResolveException(err);
+                }
+                if (isLast) { pendingName = comp; break; }
+                int next = openDir(cur, comp);
+                Files.close(cur);
+                cur = next;
+                if (canon.length() > 1) canon.append('/');
+                canon.append(comp);
+                if (canon.length() >= PATH_MAX) throw new ResolveException(Errno.ENAMETOOLONG);
+            }
+            if (pendingName == null || pendingName.isEmpty()) {
+                // The path names a directory we hold (e.g. "/", ".", ".."): express it as parent + name.
+                if (canon.length() == 1) {
+                    int fd = cur;
+                    cur = -1;
+                    return new Resolved("/", fd, "", null, trailingSlash);
+                }
+                int parent = openDir(cur, "..");
+                String name = canon.substring(canon.lastIndexOf("/") + 1);
+                Files.close(cur);
+                cur = -1;
+                canon.setLength(Math.max(1, canon.lastIndexOf("/")));
+                String full = (canon.length() > 1 ? canon + "/" : "/") + name;
+                return new Resolved(full, parent, name, null, trailingSlash);
+            }
+            String full = (canon.length() > 1 ? canon + "/" : "/") + pendingName;
+            if (full.length() >= PATH_MAX) throw new ResolveException(Errno.ENAMETOOLONG);
+            int fd = cur;
+            cur = -1;
+            return new Resolved(full, fd, pendingName, null, trailingSlash);
+        } finally {
+            if (cur >= 0) Files.close(cur);
+        }
+    }
+
+    private int openDir(int dirfd, String name) throws ResolveException {
+        int fd = files.openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+        if (fd < 0) throw new ResolveException(-fd);
+        return fd;
+    }
+
+    /** True when {@code dir/name} is a /proc magic link: /proc/N/{cwd,root,exe}, /proc/N/fd/M, and the task/ forms. */
+    static boolean isMagicDir(CharSequence dir, String name) {
+        String d = dir.toString();
+        if (!d.startsWith("/proc/")) return false;
+        String[] parts = d.substring(6).split("/");
+        // /proc/N, /proc/N/task/T
+        boolean procDir = (parts.length == 1 && isNumber(parts[0]))
+                || (parts.length == 3 && isNumber(parts[0]) && parts[1].equals("task") && isNumber(parts[2]));
+        if (procDir) return name.equals("cwd") || name.equals("root") || name.equals("exe");
+        boolean fdDir = (parts.length == 2 && isNumber(parts[0]) && parts[1].equals("fd"))
+                || (parts.length == 4 && isNumber(parts[0]) && parts[1].equals("task") && isNumber(parts[2]) && parts[3].equals("fd"));
+        return fdDir && isNumber(name);
+    }
+
+    private static boolean isNumber(String s) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        return true;
+    }
+
+    /** Splits on '/', dropping empty parts, and puts the parts in front of {@code todo} (or at its end). */
+    private static void split(String path, ArrayDeque<String> todo, boolean front) {
+        ArrayDeque<String> parts = new ArrayDeque<>();
+        int i = 0, n = path.length();
+        while (i < n) {
+            while (i < n && path.charAt(i) == '/') i++;
+            int j = i;
+            while (j < n && path.charAt(j) != '/') j++;
+            if (j > i) parts.add(path.substring(i, j));
+            i = j;
+        }
+        if (front) {
+            while (!parts.isEmpty()) todo.addFirst(parts.pollLast());
+        } else {
+            todo.addAll(parts);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.jsyd.kernel;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.policy.Action;
+import dev.jsyd.policy.Category;
+import dev.jsyd.policy.Sandbox;
+import dev.jsyd.sys.Files;
+import dev.jsyd.sys.Notification;
+import dev.jsyd.sys.NotifyFd;
+import dev.jsyd.sys.RemoteMemory;
+import dev.jsyd.sys.Signals;
+
+/**
+ * The notification being handled plus one worker's tools to handle it (its buffers, memory
+ * reader, path resolver). Owned by one worker thread and reused for every notification it
+ * receives; handlers answer through it exactly once.
+ */
+public final class Request implements AutoCloseable {
+    public final Notification notification = new Notification();
+    private final NotifyFd.Channel channel;
+    private final RemoteMemory memory = new RemoteMemory();
+    private final Files files = new Files();
+    private final PathResolver resolver = new PathResolver(files);
+    private final SandboxContext context;
+    private boolean answered;
+    private Sandbox sandbox;
+
+    // Read by the interrupter thread while this request's emulation may block.
+    private final int workerTid = Signals.gettid();
+    private volatile boolean busy;
+    private volatile long busySince;
+    private volatile boolean interrupted;
+
+    public Request(NotifyFd listener, SandboxContext context) {
+        this.channel = listener.openChannel();
+        this.context = context;
+    }
+
+    /** Receives the next notification (blocking); 0 or -errno (see {@link NotifyFd.Channel#receive}). */
+    public int receive() {
+        int r = channel.receive(notification);
+        answered = false;
+        sandbox = null;
+        return r;
+    }
+
+    public NotifyFd.Wait await(int timeoutMillis) { return channel.await(timeoutMillis); }
+
+    public int pid() { return notification.pid; }
+    public long arg(int i) { return notification.args[i]; }
+    public RemoteMemory memory() { return memory; }
+    public Files files() { return files; }
+    public PathResolver resolver() { return resolver; }
+    public SandboxContext context() { return context; }
+    public boolean answered() { return answered; }
+
+    /** The policy snapshot for this request: read once, so one request sees one policy. */
+    public Sandbox sandbox() {
+        if (sandbox == null) sandbox = context.sandbox();
+        return sandbox;
+    }
+
+    /** Reads a path argument from the program's memory (once). */
+    public String readPath(long addr) throws dev.jsyd.sys.ErrnoException {
+        return memory.readPath(notification.pid, addr);
+    }
+
+    /**
+     * After reading the program's memory and before any side effect: is the program still
+     * waiting in this syscall? If not, the request is dropped (answering would fail anyway).
+     */
+    public boolean stillValid() {
+        if (channel.idValid(notification.id) == 0) return true;
+        answered = true;
+        return false;
+    }
+
+    /** Answers with a return value. */
+    public void reply(long value) {
+        answered = true;
+        channel.respond(notification.id, value, 0);
+    }
+
+    /**
+     * Answers with an error (positive errno). An EINTR caused by the interrupter (the program has
+     * a signal to handle) is answered as ERESTARTSYS, so the kernel restarts the call when the
+     * program's handler has SA_RESTART and gives EINTR otherwise, exactly like a native call.
+     */
+    public void fail(int errno) {
+        answered = true;
+        if (errno == Errno.EINTR && interrupted) errno = Errno.ERESTARTSYS;
+        channel.respond(notification.id, 0, errno);
+    }
+
+    /** Marks the start of handling (seen by the interrupter). */
+    public void enterBusy() {
+        interrupted = false;
+        busySince = System.nanoTime();
+        busy = true;
+    }
+
+    public void leaveBusy() { busy = false; }
+
+    public boolean isBusy() { return busy; }
+    public long busySince() { return busySince; }
+    public int workerTid() { return workerTid; }
+    public long notificationId() { return notification.id; }
+
+    /** Called by the interrupter just before it signals this worker. */
+    public void markInterrupted() { interrupted = true; }
+
+    /**
+     * Lets the kernel run the call as issued. Callers must have a written reason why the
+     * program cannot change what was checked (see docs/EMULATION.md).
+     */
+    public void continueSyscall() {
+        answered = true;
+        channel.respondContinue(notification.id);
+    }
+
+    /** Installs {@code fd} (the supervisor's, closed here) in the program and answers with its number. */
+    public void replyWithFd(int fd, boolean cloexec) {
+        answered = true;
+        int r = channel.addFdAndRespond(notification.id, fd, cloexec);
+        Files.close(fd);
+        if (r < 0 && r != -Errno.ENOENT) channel.respond(notification.id, 0, -r);
+    }
+
+    /**
+     * Checks {@code path} against each enabled category in {@code categories} and applies the most
+     * severe resulting action: logs what must be logged, signals the offender for stop/abort/kill,
+     * stops the sandbox for exit. Returns true when the access is denied (the caller answers
+     * with the deny errno); in trace mode ({@code -x}) denials are logged and allowed.
+     */
+    public boolean denied(String syscall, String path, long flags, Category... categories) {
+        Sandbox sb = sandbox();
+        Action worst = null;
+        Category worstCat = null;
+        for (Category c : categories) {
+            if (c == null || !sb.enabled(c)) continue;
+            Action a = sb.checkPath(c, path);
+            if (worst == null || a.ordinal() > worst.ordinal()) {
+                worst = a;
+                worstCat = c;
+            }
+        }
+        if (worstCat == null) return false;
+        return enforce(worstCat, worst, syscall, path, null, flags);
+    }
+
+    /** Applies {@code action} for one decision; true when the call must be denied. */
+    public boolean enforce(Category cat, Action action, String syscall, String path, String address, long flags) {
+        if (action == Action.ALLOW) return false;
+        if (context.traceMode()) {
+            if (action != Action.ALLOW) context.audit(new AccessEvent(cat, action, syscall, pid(), path, address, flags));
+            return false;
+        }
+        if (action.logs()) context.audit(new AccessEvent(cat, action, syscall, pid(), path, address, flags));
+        switch (action) {
+            case STOP -> Signals.kill(pid(), Signals.SIGSTOP);
+            case ABORT -> Signals.kill(pid(), Signals.SIGABRT);
+            case KILL -> Signals.kill(pid(), Signals.SIGKILL);
+            case EXIT -> context.exit(Errno.EACCES);
+            default -> { }
+        }
+        return action.denies();
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+        memory.close();
+        files.close();
+    }
+}

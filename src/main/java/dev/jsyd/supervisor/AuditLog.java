@@ -1,0 +1,167 @@
+package dev.jsyd.supervisor;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.jsyd.kernel.AccessEvent;
+import dev.jsyd.policy.Action;
+import dev.jsyd.policy.Bytes;
+import dev.jsyd.sys.FdIo;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/**
+ * The access-violation log: one JSON object per line (spec §8) written to {@code SYD_LOG_FD}
+ * (default 2; negative disables), filtered by {@code SYD_LOG} (deny-class records are at
+ * {@code warn}, warn-action records at {@code notice}; {@code filter} never logs).
+ */
+public final class AuditLog {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+    private static final String[] LEVELS = {"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"};
+    static final int WARN = 4, NOTICE = 5, INFO = 6;
+
+    private final int fd;
+    private final int level;
+    private final String id;
+    private final String sid;
+    private final int sydPid;
+    private final JsonFactory json = new JsonFactory();
+
+    public AuditLog(Map<String, String> env, String id, String sid) {
+        this.fd = parseFd(env.get("SYD_LOG_FD"));
+        this.level = parseLevel(env.get("SYD_LOG"));
+        this.id = id;
+        this.sid = sid;
+        this.sydPid = (int) ProcessHandle.current().pid();
+    }
+
+    static int parseFd(String v) {
+        if (v == null || v.isBlank()) return 2;
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return 2;
+        }
+    }
+
+    static int parseLevel(String v) {
+        if (v == null || v.isBlank()) return WARN;
+        String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+        for (int i = 0; i < LEVELS.length; i++) if (LEVELS[i].equals(s)) return i;
+        if (s.equals("warning")) return WARN;
+        if (s.equals("err")) return 3;
+        if (s.equals("off") || s.equals("none")) return -1;
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return WARN;
+        }
+    }
+
+    public boolean enabled(int recordLevel) { return fd >= 0 && recordLevel <= level; }
+
+    /** Logs an access decision if its action and the level say so. */
+    public void access(AccessEvent e) {
+        int recordLevel = e.action() == Action.WARN ? NOTICE : e.action() == Action.ALLOW ? INFO : WARN;
+        if (e.action() == Action.FILTER || !enabled(recordLevel)) return;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("id", id);
+            g.writeStringField("sid", sid);
+            g.writeNumberField("syd", sydPid);
+            g.writeStringField("ctx", "access");
+            g.writeStringField("cap", e.category().sydName());
+            g.writeStringField("act", e.action().sydName());
+            g.writeStringField("sys", e.syscall());
+            if (e.path() != null) g.writeStringField("path", Bytes.toUtf8(e.path()));
+            if (e.address() != null) g.writeStringField("addr", e.address());
+            if (e.flags() >= 0) {
+                g.writeArrayFieldStart("oflags");
+                for (String f : OpenFlagNames.names((int) e.flags())) g.writeString(f);
+                g.writeEndArray();
+            }
+            g.writeStringField("time", ZonedDateTime.now(ZoneOffset.UTC).format(TIME));
+            g.writeStringField("cmd", cmdline(e.pid()));
+            g.writeStringField("cwd", cwd(e.pid()));
+            g.writeNumberField("pid", e.pid());
+            g.writeNumberField("uid", uid(e.pid()));
+            String target = e.path() != null ? Bytes.toUtf8(e.path()) : e.address();
+            g.writeStringField("tip", "configure `allow/" + e.category().sydName() + "+" + escape(target) + "'");
+            g.writeEndObject();
+        } catch (IOException ex) {
+            return;
+        }
+        out.write('\n');
+        FdIo.writeFully(fd, out.toByteArray());
+    }
+
+    /** Writes a plain line (lifecycle messages) at warn level. */
+    public void message(String ctx, String msg) {
+        if (!enabled(WARN)) return;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("id", id);
+            g.writeStringField("sid", sid);
+            g.writeNumberField("syd", sydPid);
+            g.writeStringField("ctx", ctx);
+            g.writeStringField("msg", msg);
+            g.writeStringField("time", ZonedDateTime.now(ZoneOffset.UTC).format(TIME));
+            g.writeEndObject();
+        } catch (IOException ex) {
+            return;
+        }
+        out.write('\n');
+        FdIo.writeFully(fd, out.toByteArray());
+    }
+
+    /** Escapes the characters Syd's rule syntax treats specially, so the tip can be pasted. */
+    static String escape(String s) {
+        if (s == null) return "";
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ("\\+:,*?[]".indexOf(c) >= 0) b.append('\\');
+            b.append(c);
+        }
+        return b.toString();
+    }
+
+    private static String cmdline(int pid) {
+        try {
+            byte[] b = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+            int n = b.length;
+            while (n > 0 && b[n - 1] == 0) n--;
+            for (int i = 0; i < n; i++) if (b[i] == 0) b[i] = ' ';
+            return new String(b, 0, n, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String cwd(int pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")).toString();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static int uid(int pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"), StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith("Uid:")) return Integer.parseInt(line.substring(4).trim().split("\\s+")[0]);
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

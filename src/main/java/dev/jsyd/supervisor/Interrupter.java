@@ -1,0 +1,98 @@
+package dev.jsyd.supervisor;
+
+import dev.jsyd.kernel.Request;
+import dev.jsyd.sys.NotifyFd;
+import dev.jsyd.sys.Signals;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The {@code syd_int} thread. A worker emulating a call that blocks (opening a FIFO nobody
+ * writes, a blocking connect) would keep the program from ever seeing its signals, because
+ * with WAIT_KILLABLE_RECV the program ignores non-fatal signals until the reply. So every few
+ * milliseconds this thread looks at requests that have been busy for a while: if the program
+ * has died (the notification id is no longer valid) or has a caught, unblocked signal pending
+ * ({@code /proc/TID/status}), it kicks the worker with {@link Signals#INTERRUPT}, whose handler
+ * is a no-op installed without SA_RESTART: the blocking call returns EINTR and the worker
+ * answers ERESTARTSYS (restart under SA_RESTART, else EINTR). It keeps kicking each cycle until
+ * the worker leaves, so a kick that lands just before the call blocks is not lost.
+ */
+final class Interrupter implements Runnable {
+    private static final long CYCLE_NANOS = 5_000_000L;
+
+    private final NotifyFd listener;
+    private final CopyOnWriteArrayList<Request> requests = new CopyOnWriteArrayList<>();
+    private volatile boolean stop;
+    private volatile Thread thread;
+
+    Interrupter(NotifyFd listener) { this.listener = listener; }
+
+    void start() throws dev.jsyd.sys.ErrnoException {
+        Signals.installInterruptHandler();
+        Thread t = Thread.ofPlatform().name("syd_int").daemon(true).unstarted(this);
+        thread = t;
+        t.start();
+    }
+
+    void stop() {
+        stop = true;
+        Thread t = thread;
+        if (t != null) LockSupport.unpark(t);
+    }
+
+    void register(Request r) { requests.add(r); }
+
+    void unregister(Request r) { requests.remove(r); }
+
+    void enter(Request r) { r.enterBusy(); }
+
+    void leave(Request r) { r.leaveBusy(); }
+
+    @Override
+    public void run() {
+        try (NotifyFd.Channel ch = listener.openChannel()) {
+            while (!stop) {
+                LockSupport.parkNanos(CYCLE_NANOS);
+                long now = System.nanoTime();
+                for (Request r : requests) {
+                    if (!r.isBusy() || now - r.busySince() < CYCLE_NANOS) continue;
+                    long id = r.notificationId();
+                    boolean gone = ch.idValid(id) != 0;
+                    if (gone || signalPending(r.pid())) {
+                        if (!r.isBusy() || r.notificationId() != id) continue;
+                        r.markInterrupted();
+                        Signals.tgkill(r.workerTid(), Signals.INTERRUPT);
+                    }
+                }
+            }
+        }
+    }
+
+    /** True when thread {@code tid} has a pending signal that it catches and does not block. */
+    static boolean signalPending(int tid) {
+        String status;
+        try {
+            status = new String(Files.readAllBytes(Path.of("/proc/" + tid + "/status")), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return true; // gone: let the worker go
+        }
+        long pending = field(status, "SigPnd:") | field(status, "ShdPnd:");
+        long blocked = field(status, "SigBlk:");
+        long caught = field(status, "SigCgt:");
+        return (pending & ~blocked & caught) != 0;
+    }
+
+    private static long field(String status, String name) {
+        int i = status.indexOf(name);
+        if (i < 0) return 0;
+        int j = i + name.length();
+        while (j < status.length() && Character.isWhitespace(status.charAt(j))) j++;
+        int k = j;
+        while (k < status.length() && Character.digit(status.charAt(k), 16) >= 0) k++;
+        return k > j ? Long.parseUnsignedLong(status.substring(j, k), 16) : 0;
+    }
+}

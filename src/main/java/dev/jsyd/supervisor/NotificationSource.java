@@ -1,0 +1,81 @@
+package dev.jsyd.supervisor;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.kernel.Request;
+import dev.jsyd.kernel.ResolveException;
+import dev.jsyd.kernel.SandboxContext;
+import dev.jsyd.kernel.SyscallTable;
+import dev.jsyd.supervisor.pool.ClosedException;
+import dev.jsyd.supervisor.pool.WorkSource;
+import dev.jsyd.sys.ErrnoException;
+import dev.jsyd.sys.NotifyFd;
+
+/**
+ * One worker's view of the listener: wait, receive, dispatch through the syscall table,
+ * answer. Fails closed: a handler that throws, or a syscall without a handler, is answered
+ * with an error, never let through.
+ */
+final class NotificationSource implements WorkSource<Request>, AutoCloseable {
+    private final Request request;
+    private final Interrupter interrupter;
+
+    NotificationSource(NotifyFd listener, SandboxContext context, Interrupter interrupter) {
+        this.request = new Request(listener, context);
+        this.interrupter = interrupter;
+        interrupter.register(request);
+    }
+
+    @Override
+    public Wait await(long timeoutMillis) {
+        return switch (request.await((int) Math.min(Integer.MAX_VALUE, timeoutMillis))) {
+            case READY -> Wait.READY;
+            case TIMEOUT -> Wait.TIMEOUT;
+            case HANGUP -> Wait.CLOSED;
+        };
+    }
+
+    @Override
+    public Request receive() throws ClosedException {
+        int r = request.receive();
+        if (r == 0) return request;
+        if (r == -Errno.ENOENT) {
+            // The program went away between wake-up and receive, or nothing filtered is left.
+            if (request.await(0) == NotifyFd.Wait.HANGUP) throw new ClosedException("sandbox empty");
+            return null;
+        }
+        if (r == -Errno.EINTR) return null;
+        throw new ClosedException("seccomp notify receive failed: " + Errno.name(-r));
+    }
+
+    @Override
+    public void handle(Request r) {
+        SyscallTable.Entry e = SyscallTable.byNumber(r.notification.nr);
+        try {
+            if (e == null) {
+                r.fail(Errno.ENOSYS);
+                return;
+            }
+            interrupter.enter(r);
+            try {
+                e.handler().handle(r);
+            } finally {
+                interrupter.leave(r);
+            }
+        } catch (ResolveException ex) {
+            if (!r.answered()) r.fail(ex.errno());
+        } catch (ErrnoException ex) {
+            if (!r.answered()) r.fail(ex.errno());
+        } catch (RuntimeException | Error ex) {
+            if (!r.answered()) r.fail(Errno.EACCES);
+            throw ex;
+        } finally {
+            if (!r.answered()) r.fail(Errno.EACCES);
+        }
+    }
+
+    @Override
+    public void close() {
+        interrupter.unregister(request);
+        request.close();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.jsyd.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * File system calls the supervisor makes on the program's behalf. Paths are byte strings (one
+ * char per byte, ISO-8859-1), as everywhere in jsyd. Per-thread: owns a confined scratch
+ * buffer, so use one instance per worker thread. Calls return the result or {@code -errno}.
+ */
+public final class Files implements AutoCloseable {
+    private static final int NAME_MAX_BUF = 4097;
+
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment name = arena.allocate(NAME_MAX_BUF);
+    private final MemorySegment link = arena.allocate(NAME_MAX_BUF);
+    private final MemorySegment how = arena.allocate(24, 8);
+    private final MemorySegment stat = arena.allocate(256, 8);
+    private final byte[] linkBytes = new byte[NAME_MAX_BUF];
+
+    private MemorySegment cstr(String s) {
+        int n = s.length();
+        if (n >= NAME_MAX_BUF) return null;
+        for (int i = 0; i < n; i++) name.set(ValueLayout.JAVA_BYTE, i, (byte) s.charAt(i));
+        name.set(ValueLayout.JAVA_BYTE, n, (byte) 0);
+        return name;
+    }
+
+    /** openat(2); result fd or -errno. */
+    public int openat(int dirfd, String path, int flags, int mode) {
+        MemorySegment p = cstr(path);
+        if (p == null) return -dev.jsyd.abi.Errno.ENAMETOOLONG;
+        return (int) Native.syscall(Nr.OPENAT, dirfd, p.address(), flags, mode);
+    }
+
+    /** openat2(2) with {@code struct open_how}; result fd or -errno. */
+    public int openat2(int dirfd, String path, long flags, long mode, long resolve) {
+        MemorySegment p = cstr(path);
+        if (p == null) return -dev.jsyd.abi.Errno.ENAMETOOLONG;
+        how.set(ValueLayout.JAVA_LONG, 0, flags);
+        how.set(ValueLayout.JAVA_LONG, 8, mode);
+        how.set(ValueLayout.JAVA_LONG, 16, resolve);
+        return (int) Native.syscall(Nr.OPENAT2, dirfd, p.address(), how.address(), 24);
+    }
+
+    /**
+     * readlinkat(2) as a byte string, or null with {@link #lastError()} set (EINVAL: not a symlink).
+     * An empty {@code path} reads the link {@code dirfd} itself refers to (O_PATH fd of a symlink, or a magic link).
+     */
+    public String readlinkat(int dirfd, String path) {
+        MemorySegment p = cstr(path);
+        if (p == null) { lastError = dev.jsyd.abi.Errno.ENAMETOOLONG; return null; }
+        long r = Native.syscall(Nr.READLINKAT, dirfd, p.address(), link.address(), NAME_MAX_BUF - 1);
+        if (r < 0) { lastError = (int) -r; return null; }
+        MemorySegment.copy(link, ValueLayout.JAVA_BYTE, 0, linkBytes, 0, (int) r);
+        return new String(linkBytes, 0, (int) r, StandardCharsets.ISO_8859_1);
+    }
+
+    private int lastError;
+
+    /** The errno of the last call that returned null. */
+    public int lastError() { return lastError; }
+
+    /** The file type bits (S_IFMT) of {@code path} relative to {@code dirfd} (with AT_* flags), or -errno. */
+    public int fileType(int dirfd, String path, int atFlags) {
+        MemorySegment p = cstr(path);
+        if (p == null) return -dev.jsyd.abi.Errno.ENAMETOOLONG;
+        long r = Native.syscall(Nr.NEWFSTATAT, dirfd, p.address(), stat.address(), atFlags);
+        if (r < 0) return (int) r;
+        return stat.get(ValueLayout.JAVA_INT, 24) & 0170000; // st_mode at offset 24 in struct stat (x86_64)
+    }
+
+    /** Raw {@code struct stat} (144 bytes) of {@code path} relative to {@code dirfd}, or null with lastError(). */
+    public byte[] fstatat(int dirfd, String path, int atFlags) {
+        MemorySegment p = cstr(path);
+        if (p == null) { lastError = dev.jsyd.abi.Errno.ENAMETOOLONG; return null; }
+        long r = Native.syscall(Nr.NEWFSTATAT, dirfd, p.address(), stat.address(), atFlags);
+        if (r < 0) { lastError = (int) -r; return null; }
+        return stat.asSlice(0, 144).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    public static int close(int fd) { return (int) Native.syscall(Nr.CLOSE, fd); }
+
+    /** fchmod(2); 0 or -errno. */
+    public static int fchmod(int fd, int mode) { return (int) Native.syscall(Nr.FCHMOD, fd, mode); }
+
+    /** Reads a whole small file (e.g. under /proc) as a byte string, at most 64 KiB; null with lastError() on failure. */
+    public String readSmallFile(String path) {
+        int fd = openat(dev.jsyd.abi.OpenFlags.AT_FDCWD, path, dev.jsyd.abi.OpenFlags.O_RDONLY | dev.jsyd.abi.OpenFlags.O_CLOEXEC, 0);
+        if (fd < 0) { lastError = -fd; return null; }
+        try {
+            StringBuilder sb = new StringBuilder();
+            while (sb.length() < 65536) {
+                long r = Native.syscall(Nr.READ, fd, link.address(), NAME_MAX_BUF - 1);
+                if (r == -dev.jsyd.abi.Errno.EINTR) continue;
+                if (r < 0) { lastError = (int) -r; return null; }
+                if (r == 0) break;
+                for (int i = 0; i < r; i++) sb.append((char) (link.get(ValueLayout.JAVA_BYTE, i) & 0xff));
+            }
+            return sb.toString();
+        } finally {
+            close(fd);
+        }
+    }
+
+    @Override
+    public void close() { arena.close(); }
+
+    public static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFREG = 0100000, S_IFLNK = 0120000,
+            S_IFIFO = 0010000, S_IFSOCK = 0140000, S_IFCHR = 0020000, S_IFBLK = 0060000;
+}

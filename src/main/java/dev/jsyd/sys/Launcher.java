@@ -1,0 +1,189 @@
+package dev.jsyd.sys;
+
+import dev.jsyd.abi.Errno;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Starts the pre-exec launcher ({@code src/main/c/syd-launch.c}) with posix_spawn and drives its
+ * protocol: send the filter, take the listener with pidfd_getfd, let it exec, learn how the exec
+ * went. The launcher must be spawned from a thread that lives as long as the sandbox:
+ * PR_SET_PDEATHSIG fires when the <em>thread</em> that created the child exits.
+ */
+public final class Launcher {
+    private Launcher() {}
+
+    private static final int MAGIC = 0x4459534a;
+    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, F_SETFD = 2;
+    private static final Object SPAWN_LOCK = new Object();
+
+    private static final class Holder {
+        static final MethodHandle POSIX_SPAWN = Native.LINKER.downcallHandle(Native.symbol("posix_spawn"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                        ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    }
+
+    /** A launched, filtered process that has not exec'd the program yet. */
+    public static final class Launched implements AutoCloseable {
+        private final int ctl;
+        private final PidFd pidfd;
+        private final NotifyFd listener;
+
+        private Launched(int ctl, PidFd pidfd, NotifyFd listener) {
+            this.ctl = ctl;
+            this.pidfd = pidfd;
+            this.listener = listener;
+        }
+
+        public PidFd pidfd() { return pidfd; }
+        public NotifyFd listener() { return listener; }
+
+        /** Lets the launcher go on to exec the program (the supervisor must be serving the listener). */
+        public void release() throws ErrnoException {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment b = a.allocate(1);
+                ErrnoException.check("write(launcher)", Native.syscall(Nr.WRITE, ctl, b.address(), 1));
+            }
+        }
+
+        /**
+         * Waits until the launcher has exec'd the program (returns 0) or failed to (returns the
+         * errno of the failed exec, positive). Setup failures throw.
+         */
+        public int awaitExec() throws ErrnoException {
+            int[] msg = readMessage(ctl);
+            if (msg == null) return 0; // control socket closed on exec: the program runs
+            if (msg[0] == 'E') return msg[1];
+            throw new ErrnoException("launcher step " + msg[2], msg[1]);
+        }
+
+        @Override
+        public void close() {
+            Native.syscall(Nr.CLOSE, ctl);
+            listener.close();
+            pidfd.close();
+        }
+    }
+
+    /**
+     * Spawns {@code launcher} to run {@code file} (searched in PATH when it has no slash) with
+     * {@code argv} and {@code env}, under {@code filter} (struct sock_filter bytes).
+     */
+    public static Launched start(String launcher, byte[] filter, String file, List<String> argv, List<String> env)
+            throws ErrnoException {
+        int[] sv = socketpair();
+        int pid;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment path = a.allocateFrom(launcher);
+            String[] args = new String[argv.size() + 3];
+            args[0] = "syd-launch";
+            args[1] = Integer.toString(sv[1]);
+            args[2] = file;
+            for (int i = 0; i < argv.size(); i++) args[3 + i] = argv.get(i);
+            MemorySegment argvSeg = cStrings(a, List.of(args));
+            MemorySegment envSeg = cStrings(a, env);
+            MemorySegment pidOut = a.allocate(ValueLayout.JAVA_INT);
+            synchronized (SPAWN_LOCK) {
+                // The child end must survive the spawn; keep it inheritable only inside this lock.
+                ErrnoException.check("fcntl", Native.syscall(Nr.FCNTL, sv[1], F_SETFD, 0));
+                int err;
+                try {
+                    err = (int) Holder.POSIX_SPAWN.invokeExact(pidOut, path, MemorySegment.NULL, MemorySegment.NULL,
+                            argvSeg, envSeg);
+                } catch (Throwable t) {
+                    throw new AssertionError(t);
+                } finally {
+                    Native.syscall(Nr.CLOSE, sv[1]);
+                }
+                if (err != 0) {
+                    Native.syscall(Nr.CLOSE, sv[0]);
+                    throw new ErrnoException("posix_spawn " + launcher, err);
+                }
+            }
+            pid = pidOut.get(ValueLayout.JAVA_INT, 0);
+        }
+        int ctl = sv[0];
+        PidFd pidfd = null;
+        try {
+            pidfd = PidFd.open(pid);
+            writeHeaderAndFilter(ctl, filter);
+            int[] msg = readMessage(ctl);
+            if (msg == null) throw new ErrnoException("launcher exited during setup", Errno.EIO);
+            if (msg[0] != 'L') throw new ErrnoException("launcher step " + msg[2], msg[1]);
+            int listener = pidfd.getFd(msg[1]);
+            if (listener < 0) throw new ErrnoException("pidfd_getfd", -listener);
+            return new Launched(ctl, pidfd, new NotifyFd(listener));
+        } catch (ErrnoException e) {
+            Native.syscall(Nr.CLOSE, ctl);
+            if (pidfd != null) {
+                pidfd.signal(Signals.SIGKILL);
+                pidfd.waitExit();
+                pidfd.close();
+            }
+            throw e;
+        }
+    }
+
+    private static int[] socketpair() throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sv = a.allocate(8, 4);
+            ErrnoException.check("socketpair",
+                    Native.syscall(Nr.SOCKETPAIR, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv.address()));
+            return new int[] {sv.get(ValueLayout.JAVA_INT, 0), sv.get(ValueLayout.JAVA_INT, 4)};
+        }
+    }
+
+    private static MemorySegment cStrings(Arena a, List<String> strings) {
+        MemorySegment arr = a.allocate(8L * (strings.size() + 1), 8);
+        for (int i = 0; i < strings.size(); i++) {
+            byte[] b = strings.get(i).getBytes(StandardCharsets.UTF_8);
+            MemorySegment s = a.allocate(b.length + 1L);
+            MemorySegment.copy(b, 0, s, ValueLayout.JAVA_BYTE, 0, b.length);
+            arr.setAtIndex(ValueLayout.ADDRESS, i, s);
+        }
+        arr.setAtIndex(ValueLayout.ADDRESS, strings.size(), MemorySegment.NULL);
+        return arr;
+    }
+
+    private static void writeHeaderAndFilter(int ctl, byte[] filter) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocate(16L + filter.length, 8);
+            m.set(ValueLayout.JAVA_INT, 0, MAGIC);
+            m.set(ValueLayout.JAVA_INT, 4, Signals.getpid());
+            m.set(ValueLayout.JAVA_INT, 8, 0);
+            m.set(ValueLayout.JAVA_INT, 12, filter.length);
+            MemorySegment.copy(filter, 0, m, ValueLayout.JAVA_BYTE, 16, filter.length);
+            long off = 0;
+            while (off < m.byteSize()) {
+                long r = Native.syscall(Nr.WRITE, ctl, m.address() + off, m.byteSize() - off);
+                if (r == -Errno.EINTR) continue;
+                ErrnoException.check("write(launcher)", r);
+                off += r;
+            }
+        }
+    }
+
+    /** Reads one 12-byte message {tag, value, step}; null on end of file. */
+    private static int[] readMessage(int ctl) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocate(12, 4);
+            long off = 0;
+            while (off < 12) {
+                long r = Native.syscall(Nr.READ, ctl, m.address() + off, 12 - off);
+                if (r == -Errno.EINTR) continue;
+                ErrnoException.check("read(launcher)", r);
+                if (r == 0) {
+                    if (off == 0) return null;
+                    throw new ErrnoException("launcher: short message", Errno.EIO);
+                }
+                off += r;
+            }
+            return new int[] {m.get(ValueLayout.JAVA_INT, 0), m.get(ValueLayout.JAVA_INT, 4), m.get(ValueLayout.JAVA_INT, 8)};
+        }
+    }
+}

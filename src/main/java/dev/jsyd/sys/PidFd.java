@@ -1,0 +1,71 @@
+package dev.jsyd.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** A pidfd: a stable handle on one process (no pid reuse), for fds, signals and waiting. */
+public final class PidFd implements AutoCloseable {
+    private static final int P_PIDFD = 3, WEXITED = 4, WNOHANG = 1;
+    public static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+
+    private final int fd;
+    private final int pid;
+    private boolean closed;
+
+    private PidFd(int fd, int pid) { this.fd = fd; this.pid = pid; }
+
+    public static PidFd open(int pid) throws ErrnoException {
+        return new PidFd((int) ErrnoException.check("pidfd_open", Native.syscall(Nr.PIDFD_OPEN, pid, 0)), pid);
+    }
+
+    public int fd() { return fd; }
+    public int pid() { return pid; }
+
+    /** Duplicates the process's fd {@code targetFd} into the supervisor (close-on-exec). Returns the fd or -errno. */
+    public int getFd(int targetFd) {
+        return (int) Native.syscall(Nr.PIDFD_GETFD, fd, targetFd, 0);
+    }
+
+    /** Sends a signal; 0 or -errno. */
+    public int signal(int sig) {
+        return (int) Native.syscall(Nr.PIDFD_SEND_SIGNAL, fd, sig, 0, 0);
+    }
+
+    /** How a process ended: {@code code} is CLD_EXITED/CLD_KILLED/CLD_DUMPED, {@code status} the exit code or signal. */
+    public record Exit(int code, int status) {
+        /** The shell convention: the exit code, or 128 + signal. */
+        public int shellStatus() { return code == CLD_EXITED ? status : 128 + status; }
+    }
+
+    /** Waits (blocking) for the process to exit and reaps it. */
+    public Exit waitExit() throws ErrnoException {
+        return waitid(0);
+    }
+
+    /** Reaps the process if it has exited; null if it still runs. */
+    public Exit pollExit() throws ErrnoException {
+        return waitid(WNOHANG);
+    }
+
+    private Exit waitid(int extra) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment si = a.allocate(128, 8);
+            while (true) {
+                long r = Native.syscall(Nr.WAITID, P_PIDFD, fd, si.address(), WEXITED | extra, 0);
+                if (r == -dev.jsyd.abi.Errno.EINTR) continue;
+                ErrnoException.check("waitid", r);
+                if (si.get(ValueLayout.JAVA_INT, 16) == 0) return null; // WNOHANG, still running
+                return new Exit(si.get(ValueLayout.JAVA_INT, 8), si.get(ValueLayout.JAVA_INT, 24));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            Native.syscall(Nr.CLOSE, fd);
+        }
+    }
+}

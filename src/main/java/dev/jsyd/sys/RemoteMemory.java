@@ -1,0 +1,80 @@
+package dev.jsyd.sys;
+
+import dev.jsyd.abi.Errno;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads and writes the sandboxed program's memory with process_vm_readv/writev. Per-thread
+ * (confined buffers); every read copies into the supervisor once, and callers decide on that
+ * copy only, never re-reading.
+ */
+public final class RemoteMemory implements AutoCloseable {
+    public static final int PATH_MAX = 4096;
+    private static final int PAGE = 4096;
+    private static final int BUF = 64 * 1024;
+
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment local = arena.allocate(16, 8);
+    private final MemorySegment remote = arena.allocate(16, 8);
+    private final MemorySegment buf = arena.allocate(BUF, 8);
+    private final byte[] pathBytes = new byte[PATH_MAX];
+
+    private long transfer(int nr, int pid, long remoteAddr, long localAddr, long len) {
+        local.set(ValueLayout.JAVA_LONG, 0, localAddr);
+        local.set(ValueLayout.JAVA_LONG, 8, len);
+        remote.set(ValueLayout.JAVA_LONG, 0, remoteAddr);
+        remote.set(ValueLayout.JAVA_LONG, 8, len);
+        return Native.syscall(nr, pid, local.address(), 1, remote.address(), 1, 0);
+    }
+
+    /** Reads exactly {@code len} bytes; a short or failed read is EFAULT (as the kernel would answer). */
+    public byte[] read(int pid, long addr, int len) throws ErrnoException {
+        if (len < 0 || len > BUF) throw new ErrnoException("process_vm_readv", Errno.EINVAL);
+        if (len == 0) return new byte[0];
+        long r = transfer(Nr.PROCESS_VM_READV, pid, addr, buf.address(), len);
+        if (r < 0 && r != -Errno.EFAULT) throw new ErrnoException("process_vm_readv", (int) -r);
+        if (r != len) throw new ErrnoException("process_vm_readv", Errno.EFAULT);
+        return buf.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /**
+     * Reads a NUL-terminated path of at most {@code PATH_MAX} bytes (including the NUL), page by page
+     * so that a read never runs into an unmapped page after the string. Returns it as a byte string
+     * (one char per byte, ISO-8859-1). EFAULT for a bad pointer, ENAMETOOLONG when no NUL is found
+     * within PATH_MAX, as the kernel does.
+     */
+    public String readPath(int pid, long addr) throws ErrnoException {
+        if (addr == 0) throw new ErrnoException("read path", Errno.EFAULT);
+        int have = 0;
+        long p = addr;
+        while (have < PATH_MAX) {
+            int chunk = (int) Math.min(PAGE - (p & (PAGE - 1)), PATH_MAX - have);
+            long r = transfer(Nr.PROCESS_VM_READV, pid, p, buf.address(), chunk);
+            if (r <= 0) {
+                if (r < 0 && r != -Errno.EFAULT && r != -Errno.EIO) throw new ErrnoException("process_vm_readv", (int) -r);
+                throw new ErrnoException("read path", Errno.EFAULT);
+            }
+            for (int i = 0; i < r; i++) {
+                byte b = buf.get(ValueLayout.JAVA_BYTE, i);
+                if (b == 0) return new String(pathBytes, 0, have, StandardCharsets.ISO_8859_1);
+                pathBytes[have++] = b;
+            }
+            p += r;
+        }
+        throw new ErrnoException("read path", Errno.ENAMETOOLONG);
+    }
+
+    /** Writes all of {@code data} at {@code addr} in the program; EFAULT if it cannot be written whole. */
+    public void write(int pid, long addr, byte[] data, int off, int len) throws ErrnoException {
+        if (len > BUF) throw new ErrnoException("process_vm_writev", Errno.EINVAL);
+        MemorySegment.copy(data, off, buf, ValueLayout.JAVA_BYTE, 0, len);
+        long r = transfer(Nr.PROCESS_VM_WRITEV, pid, addr, buf.address(), len);
+        if (r != len) throw new ErrnoException("process_vm_writev", r < 0 ? (int) -r : Errno.EFAULT);
+    }
+
+    @Override
+    public void close() { arena.close(); }
+}

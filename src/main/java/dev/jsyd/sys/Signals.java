@@ -1,0 +1,59 @@
+package dev.jsyd.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Signals for the supervisor's own threads: thread ids, tgkill, and the interrupt signal that
+ * kicks a worker out of a blocking call.
+ *
+ * <p>The interrupt signal ({@link #INTERRUPT} = SIGRTMIN+6, which HotSpot does not use) gets a
+ * handler installed <em>without</em> SA_RESTART, so a blocking system call in the signalled
+ * thread returns EINTR. The handler must be native code (running Java in signal context is
+ * unsafe) and must do nothing; libc's {@code getpid} is exactly that — async-signal-safe, no
+ * side effect, its argument ignored — so it serves as the handler and no C is needed.
+ */
+public final class Signals {
+    private Signals() {}
+
+    public static final int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGABRT = 6, SIGKILL = 9, SIGUSR1 = 10,
+            SIGSEGV = 11, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19;
+    public static final int INTERRUPT = 40;
+
+    private static volatile boolean installed;
+
+    /** The calling thread's kernel thread id. */
+    public static int gettid() { return (int) Native.syscall(Nr.GETTID); }
+
+    public static int getpid() { return (int) Native.syscall(Nr.GETPID); }
+
+    /** Sends {@code sig} to thread {@code tid} of this process; 0 or -errno. */
+    public static int tgkill(int tid, int sig) {
+        return (int) Native.syscall(Nr.TGKILL, getpid(), tid, sig);
+    }
+
+    /** Sends {@code sig} to process {@code pid}; 0 or -errno. */
+    public static int kill(int pid, int sig) { return (int) Native.syscall(Nr.KILL, pid, sig); }
+
+    /** Installs the no-op, non-restarting handler for {@link #INTERRUPT} once per process. */
+    public static synchronized void installInterruptHandler() throws ErrnoException {
+        if (installed) return;
+        MethodHandle sigaction = Native.libc("sigaction", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment act = a.allocate(152, 8); // struct sigaction (glibc x86_64), zeroed: empty mask, flags 0
+            act.set(ValueLayout.ADDRESS, 0, Native.symbol("getpid"));
+            MemorySegment cap = Native.captureSegment();
+            int r = (int) sigaction.invokeExact(cap, INTERRUPT, act, MemorySegment.NULL);
+            if (r != 0) throw new ErrnoException("sigaction", Native.lastErrno(cap));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        installed = true;
+    }
+}

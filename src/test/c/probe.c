@@ -1,0 +1,107 @@
+/* Test probe for jsyd integration tests: one small program, one scenario per sub-command.
+ * Prints a short result line and exits 0 when the scenario behaved as the test expects to read. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t caught;
+static void on_alarm(int sig) { (void)sig; caught++; }
+
+static int set_handler(int restart) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sa.sa_flags = restart ? SA_RESTART : 0;
+    return sigaction(SIGALRM, &sa, NULL);
+}
+
+/* open PATH [rdonly|wronly|rdwr|creat|trunc|excl|directory|nofollow|cloexec ...]: prints "ok FD" or "err ERRNO-NAME" */
+static int cmd_open(int argc, char **argv) {
+    int flags = 0;
+    for (int i = 3; i < argc; i++) {
+        if (!strcmp(argv[i], "wronly")) flags |= O_WRONLY;
+        else if (!strcmp(argv[i], "rdwr")) flags |= O_RDWR;
+        else if (!strcmp(argv[i], "creat")) flags |= O_CREAT;
+        else if (!strcmp(argv[i], "trunc")) flags |= O_TRUNC;
+        else if (!strcmp(argv[i], "excl")) flags |= O_EXCL;
+        else if (!strcmp(argv[i], "directory")) flags |= O_DIRECTORY;
+        else if (!strcmp(argv[i], "nofollow")) flags |= O_NOFOLLOW;
+        else if (!strcmp(argv[i], "cloexec")) flags |= O_CLOEXEC;
+    }
+    int fd = open(argv[2], flags, 0666);
+    if (fd < 0) { printf("err %s\n", strerrorname_np(errno)); return 1; }
+    printf("ok %d\n", fd);
+    return 0;
+}
+
+/* cloexec PATH: opens with and without O_CLOEXEC, prints the FD_CLOEXEC bits */
+static int cmd_cloexec(char *path) {
+    int a = open(path, O_RDONLY | O_CLOEXEC), b = open(path, O_RDONLY);
+    if (a < 0 || b < 0) { printf("err %s\n", strerrorname_np(errno)); return 1; }
+    printf("cloexec=%d plain=%d\n", (fcntl(a, F_GETFD) & FD_CLOEXEC) != 0, (fcntl(b, F_GETFD) & FD_CLOEXEC) != 0);
+    return 0;
+}
+
+/* openloop N PATH: N × (open, read 1 byte, close); prints "opened N" */
+static int cmd_openloop(long n, char *path) {
+    long ok = 0;
+    char c;
+    for (long i = 0; i < n; i++) {
+        int fd = open(path, O_RDONLY);
+        if (fd < 0) { printf("fail at %ld: %s\n", i, strerrorname_np(errno)); return 1; }
+        if (read(fd, &c, 1) != 1) { printf("short read at %ld\n", i); return 1; }
+        close(fd);
+        ok++;
+    }
+    printf("opened %ld\n", ok);
+    return 0;
+}
+
+/* fifo-eintr PATH: SIGALRM handler without SA_RESTART, alarm(1), open the FIFO nobody writes: expects EINTR */
+static int cmd_fifo_eintr(char *path) {
+    if (set_handler(0)) return 2;
+    alarm(1);
+    int fd = open(path, O_RDONLY);
+    if (fd >= 0) { printf("opened?\n"); return 1; }
+    printf("%s caught=%d\n", strerrorname_np(errno), caught);
+    return errno == EINTR && caught == 1 ? 0 : 1;
+}
+
+/* fifo-restart PATH: SA_RESTART handler, alarm(1); a child opens the FIFO for writing after 2 s:
+ * the open is restarted after the signal and succeeds. */
+static int cmd_fifo_restart(char *path) {
+    if (set_handler(1)) return 2;
+    pid_t pid = fork();
+    if (pid == 0) {
+        sleep(2);
+        int w = open(path, O_WRONLY);
+        _exit(w < 0 ? 1 : 0);
+    }
+    alarm(1);
+    int fd = open(path, O_RDONLY);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    if (fd < 0) { printf("%s caught=%d\n", strerrorname_np(errno), caught); return 1; }
+    printf("restarted caught=%d\n", caught);
+    return caught == 1 ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc < 2) return 2;
+    if (!strcmp(argv[1], "open") && argc >= 3) return cmd_open(argc, argv);
+    if (!strcmp(argv[1], "cloexec") && argc == 3) return cmd_cloexec(argv[2]);
+    if (!strcmp(argv[1], "openloop") && argc == 4) return cmd_openloop(atol(argv[2]), argv[3]);
+    if (!strcmp(argv[1], "fifo-eintr") && argc == 3) return cmd_fifo_eintr(argv[2]);
+    if (!strcmp(argv[1], "fifo-restart") && argc == 3) return cmd_fifo_restart(argv[2]);
+    fprintf(stderr, "probe: unknown scenario\n");
+    return 2;
+}

@@ -1,0 +1,74 @@
+package dev.jsyd.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the built {@code bin/syd} on real programs, and builds the C probes the tests use. */
+final class Syd {
+    private Syd() {}
+
+    static final Path HOME = Path.of(System.getProperty("jsyd.home", ".")).toAbsolutePath().normalize();
+    static final Path SYD = HOME.resolve("bin/syd");
+
+    /** The result of one run. */
+    record Result(int status, String out, String err) {
+        @Override
+        public String toString() {
+            return "status " + status + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    static Result run(String... args) throws IOException, InterruptedException {
+        return run(List.of(args), null, Map.of(), Duration.ofSeconds(60));
+    }
+
+    static Result run(List<String> args, String stdin, Map<String, String> env, Duration timeout)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(SYD.toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Path outFile = Files.createTempFile("syd-out", ".txt");
+        Path errFile = Files.createTempFile("syd-err", ".txt");
+        pb.redirectOutput(outFile.toFile());
+        pb.redirectError(errFile.toFile());
+        if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        if (stdin != null) {
+            try (var os = p.getOutputStream()) {
+                os.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            p.waitFor();
+            throw new AssertionError("syd did not finish within " + timeout + ": " + cmd
+                    + "\n" + Files.readString(errFile));
+        }
+        Result r = new Result(p.exitValue(), Files.readString(outFile), Files.readString(errFile));
+        Files.deleteIfExists(outFile);
+        Files.deleteIfExists(errFile);
+        return r;
+    }
+
+    private static Path probe;
+
+    /** The probe program (src/test/c/probe.c), compiled once per test run. */
+    static synchronized Path probe() throws IOException, InterruptedException {
+        if (probe != null) return probe;
+        Path out = HOME.resolve("target/probes/probe");
+        Files.createDirectories(out.getParent());
+        Process p = new ProcessBuilder("gcc", "-O2", "-Wall", "-o", out.toString(),
+                HOME.resolve("src/test/c/probe.c").toString()).inheritIO().start();
+        if (p.waitFor() != 0) throw new AssertionError("cannot build the probe with gcc");
+        return probe = out;
+    }
+}
