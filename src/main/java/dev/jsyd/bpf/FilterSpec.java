@@ -85,6 +85,16 @@ public final class FilterSpec {
         return r.fallback();
     }
 
+    @Override
+    public String toString() {
+        return "FilterSpec[default=" + dflt(defaultAction) + ", foreign=" + dflt(foreignArchAction)
+                + ", x32=" + dflt(x32Action) + ", syscalls=" + syscalls + "]";
+    }
+
+    private static String dflt(int ret) {
+        return Disassembler.action(ret);
+    }
+
     public static final class Builder {
         private int defaultAction = Seccomp.RET_KILL_PROCESS;
         private int foreignArchAction = Seccomp.RET_KILL_PROCESS;
