@@ -60,6 +60,17 @@ public record ArgRule(List<Cond> conds, int ret) {
             return new Cond(argIndex, op, value, -1L);
         }
 
+        /**
+         * A comparison of the low 32 bits only, for arguments the kernel reads as a C int or
+         * unsigned int (fd, flags, mode): the kernel ignores the upper half of the register, so a
+         * 64-bit comparison could be bypassed by a program that sets it. The comparison is
+         * unsigned; {@code value} is taken modulo 2^32 ({@code AT_FDCWD} = -100 matches
+         * 0xffffff9c with any upper half).
+         */
+        public static Cond of32(int argIndex, Op op, int value) {
+            return new Cond(argIndex, op, value & 0xffffffffL, 0xffffffffL);
+        }
+
         /** {@code (arg & mask) == value}. */
         public static Cond masked(int argIndex, long mask, long value) {
             return new Cond(argIndex, Op.MASKED_EQ, value, mask);

@@ -194,7 +194,11 @@ public final class ProgramBuilder {
     /** Resolves labels (inserting trampolines where needed) and verifies the program. */
     public Program build() {
         trampolineCount = 0;
-        List<Item> work = new ArrayList<>(items);
+        // Work on copies: trampolines retarget jumps, and build() may be called again.
+        List<Item> work = new ArrayList<>(items.size());
+        for (Item it : items) {
+            work.add(it instanceof Op op ? new Op(op.code, op.k, op.jt, op.jf) : it);
+        }
         while (true) {
             java.util.IdentityHashMap<Label, Integer> pos = layout(work);
             boolean changed = false;

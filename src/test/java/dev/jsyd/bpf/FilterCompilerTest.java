@@ -160,6 +160,23 @@ class FilterCompilerTest {
     }
 
     @Test
+    void thirtyTwoBitComparisonsIgnoreTheUpperHalf() {
+        FilterSpec spec = FilterSpec.builder().defaultAction(ALLOW)
+                .syscall(Syscalls.OPENAT, List.of(ArgRule.all(NOTIF, Cond.of32(0, Op.EQ, -100))), EACCES)
+                .syscall(Syscalls.FCNTL, List.of(ArgRule.all(EPERM, Cond.of32(1, Op.GT, 1030))), ALLOW)
+                .build();
+        Program p = FilterCompiler.compile(spec);
+        for (long fd : new long[] {-100L, 0xffffff9cL, 0x12345678ffffff9cL}) {
+            assertThat(Interpreter.run(p, SeccompData.of(Syscalls.OPENAT, fd))).isEqualTo(NOTIF);
+        }
+        assertThat(Interpreter.run(p, SeccompData.of(Syscalls.OPENAT, 0xffffff9dL))).isEqualTo(EACCES);
+        assertThat(Interpreter.run(p, SeccompData.of(Syscalls.FCNTL, 3, 0xffffffff00000001L))).isEqualTo(ALLOW);
+        assertThat(Interpreter.run(p, SeccompData.of(Syscalls.FCNTL, 3, 1031))).isEqualTo(EPERM);
+        // one load and one compare: the high word is not looked at
+        assertThat(p.disassemble()).doesNotContain("args[0].hi").doesNotContain("args[1].hi");
+    }
+
+    @Test
     void conjunctionsAndRuleOrder() {
         // mmap: PROT_WRITE|PROT_EXEC denied, MAP_ANONYMOUS allowed, else notify
         FilterSpec spec = FilterSpec.builder().defaultAction(ALLOW)

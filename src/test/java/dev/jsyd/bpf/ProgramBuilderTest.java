@@ -81,6 +81,7 @@ class ProgramBuilderTest {
             assertThat(p.insns().get(2).op()).isEqualTo(JMP_JA);
             assertThat(Interpreter.run(p, SeccompData.of(42))).isEqualTo(ALLOW);
             assertThat(Interpreter.run(p, SeccompData.of(41))).isEqualTo(EPERM);
+            assertThat(b.build()).as("build twice").isEqualTo(p);
         }
     }
 
