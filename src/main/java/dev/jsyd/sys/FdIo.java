@@ -1,5 +1,7 @@
 package dev.jsyd.sys;
 
+import dev.jsyd.abi.Syscalls;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -15,7 +17,7 @@ public final class FdIo {
             MemorySegment.copy(data, 0, m, ValueLayout.JAVA_BYTE, 0, data.length);
             long off = 0;
             while (off < data.length) {
-                long r = Native.syscall(Nr.WRITE, fd, m.address() + off, data.length - off);
+                long r = Native.syscall(Syscalls.WRITE, fd, m.address() + off, data.length - off);
                 if (r == -dev.jsyd.abi.Errno.EINTR) continue;
                 if (r < 0) return (int) r;
                 off += r;
@@ -25,5 +27,5 @@ public final class FdIo {
     }
 
     /** Sets the calling process's umask; returns the previous one. */
-    public static int umask(int mask) { return (int) Native.syscall(Nr.UMASK, mask); }
+    public static int umask(int mask) { return (int) Native.syscall(Syscalls.UMASK, mask); }
 }

@@ -1,5 +1,7 @@
 package dev.jsyd.sys;
 
+import dev.jsyd.abi.Syscalls;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -32,7 +34,7 @@ public final class Files implements AutoCloseable {
     public int openat(int dirfd, String path, int flags, int mode) {
         MemorySegment p = cstr(path);
         if (p == null) return -dev.jsyd.abi.Errno.ENAMETOOLONG;
-        return (int) Native.syscall(Nr.OPENAT, dirfd, p.address(), flags, mode);
+        return (int) Native.syscall(Syscalls.OPENAT, dirfd, p.address(), flags, mode);
     }
 
     /** openat2(2) with {@code struct open_how}; result fd or -errno. */
@@ -42,7 +44,7 @@ public final class Files implements AutoCloseable {
         how.set(ValueLayout.JAVA_LONG, 0, flags);
         how.set(ValueLayout.JAVA_LONG, 8, mode);
         how.set(ValueLayout.JAVA_LONG, 16, resolve);
-        return (int) Native.syscall(Nr.OPENAT2, dirfd, p.address(), how.address(), 24);
+        return (int) Native.syscall(Syscalls.OPENAT2, dirfd, p.address(), how.address(), 24);
     }
 
     /**
@@ -52,7 +54,7 @@ public final class Files implements AutoCloseable {
     public String readlinkat(int dirfd, String path) {
         MemorySegment p = cstr(path);
         if (p == null) { lastError = dev.jsyd.abi.Errno.ENAMETOOLONG; return null; }
-        long r = Native.syscall(Nr.READLINKAT, dirfd, p.address(), link.address(), NAME_MAX_BUF - 1);
+        long r = Native.syscall(Syscalls.READLINKAT, dirfd, p.address(), link.address(), NAME_MAX_BUF - 1);
         if (r < 0) { lastError = (int) -r; return null; }
         MemorySegment.copy(link, ValueLayout.JAVA_BYTE, 0, linkBytes, 0, (int) r);
         return new String(linkBytes, 0, (int) r, StandardCharsets.ISO_8859_1);
@@ -67,7 +69,7 @@ public final class Files implements AutoCloseable {
     public int fileType(int dirfd, String path, int atFlags) {
         MemorySegment p = cstr(path);
         if (p == null) return -dev.jsyd.abi.Errno.ENAMETOOLONG;
-        long r = Native.syscall(Nr.NEWFSTATAT, dirfd, p.address(), stat.address(), atFlags);
+        long r = Native.syscall(Syscalls.NEWFSTATAT, dirfd, p.address(), stat.address(), atFlags);
         if (r < 0) return (int) r;
         return stat.get(ValueLayout.JAVA_INT, 24) & 0170000; // st_mode at offset 24 in struct stat (x86_64)
     }
@@ -76,15 +78,15 @@ public final class Files implements AutoCloseable {
     public byte[] fstatat(int dirfd, String path, int atFlags) {
         MemorySegment p = cstr(path);
         if (p == null) { lastError = dev.jsyd.abi.Errno.ENAMETOOLONG; return null; }
-        long r = Native.syscall(Nr.NEWFSTATAT, dirfd, p.address(), stat.address(), atFlags);
+        long r = Native.syscall(Syscalls.NEWFSTATAT, dirfd, p.address(), stat.address(), atFlags);
         if (r < 0) { lastError = (int) -r; return null; }
         return stat.asSlice(0, 144).toArray(ValueLayout.JAVA_BYTE);
     }
 
-    public static int close(int fd) { return (int) Native.syscall(Nr.CLOSE, fd); }
+    public static int close(int fd) { return (int) Native.syscall(Syscalls.CLOSE, fd); }
 
     /** fchmod(2); 0 or -errno. */
-    public static int fchmod(int fd, int mode) { return (int) Native.syscall(Nr.FCHMOD, fd, mode); }
+    public static int fchmod(int fd, int mode) { return (int) Native.syscall(Syscalls.FCHMOD, fd, mode); }
 
     /** Reads a whole small file (e.g. under /proc) as a byte string, at most 64 KiB; null with lastError() on failure. */
     public String readSmallFile(String path) {
@@ -93,7 +95,7 @@ public final class Files implements AutoCloseable {
         try {
             StringBuilder sb = new StringBuilder();
             while (sb.length() < 65536) {
-                long r = Native.syscall(Nr.READ, fd, link.address(), NAME_MAX_BUF - 1);
+                long r = Native.syscall(Syscalls.READ, fd, link.address(), NAME_MAX_BUF - 1);
                 if (r == -dev.jsyd.abi.Errno.EINTR) continue;
                 if (r < 0) { lastError = (int) -r; return null; }
                 if (r == 0) break;

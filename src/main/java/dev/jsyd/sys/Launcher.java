@@ -1,5 +1,7 @@
 package dev.jsyd.sys;
 
+import dev.jsyd.abi.Syscalls;
+
 import dev.jsyd.abi.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -47,7 +49,7 @@ public final class Launcher {
         public void release() throws ErrnoException {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment b = a.allocate(1);
-                ErrnoException.check("write(launcher)", Native.syscall(Nr.WRITE, ctl, b.address(), 1));
+                ErrnoException.check("write(launcher)", Native.syscall(Syscalls.WRITE, ctl, b.address(), 1));
             }
         }
 
@@ -64,7 +66,7 @@ public final class Launcher {
 
         @Override
         public void close() {
-            Native.syscall(Nr.CLOSE, ctl);
+            Native.syscall(Syscalls.CLOSE, ctl);
             listener.close();
             pidfd.close();
         }
@@ -90,7 +92,7 @@ public final class Launcher {
             MemorySegment pidOut = a.allocate(ValueLayout.JAVA_INT);
             synchronized (SPAWN_LOCK) {
                 // The child end must survive the spawn; keep it inheritable only inside this lock.
-                ErrnoException.check("fcntl", Native.syscall(Nr.FCNTL, sv[1], F_SETFD, 0));
+                ErrnoException.check("fcntl", Native.syscall(Syscalls.FCNTL, sv[1], F_SETFD, 0));
                 int err;
                 try {
                     err = (int) Holder.POSIX_SPAWN.invokeExact(pidOut, path, MemorySegment.NULL, MemorySegment.NULL,
@@ -98,10 +100,10 @@ public final class Launcher {
                 } catch (Throwable t) {
                     throw new AssertionError(t);
                 } finally {
-                    Native.syscall(Nr.CLOSE, sv[1]);
+                    Native.syscall(Syscalls.CLOSE, sv[1]);
                 }
                 if (err != 0) {
-                    Native.syscall(Nr.CLOSE, sv[0]);
+                    Native.syscall(Syscalls.CLOSE, sv[0]);
                     throw new ErrnoException("posix_spawn " + launcher, err);
                 }
             }
@@ -119,7 +121,7 @@ public final class Launcher {
             if (listener < 0) throw new ErrnoException("pidfd_getfd", -listener);
             return new Launched(ctl, pidfd, new NotifyFd(listener));
         } catch (ErrnoException e) {
-            Native.syscall(Nr.CLOSE, ctl);
+            Native.syscall(Syscalls.CLOSE, ctl);
             if (pidfd != null) {
                 pidfd.signal(Signals.SIGKILL);
                 pidfd.waitExit();
@@ -133,7 +135,7 @@ public final class Launcher {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sv = a.allocate(8, 4);
             ErrnoException.check("socketpair",
-                    Native.syscall(Nr.SOCKETPAIR, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv.address()));
+                    Native.syscall(Syscalls.SOCKETPAIR, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv.address()));
             return new int[] {sv.get(ValueLayout.JAVA_INT, 0), sv.get(ValueLayout.JAVA_INT, 4)};
         }
     }
@@ -160,7 +162,7 @@ public final class Launcher {
             MemorySegment.copy(filter, 0, m, ValueLayout.JAVA_BYTE, 16, filter.length);
             long off = 0;
             while (off < m.byteSize()) {
-                long r = Native.syscall(Nr.WRITE, ctl, m.address() + off, m.byteSize() - off);
+                long r = Native.syscall(Syscalls.WRITE, ctl, m.address() + off, m.byteSize() - off);
                 if (r == -Errno.EINTR) continue;
                 ErrnoException.check("write(launcher)", r);
                 off += r;
@@ -174,7 +176,7 @@ public final class Launcher {
             MemorySegment m = a.allocate(12, 4);
             long off = 0;
             while (off < 12) {
-                long r = Native.syscall(Nr.READ, ctl, m.address() + off, 12 - off);
+                long r = Native.syscall(Syscalls.READ, ctl, m.address() + off, 12 - off);
                 if (r == -Errno.EINTR) continue;
                 ErrnoException.check("read(launcher)", r);
                 if (r == 0) {

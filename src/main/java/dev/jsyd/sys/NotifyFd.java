@@ -1,5 +1,7 @@
 package dev.jsyd.sys;
 
+import dev.jsyd.abi.Syscalls;
+
 import dev.jsyd.abi.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -35,7 +37,7 @@ public final class NotifyFd implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sizes = a.allocate(6);
             ErrnoException.check("seccomp(SECCOMP_GET_NOTIF_SIZES)",
-                    Native.syscall(Nr.SECCOMP, SECCOMP_GET_NOTIF_SIZES, 0, sizes.address()));
+                    Native.syscall(Syscalls.SECCOMP, SECCOMP_GET_NOTIF_SIZES, 0, sizes.address()));
             int notif = Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, 0));
             int resp = Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, 2));
             int data = Short.toUnsignedInt(sizes.get(ValueLayout.JAVA_SHORT, 4));
@@ -48,7 +50,7 @@ public final class NotifyFd implements AutoCloseable {
 
     /** Asks the kernel to wake the supervisor on the program's CPU (Linux 6.6+); false if unsupported. */
     public boolean setSyncWakeUp() {
-        return Native.syscall(Nr.IOCTL, fd, IOCTL_SET_FLAGS, SYNC_WAKE_UP) == 0;
+        return Native.syscall(Syscalls.IOCTL, fd, IOCTL_SET_FLAGS, SYNC_WAKE_UP) == 0;
     }
 
     public Channel openChannel() { return new Channel(); }
@@ -57,7 +59,7 @@ public final class NotifyFd implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            Native.syscall(Nr.CLOSE, fd);
+            Native.syscall(Syscalls.CLOSE, fd);
         }
     }
 
@@ -82,7 +84,7 @@ public final class NotifyFd implements AutoCloseable {
          */
         public int receive(Notification n) {
             notif.fill((byte) 0);
-            long r = Native.syscall(Nr.IOCTL, fd, IOCTL_RECV, notif.address());
+            long r = Native.syscall(Syscalls.IOCTL, fd, IOCTL_RECV, notif.address());
             if (r < 0) return (int) r;
             n.id = notif.get(ValueLayout.JAVA_LONG, 0);
             n.pid = notif.get(ValueLayout.JAVA_INT, 8);
@@ -100,7 +102,7 @@ public final class NotifyFd implements AutoCloseable {
             resp.set(ValueLayout.JAVA_LONG, 8, error == 0 ? val : 0);
             resp.set(ValueLayout.JAVA_INT, 16, error == 0 ? 0 : -error);
             resp.set(ValueLayout.JAVA_INT, 20, 0);
-            return (int) Native.syscall(Nr.IOCTL, fd, IOCTL_SEND, resp.address());
+            return (int) Native.syscall(Syscalls.IOCTL, fd, IOCTL_SEND, resp.address());
         }
 
         /**
@@ -112,13 +114,13 @@ public final class NotifyFd implements AutoCloseable {
             resp.set(ValueLayout.JAVA_LONG, 8, 0);
             resp.set(ValueLayout.JAVA_INT, 16, 0);
             resp.set(ValueLayout.JAVA_INT, 20, FLAG_CONTINUE);
-            return (int) Native.syscall(Nr.IOCTL, fd, IOCTL_SEND, resp.address());
+            return (int) Native.syscall(Syscalls.IOCTL, fd, IOCTL_SEND, resp.address());
         }
 
         /** 0 when the notification is still pending (the program still waits in that syscall), else -ENOENT. */
         public int idValid(long notifId) {
             id.set(ValueLayout.JAVA_LONG, 0, notifId);
-            return (int) Native.syscall(Nr.IOCTL, fd, IOCTL_ID_VALID, id.address());
+            return (int) Native.syscall(Syscalls.IOCTL, fd, IOCTL_ID_VALID, id.address());
         }
 
         /**
@@ -131,7 +133,7 @@ public final class NotifyFd implements AutoCloseable {
             addfd.set(ValueLayout.JAVA_INT, 12, srcFd);
             addfd.set(ValueLayout.JAVA_INT, 16, 0);
             addfd.set(ValueLayout.JAVA_INT, 20, cloexec ? dev.jsyd.abi.OpenFlags.O_CLOEXEC : 0);
-            return (int) Native.syscall(Nr.IOCTL, fd, IOCTL_ADDFD, addfd.address());
+            return (int) Native.syscall(Syscalls.IOCTL, fd, IOCTL_ADDFD, addfd.address());
         }
 
         /** Waits for a notification to be pending; -1 waits forever. EINTR counts as a timeout. */
@@ -139,7 +141,7 @@ public final class NotifyFd implements AutoCloseable {
             pollfd.set(ValueLayout.JAVA_INT, 0, fd);
             pollfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
             pollfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-            long r = Native.syscall(Nr.POLL, pollfd.address(), 1, timeoutMillis);
+            long r = Native.syscall(Syscalls.POLL, pollfd.address(), 1, timeoutMillis);
             if (r == -Errno.EINTR || r == 0) return Wait.TIMEOUT;
             if (r < 0) return Wait.HANGUP;
             short revents = pollfd.get(ValueLayout.JAVA_SHORT, 6);

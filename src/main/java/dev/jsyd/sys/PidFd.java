@@ -1,5 +1,7 @@
 package dev.jsyd.sys;
 
+import dev.jsyd.abi.Syscalls;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -16,7 +18,7 @@ public final class PidFd implements AutoCloseable {
     private PidFd(int fd, int pid) { this.fd = fd; this.pid = pid; }
 
     public static PidFd open(int pid) throws ErrnoException {
-        return new PidFd((int) ErrnoException.check("pidfd_open", Native.syscall(Nr.PIDFD_OPEN, pid, 0)), pid);
+        return new PidFd((int) ErrnoException.check("pidfd_open", Native.syscall(Syscalls.PIDFD_OPEN, pid, 0)), pid);
     }
 
     public int fd() { return fd; }
@@ -24,12 +26,12 @@ public final class PidFd implements AutoCloseable {
 
     /** Duplicates the process's fd {@code targetFd} into the supervisor (close-on-exec). Returns the fd or -errno. */
     public int getFd(int targetFd) {
-        return (int) Native.syscall(Nr.PIDFD_GETFD, fd, targetFd, 0);
+        return (int) Native.syscall(Syscalls.PIDFD_GETFD, fd, targetFd, 0);
     }
 
     /** Sends a signal; 0 or -errno. */
     public int signal(int sig) {
-        return (int) Native.syscall(Nr.PIDFD_SEND_SIGNAL, fd, sig, 0, 0);
+        return (int) Native.syscall(Syscalls.PIDFD_SEND_SIGNAL, fd, sig, 0, 0);
     }
 
     /** How a process ended: {@code code} is CLD_EXITED/CLD_KILLED/CLD_DUMPED, {@code status} the exit code or signal. */
@@ -52,7 +54,7 @@ public final class PidFd implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment si = a.allocate(128, 8);
             while (true) {
-                long r = Native.syscall(Nr.WAITID, P_PIDFD, fd, si.address(), WEXITED | extra, 0);
+                long r = Native.syscall(Syscalls.WAITID, P_PIDFD, fd, si.address(), WEXITED | extra, 0);
                 if (r == -dev.jsyd.abi.Errno.EINTR) continue;
                 ErrnoException.check("waitid", r);
                 if (si.get(ValueLayout.JAVA_INT, 16) == 0) return null; // WNOHANG, still running
@@ -65,7 +67,7 @@ public final class PidFd implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            Native.syscall(Nr.CLOSE, fd);
+            Native.syscall(Syscalls.CLOSE, fd);
         }
     }
 }

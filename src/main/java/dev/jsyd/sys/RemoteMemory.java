@@ -1,5 +1,7 @@
 package dev.jsyd.sys;
 
+import dev.jsyd.abi.Syscalls;
+
 import dev.jsyd.abi.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -34,7 +36,7 @@ public final class RemoteMemory implements AutoCloseable {
     public byte[] read(int pid, long addr, int len) throws ErrnoException {
         if (len < 0 || len > BUF) throw new ErrnoException("process_vm_readv", Errno.EINVAL);
         if (len == 0) return new byte[0];
-        long r = transfer(Nr.PROCESS_VM_READV, pid, addr, buf.address(), len);
+        long r = transfer(Syscalls.PROCESS_VM_READV, pid, addr, buf.address(), len);
         if (r < 0 && r != -Errno.EFAULT) throw new ErrnoException("process_vm_readv", (int) -r);
         if (r != len) throw new ErrnoException("process_vm_readv", Errno.EFAULT);
         return buf.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE);
@@ -52,7 +54,7 @@ public final class RemoteMemory implements AutoCloseable {
         long p = addr;
         while (have < PATH_MAX) {
             int chunk = (int) Math.min(PAGE - (p & (PAGE - 1)), PATH_MAX - have);
-            long r = transfer(Nr.PROCESS_VM_READV, pid, p, buf.address(), chunk);
+            long r = transfer(Syscalls.PROCESS_VM_READV, pid, p, buf.address(), chunk);
             if (r <= 0) {
                 if (r < 0 && r != -Errno.EFAULT && r != -Errno.EIO) throw new ErrnoException("process_vm_readv", (int) -r);
                 throw new ErrnoException("read path", Errno.EFAULT);
@@ -71,7 +73,7 @@ public final class RemoteMemory implements AutoCloseable {
     public void write(int pid, long addr, byte[] data, int off, int len) throws ErrnoException {
         if (len > BUF) throw new ErrnoException("process_vm_writev", Errno.EINVAL);
         MemorySegment.copy(data, off, buf, ValueLayout.JAVA_BYTE, 0, len);
-        long r = transfer(Nr.PROCESS_VM_WRITEV, pid, addr, buf.address(), len);
+        long r = transfer(Syscalls.PROCESS_VM_WRITEV, pid, addr, buf.address(), len);
         if (r != len) throw new ErrnoException("process_vm_writev", r < 0 ? (int) -r : Errno.EFAULT);
     }
 

@@ -1,5 +1,7 @@
 package dev.jsyd.sys;
 
+import dev.jsyd.abi.Syscalls;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -26,17 +28,17 @@ public final class Signals {
     private static volatile boolean installed;
 
     /** The calling thread's kernel thread id. */
-    public static int gettid() { return (int) Native.syscall(Nr.GETTID); }
+    public static int gettid() { return (int) Native.syscall(Syscalls.GETTID); }
 
-    public static int getpid() { return (int) Native.syscall(Nr.GETPID); }
+    public static int getpid() { return (int) Native.syscall(Syscalls.GETPID); }
 
     /** Sends {@code sig} to thread {@code tid} of this process; 0 or -errno. */
     public static int tgkill(int tid, int sig) {
-        return (int) Native.syscall(Nr.TGKILL, getpid(), tid, sig);
+        return (int) Native.syscall(Syscalls.TGKILL, getpid(), tid, sig);
     }
 
     /** Sends {@code sig} to process {@code pid}; 0 or -errno. */
-    public static int kill(int pid, int sig) { return (int) Native.syscall(Nr.KILL, pid, sig); }
+    public static int kill(int pid, int sig) { return (int) Native.syscall(Syscalls.KILL, pid, sig); }
 
     /** Installs the no-op, non-restarting handler for {@link #INTERRUPT} once per process. */
     public static synchronized void installInterruptHandler() throws ErrnoException {

@@ -1,0 +1,125 @@
+package dev.jsyd.kernel;
+
+import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.sys.Files;
+import dev.jsyd.sys.Signals;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The resolver on a real file system, resolving for this very thread (tid = gettid). */
+class PathResolverTest {
+    @TempDir Path tmp;
+    Files files;
+    PathResolver resolver;
+    int tid;
+    String root;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        files = new Files();
+        resolver = new PathResolver(files);
+        tid = Signals.gettid();
+        root = tmp.toRealPath().toString();
+        java.nio.file.Files.createDirectories(tmp.resolve("a/b"));
+        java.nio.file.Files.writeString(tmp.resolve("a/b/file"), "x");
+        java.nio.file.Files.createSymbolicLink(tmp.resolve("link-abs"), tmp.resolve("a/b"));
+        java.nio.file.Files.createSymbolicLink(tmp.resolve("a/link-rel"), Path.of("b/file"));
+        java.nio.file.Files.createSymbolicLink(tmp.resolve("loop1"), Path.of("loop2"));
+        java.nio.file.Files.createSymbolicLink(tmp.resolve("loop2"), Path.of("loop1"));
+        java.nio.file.Files.createSymbolicLink(tmp.resolve("dangling"), Path.of("nowhere"));
+    }
+
+    @AfterEach
+    void tearDown() { files.close(); }
+
+    private String resolve(String path, PathResolver.Last last) throws ResolveException {
+        try (var r = resolver.resolve(tid, AT_FDCWD, path, last)) {
+            return r.path();
+        }
+    }
+
+    private String resolve(String path) throws ResolveException { return resolve(path, PathResolver.Last.FOLLOW); }
+
+    @Test
+    void plainAndDotDot() throws Exception {
+        assertThat(resolve(root + "/a/b/file")).isEqualTo(root + "/a/b/file");
+        assertThat(resolve(root + "/a/./b/../b//file")).isEqualTo(root + "/a/b/file");
+        assertThat(resolve("/")).isEqualTo("/");
+        assertThat(resolve("/..")).isEqualTo("/");
+        assertThat(resolve(root + "/a/..")).isEqualTo(root);
+        assertThat(resolve(root + "/a/b/.")).isEqualTo(root + "/a/b");
+    }
+
+    @Test
+    void symlinksAreFollowedAndCanonicalised() throws Exception {
+        assertThat(resolve(root + "/link-abs/file")).isEqualTo(root + "/a/b/file");
+        assertThat(resolve(root + "/a/link-rel")).isEqualTo(root + "/a/b/file");
+        assertThat(resolve(root + "/a/link-rel", PathResolver.Last.NOFOLLOW)).isEqualTo(root + "/a/link-rel");
+        assertThat(resolve(root + "/link-abs/../file-that-is-not-there")).isEqualTo(root + "/a/file-that-is-not-there");
+    }
+
+    @Test
+    void missingLastComponentIsAllowedButMissingDirectoryIsNot() throws Exception {
+        assertThat(resolve(root + "/a/new")).isEqualTo(root + "/a/new");
+        assertThat(resolve(root + "/dangling")).isEqualTo(root + "/nowhere");
+        assertThatThrownBy(() -> resolve(root + "/nope/x")).isInstanceOf(ResolveException.class)
+                .satisfies(e -> assertThat(((ResolveException) e).errno()).isEqualTo(Errno.ENOENT));
+        assertThatThrownBy(() -> resolve(root + "/a/b/file/x")).isInstanceOf(ResolveException.class)
+                .satisfies(e -> assertThat(((ResolveException) e).errno()).isEqualTo(Errno.ENOTDIR));
+    }
+
+    @Test
+    void symlinkLoopsGiveELOOP() {
+        assertThatThrownBy(() -> resolve(root + "/loop1")).isInstanceOf(ResolveException.class)
+                .satisfies(e -> assertThat(((ResolveException) e).errno()).isEqualTo(Errno.ELOOP));
+    }
+
+    @Test
+    void tooLongPathsGiveENAMETOOLONG() {
+        String longName = "x".repeat(256);
+        assertThatThrownBy(() -> resolve(root + "/" + longName)).isInstanceOf(ResolveException.class)
+                .satisfies(e -> assertThat(((ResolveException) e).errno()).isEqualTo(Errno.ENAMETOOLONG));
+        assertThatThrownBy(() -> resolve("/" + "a/".repeat(2100))).isInstanceOf(ResolveException.class)
+                .satisfies(e -> assertThat(((ResolveException) e).errno()).isEqualTo(Errno.ENAMETOOLONG));
+    }
+
+    @Test
+    void procSelfMeansTheCallingThreadNotTheResolver() throws Exception {
+        assertThat(resolve("/proc/self/status")).isEqualTo("/proc/" + tid + "/status");
+        assertThat(resolve("/proc/thread-self", PathResolver.Last.NOFOLLOW)).isEqualTo("/proc/" + tid);
+    }
+
+    @Test
+    void relativePathsStartAtTheThreadsCwd() throws Exception {
+        String cwd = Path.of("").toAbsolutePath().toRealPath().toString();
+        assertThat(resolve("pom.xml")).isEqualTo(cwd + "/pom.xml");
+        assertThat(resolve("./src/../pom.xml")).isEqualTo(cwd + "/pom.xml");
+    }
+
+    @Test
+    void magicLinkToAPipeIsReportedAsMagic() throws Exception {
+        try (var pipe = java.nio.channels.Pipe.open()) {
+            String fd = null;
+            try (var list = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+                for (Path p : (Iterable<Path>) list::iterator) {
+                    try {
+                        if (java.nio.file.Files.readSymbolicLink(p).toString().startsWith("pipe:")) fd = p.getFileName().toString();
+                    } catch (java.io.IOException ignored) { }
+                }
+            }
+            assertThat(fd).as("a pipe fd in this JVM").isNotNull();
+            try (var r = resolver.resolve(tid, AT_FDCWD, "/proc/self/fd/" + fd, PathResolver.Last.FOLLOW)) {
+                assertThat(r.isMagic()).isTrue();
+                assertThat(r.path()).startsWith("pipe:[");
+                assertThat(r.magic()).isEqualTo("/proc/" + tid + "/fd/" + fd);
+            }
+        }
+    }
+}
