@@ -36,6 +36,15 @@ import java.util.function.Supplier;
  * thread's carrier, and the interrupter needs a stable kernel tid per worker). The pool never
  * interrupts its workers. One JVM may run many pools (one per sandbox); they share nothing.
  *
+ * <p>Use:
+ * <pre>{@code
+ * var pool = new WorkerPool<>(PoolConfig.fromSystemEnvironment(),
+ *         () -> new NotifySource(listener, handlers, sandbox),   // runs on each syd_emu thread
+ *         log::poolError);
+ * pool.start();
+ * pool.awaitTermination();   // returns once the listener reported POLLHUP to every worker
+ * }</pre>
+ *
  * @param <R> the request type of the work source
  */
 public final class WorkerPool<R> {
@@ -129,7 +138,7 @@ public final class WorkerPool<R> {
      * @throws IllegalStateException if the pool was never started
      */
     public void awaitTermination() throws InterruptedException {
-        awaitTermination(null);
+        awaitTerminationNanos(-1);
     }
 
     /**
@@ -138,7 +147,13 @@ public final class WorkerPool<R> {
      * @return whether the pool terminated within {@code timeout}
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        lock.lock();
+        return awaitTerminationNanos(Math.max(0, timeout.toNanos()));
+    }
+
+    /** Waits for termination; {@code nanos < 0} waits forever. */
+    private boolean awaitTerminationNanos(long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        lock.lock(); // also waits for a start() running on another thread
         try {
             if (!started) {
                 throw new IllegalStateException("pool not started");
@@ -146,16 +161,15 @@ public final class WorkerPool<R> {
         } finally {
             lock.unlock();
         }
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
-        if (timeout == null) {
+        if (nanos < 0) {
             monitor.join();
-        } else if (!monitor.join(timeout)) {
+        } else if (!monitor.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
             return false;
         }
         lock.lock();
         try {
             while (live > 0) {
-                if (timeout == null) {
+                if (nanos < 0) {
                     workerExited.await();
                 } else {
                     long left = deadline - System.nanoTime();
@@ -243,7 +257,8 @@ public final class WorkerPool<R> {
             }
             finished.add(Thread.currentThread());
             workerGone();
-            LockSupport.unpark(monitor);
+            // no monitor wake-up here: its cycle joins this thread and replaces a worker that
+            // died, so a supplier that always fails costs one thread per cycle, not a spin
         }
     }
 

@@ -225,6 +225,22 @@ class WorkerPoolTest {
     }
 
     @Test
+    void alwaysFailingSupplierCostsOneThreadPerCycleNotASpin() throws Exception {
+        var calls = new AtomicInteger();
+        var pool = pool(cfg(1, 4, 1000, 50), () -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("cannot set up worker");
+        });
+        pool.start();
+        sleepMillis(400); // checking that something does not happen needs a fixed window
+        pool.shutdown();
+        assertThat(pool.awaitTermination(WAIT)).isTrue();
+        assertThat(calls.get()).isBetween(2, 12);
+        assertThat(errors).hasSize(calls.get());
+        errors.clear();
+    }
+
+    @Test
     void shutdownStopsGrowthAndSaturationIsSignalled() throws Exception {
         var release = new CountDownLatch(1);
         var started = new CountDownLatch(1);
