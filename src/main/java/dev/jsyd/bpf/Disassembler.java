@@ -17,12 +17,91 @@ public final class Disassembler {
         return disassemble(p.insns());
     }
 
+    /**
+     * The listing. A comparison of A with a constant while A holds {@code nr} or {@code arch}
+     * (found by a forward data-flow pass) is annotated with the syscall or arch name.
+     */
     public static String disassemble(List<Insn> insns) {
+        int[] src = aSources(insns);
         StringBuilder sb = new StringBuilder();
         for (int pc = 0; pc < insns.size(); pc++) {
-            sb.append(line(pc, insns.get(pc))).append('\n');
+            Insn in = insns.get(pc);
+            sb.append(line(pc, in));
+            String note = annotate(in, src[pc]);
+            if (note != null) {
+                sb.append(" ; ").append(note);
+            }
+            sb.append('\n');
         }
         return sb.toString();
+    }
+
+    private static final int UNSET = -2;
+    private static final int UNKNOWN = -1;
+
+    /** For each instruction, the seccomp_data offset A was loaded from on every path, or UNKNOWN. */
+    private static int[] aSources(List<Insn> insns) {
+        int n = insns.size();
+        int[] st = new int[n];
+        java.util.Arrays.fill(st, UNSET);
+        if (n == 0) {
+            return st;
+        }
+        st[0] = UNKNOWN;
+        for (int pc = 0; pc < n; pc++) {
+            if (st[pc] == UNSET) {
+                continue;
+            }
+            Insn in = insns.get(pc);
+            int code = in.op();
+            int cls = bpfClass(code);
+            int out;
+            if (code == LD_W_ABS) {
+                out = in.k();
+            } else if (cls == BPF_LD || cls == BPF_ALU || code == MISC_TXA) {
+                out = UNKNOWN;
+            } else {
+                out = st[pc];
+            }
+            if (cls == BPF_RET) {
+                continue;
+            }
+            if (code == JMP_JA) {
+                merge(st, pc + 1 + in.kUnsigned(), out);
+            } else if (isConditionalJump(code)) {
+                merge(st, pc + 1 + in.jumpTrue(), out);
+                merge(st, pc + 1 + in.jumpFalse(), out);
+            } else {
+                merge(st, pc + 1, out);
+            }
+        }
+        return st;
+    }
+
+    private static void merge(int[] st, long to, int v) {
+        if (to >= 0 && to < st.length) {
+            int t = (int) to;
+            st[t] = st[t] == UNSET || st[t] == v ? v : UNKNOWN;
+        }
+    }
+
+    private static String annotate(Insn in, int aSource) {
+        int code = in.op();
+        if (code != JMP_JEQ_K && code != JMP_JGT_K && code != JMP_JGE_K) {
+            return null;
+        }
+        if (aSource == SeccompData.OFFSET_NR) {
+            return dev.jsyd.abi.Syscalls.name(in.k());
+        }
+        if (aSource == SeccompData.OFFSET_ARCH) {
+            return switch (in.k()) {
+                case dev.jsyd.abi.Audit.AUDIT_ARCH_X86_64 -> "x86_64";
+                case dev.jsyd.abi.Audit.AUDIT_ARCH_I386 -> "i386";
+                case dev.jsyd.abi.Audit.AUDIT_ARCH_AARCH64 -> "aarch64";
+                default -> null;
+            };
+        }
+        return null;
     }
 
     /** One instruction, with its index. */
@@ -97,6 +176,10 @@ public final class Disassembler {
         }
         int cls = bpfClass(code);
         String src = bpfSrc(code) == BPF_X ? "x" : hexK;
+        boolean canonical = code == (cls | bpfOp(code) | bpfSrc(code));
+        if (!canonical) {
+            cls = -1;
+        }
         if (cls == BPF_ALU) {
             String op = switch (bpfOp(code)) {
                 case BPF_ADD -> "add";

@@ -78,28 +78,28 @@ class FilterCompilerTest {
         Program p = FilterCompiler.compile(sample());
         assertThat(p.disassemble()).isEqualTo("""
                 0000: ld [4] ; arch
-                0001: jeq #0xc000003e jt 0002 jf 0005
+                0001: jeq #0xc000003e jt 0002 jf 0005 ; x86_64
                 0002: ld [0] ; nr
                 0003: jset #0x40000000 jt 0004 jf 0006
                 0004: ret KILL_PROCESS
                 0005: ret KILL_PROCESS
-                0006: jge #0x3c jt 0016 jf 0007
-                0007: jge #0x3 jt 0011 jf 0008
-                0008: jge #0x2 jt 0010 jf 0009
+                0006: jge #0x3c jt 0016 jf 0007 ; exit
+                0007: jge #0x3 jt 0011 jf 0008 ; close
+                0008: jge #0x2 jt 0010 jf 0009 ; open
                 0009: ret ALLOW
                 0010: ret USER_NOTIF
-                0011: jge #0x4 jt 0013 jf 0012
+                0011: jge #0x4 jt 0013 jf 0012 ; stat
                 0012: ret ALLOW
-                0013: jge #0x3b jt 0015 jf 0014
+                0013: jge #0x3b jt 0015 jf 0014 ; execve
                 0014: ret ERRNO(38)
                 0015: ret TRACE(0)
-                0016: jge #0x66 jt 0020 jf 0017
-                0017: jge #0x65 jt 0019 jf 0018
+                0016: jge #0x66 jt 0020 jf 0017 ; getuid
+                0017: jge #0x65 jt 0019 jf 0018 ; ptrace
                 0018: ret ERRNO(38)
                 0019: ret ERRNO(1)
-                0020: jge #0x101 jt 0022 jf 0021
+                0020: jge #0x101 jt 0022 jf 0021 ; openat
                 0021: ret ERRNO(38)
-                0022: jge #0x102 jt 0029 jf 0023
+                0022: jge #0x102 jt 0029 jf 0023 ; mkdirat
                 0023: ld [20] ; args[0].hi
                 0024: jeq #0xffffffff jt 0025 jf 0028
                 0025: ld [16] ; args[0].lo
