@@ -24,6 +24,8 @@ final class SydCommand {
     static final String VERSION = "3.52.0";
     /** Exit status for a bad command line, rule or file: EINVAL, as Syd reports errors by errno. */
     static final int USAGE = 22;
+    /** Exit status of the {@code panic} command. */
+    static final int PANIC = 127;
 
     static final String USAGE_TEXT = """
             Usage: syd [-acefhlmpqtxEPV] [--] {command [arg...]}
@@ -50,7 +52,7 @@ final class SydCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-        Policy policy = Policy.defaults();
+        Policy policy = Policy.defaults().environment(env::get);
         boolean trace = false;
         String alias = null;
         Map<String, String> envChanges = new LinkedHashMap<>();
@@ -85,8 +87,8 @@ final class SydCommand {
                             return USAGE;
                         }
                         switch (c) {
-                            case 'm' -> policy.apply(value, Origin.option(++mIndex));
-                            case 'p' -> policy.applyProfile(value, Origin.profileOption(value));
+                            case 'm' -> policy.apply(value, Origin.argument(++mIndex));
+                            case 'p' -> policy.applyProfile(value, Origin.profile(value, 0));
                             case 'P' -> policy.applyFile(Path.of(value));
                             case 'a' -> alias = value;
                             case 'e' -> {
@@ -95,7 +97,7 @@ final class SydCommand {
                                 else if (eq == value.length() - 1) passUnsafe.add(value.substring(0, eq));
                                 else envChanges.put(value.substring(0, eq), value.substring(eq + 1));
                             }
-                            case 't' -> policy.apply("timeout:" + value, Origin.option(++mIndex));
+                            case 't' -> policy.apply("timeout:" + value, Origin.argument(++mIndex));
                             case 'E' -> {
                                 err.println("syd: -E (filter export) is not supported yet");
                                 return USAGE;
@@ -120,6 +122,7 @@ final class SydCommand {
             err.println("syd: " + e.getMessage());
             return USAGE;
         }
+        if (policy.panicked()) return PANIC;
         List<String> command = new ArrayList<>(List.of(args).subList(i, args.length));
         if (command.isEmpty()) {
             String shell = env.getOrDefault("SYD_SHELL", "/bin/sh");

@@ -93,17 +93,15 @@ public final class OpenHandlers {
             int hostFlags = (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY;
             boolean create = creat && !exists;
             int fd;
-            if (res.name().isEmpty()) {
-                fd = files.openat(AT_FDCWD, "/proc/self/fd/" + res.dirFd(), hostFlags, mode);
-            } else {
-                if (create) hostFlags |= O_EXCL;
-                fd = files.openat2(res.dirFd(), res.name(), hostFlags & 0xffffffffL, mode & 07777,
-                        RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH);
+            r.beginBlocking(); // opening a FIFO or a device may block
+            try {
+                fd = openHost(files, res, create ? hostFlags | O_EXCL : hostFlags, mode);
                 if (fd == -Errno.EEXIST && create && (flags & O_EXCL) == 0) {
-                    create = false; // someone created it between our look and the open
-                    fd = files.openat2(res.dirFd(), res.name(), (hostFlags & ~(O_EXCL | O_CREAT)) & 0xffffffffL, 0,
-                            RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH);
+                    create = false; // created by someone else between our look and the open
+                    fd = openHost(files, res, hostFlags & ~O_CREAT, 0);
                 }
+            } finally {
+                r.endBlocking();
             }
             if (fd < 0) { r.fail(-fd); return; }
             if ((create || tmpfile) && mode != 0) {
@@ -111,6 +109,13 @@ public final class OpenHandlers {
             }
             r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
         }
+    }
+
+    /** The supervisor's open of the checked object (never following a symlink); fd or -errno. */
+    private static int openHost(Files files, PathResolver.Resolved res, int hostFlags, int mode) {
+        if (res.name().isEmpty()) return files.openat(AT_FDCWD, "/proc/self/fd/" + res.dirFd(), hostFlags, mode);
+        return files.openat2(res.dirFd(), res.name(), hostFlags & 0xffffffffL, mode & 07777,
+                RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH);
     }
 
     /** A /proc magic link to a non-path object (pipe, socket, deleted file): reopened through /proc. */
@@ -121,7 +126,13 @@ public final class OpenHandlers {
                 return;
             }
         }
-        int fd = r.files().openat(AT_FDCWD, res.magic(), (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0);
+        int fd;
+        r.beginBlocking();
+        try {
+            fd = r.files().openat(AT_FDCWD, res.magic(), (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0);
+        } finally {
+            r.endBlocking();
+        }
         if (fd < 0) { r.fail(-fd); return; }
         r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
     }

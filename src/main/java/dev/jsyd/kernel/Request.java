@@ -92,14 +92,18 @@ public final class Request implements AutoCloseable {
         channel.respond(notification.id, 0, errno);
     }
 
-    /** Marks the start of handling (seen by the interrupter). */
-    public void enterBusy() {
+    /**
+     * Marks the start of a host call that may block on the program's behalf (opening a FIFO, a
+     * blocking connect). Only inside such a section may the interrupter kick this worker: no
+     * answer has been sent yet, so a kick can only turn the blocking call into EINTR.
+     */
+    public void beginBlocking() {
         interrupted = false;
         busySince = System.nanoTime();
         busy = true;
     }
 
-    public void leaveBusy() { busy = false; }
+    public void endBlocking() { busy = false; }
 
     public boolean isBusy() { return busy; }
     public long busySince() { return busySince; }

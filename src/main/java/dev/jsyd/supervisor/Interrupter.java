@@ -48,10 +48,6 @@ final class Interrupter implements Runnable {
 
     void unregister(Request r) { requests.remove(r); }
 
-    void enter(Request r) { r.enterBusy(); }
-
-    void leave(Request r) { r.leaveBusy(); }
-
     @Override
     public void run() {
         try (NotifyFd.Channel ch = listener.openChannel()) {

@@ -55,12 +55,7 @@ final class NotificationSource implements WorkSource<Request>, AutoCloseable {
                 r.fail(Errno.ENOSYS);
                 return;
             }
-            interrupter.enter(r);
-            try {
-                e.handler().handle(r);
-            } finally {
-                interrupter.leave(r);
-            }
+            e.handler().handle(r);
         } catch (ResolveException ex) {
             if (!r.answered()) r.fail(ex.errno());
         } catch (ErrnoException ex) {

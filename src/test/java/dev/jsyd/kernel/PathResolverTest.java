@@ -105,7 +105,8 @@ class PathResolverTest {
 
     @Test
     void magicLinkToAPipeIsReportedAsMagic() throws Exception {
-        try (var pipe = java.nio.channels.Pipe.open()) {
+        var pipe = java.nio.channels.Pipe.open();
+        try (var source = pipe.source(); var sink = pipe.sink()) {
             String fd = null;
             try (var list = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
                 for (Path p : (Iterable<Path>) list::iterator) {
