@@ -222,18 +222,25 @@ public final class Parser {
             String v = ruleEscapes(expand(value, vstart));
             boolean exact = v.equals(value);
             String norm = null;
+            // kinds named explicitly must accept the pattern; kinds reached only through an alias
+            // (such as `all`) are skipped when the pattern does not fit them
+            Set<Category.Kind> explicit = new LinkedHashSet<>();
             Set<Category.Kind> kinds = new LinkedHashSet<>();
+            for (String name : cats.names()) {
+                var one = Category.byName(name);
+                if (one.isPresent()) explicit.add(one.get().kind());
+            }
             for (Category c : cats.resolve()) kinds.add(c.kind());
+            PolicyException firstError = null;
             for (Category.Kind k : kinds) {
                 String n;
                 try {
                     n = normalisePattern(k, v);
-                } catch (Glob.GlobSyntaxException e) {
-                    throw err(exact ? vstart + e.index() : vstart, e.getMessage(), "a valid glob; escape a literal `[` as `\\[`", null);
-                } catch (Address.AddressException e) {
-                    throw err(exact ? vstart + e.index() : vstart, e.getMessage(), e.expected(), null);
-                } catch (ValueException e) {
-                    throw err(exact ? vstart + e.index() : vstart, e.getMessage(), e.expected(), e.suggestion());
+                } catch (RuntimeException e) {
+                    PolicyException pe = patternError(e, exact, vstart);
+                    if (explicit.contains(k)) throw pe;
+                    if (firstError == null) firstError = pe;
+                    continue;
                 }
                 if (norm != null && !norm.equals(n)) {
                     throw err(vstart, "pattern means different things for the categories given",
@@ -241,7 +248,22 @@ public final class Parser {
                 }
                 norm = n;
             }
+            if (norm == null) throw firstError;
             return new Command.Rule(action, cats, o, norm);
+        }
+
+        PolicyException patternError(RuntimeException ex, boolean exact, int vstart) {
+            if (ex instanceof Glob.GlobSyntaxException e) {
+                return err(exact ? vstart + e.index() : vstart, e.getMessage(),
+                        "a valid glob; escape a literal `[` as `\\[`", null);
+            }
+            if (ex instanceof Address.AddressException e) {
+                return err(exact ? vstart + e.index() : vstart, e.getMessage(), e.expected(), null);
+            }
+            if (ex instanceof ValueException e) {
+                return err(exact ? vstart + e.index() : vstart, e.getMessage(), e.expected(), e.suggestion());
+            }
+            throw ex;
         }
 
         String patternExpected(Set<Category> cats) {

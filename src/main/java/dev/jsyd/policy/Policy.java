@@ -169,9 +169,15 @@ public final class Policy {
 
     private void applyRule(Command.Rule r) {
         for (Category c : r.categories().resolve()) {
+            Object compiled;
+            try {
+                compiled = r.pattern().isEmpty() ? null : compile(c, r.pattern());
+            } catch (RuntimeException e) {
+                continue; // an alias reached a category this pattern does not fit (checked by the parser)
+            }
             List<RuleEntry> list = rules.computeIfAbsent(c, k -> new ArrayList<>());
             switch (r.op()) {
-                case ADD -> list.add(new RuleEntry(r.action(), r.pattern(), compile(c, r.pattern())));
+                case ADD -> list.add(new RuleEntry(r.action(), r.pattern(), compiled));
                 case REMOVE -> {
                     for (int i = list.size() - 1; i >= 0; i--) {
                         if (list.get(i).sameAs(r.action(), r.pattern())) {
@@ -190,7 +196,7 @@ public final class Policy {
         return switch (c.kind()) {
             case PATH -> Glob.compile(pattern);
             case NET -> Address.parse(pattern);
-            default -> pattern;
+            default -> Parser.normalisePattern(c.kind(), pattern);
         };
     }
 
