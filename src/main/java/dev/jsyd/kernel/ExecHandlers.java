@@ -22,6 +22,10 @@ import dev.jsyd.sys.Files;
 public final class ExecHandlers {
     private ExecHandlers() {}
 
+    static final java.util.List<SyscallTable.Entry> ROWS = java.util.List.of(
+            SyscallTable.row(dev.jsyd.abi.Syscalls.EXECVE, ExecHandlers::execve, Category.EXEC),
+            SyscallTable.row(dev.jsyd.abi.Syscalls.EXECVEAT, ExecHandlers::execveat, Category.EXEC));
+
     public static void execve(Request r) throws ResolveException, ErrnoException {
         check(r, "execve", AT_FDCWD, r.arg(0), 0);
     }

@@ -1,11 +1,8 @@
 package dev.jsyd.kernel;
 
-import static dev.jsyd.policy.Category.*;
-
 import dev.jsyd.abi.Syscalls;
 import dev.jsyd.policy.Category;
 import dev.jsyd.policy.Sandbox;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -25,15 +22,10 @@ public final class SyscallTable {
         }
     }
 
-    private static final Set<Category> OPEN_CATS = EnumSet.of(READ, WRITE, CREATE, TRUNCATE, READDIR, MKTEMP);
-
-    public static final List<Entry> ENTRIES = List.of(
-            row(Syscalls.OPEN, OpenHandlers::open, OPEN_CATS),
-            row(Syscalls.OPENAT, OpenHandlers::openat, OPEN_CATS),
-            row(Syscalls.OPENAT2, OpenHandlers::openat2, OPEN_CATS),
-            row(Syscalls.CREAT, OpenHandlers::creat, EnumSet.of(WRITE, CREATE, TRUNCATE)),
-            row(Syscalls.EXECVE, ExecHandlers::execve, EnumSet.of(EXEC)),
-            row(Syscalls.EXECVEAT, ExecHandlers::execveat, EnumSet.of(EXEC)));
+    /** Every row: each syscall family contributes its own list (one family per file). */
+    public static final List<Entry> ENTRIES = concat(
+            OpenHandlers.ROWS,
+            ExecHandlers.ROWS);
 
     private static final Entry[] BY_NR = new Entry[1024];
 
@@ -41,8 +33,16 @@ public final class SyscallTable {
         for (Entry e : ENTRIES) BY_NR[e.nr()] = e;
     }
 
-    private static Entry row(int nr, Handler h, Set<Category> cats) {
-        return new Entry(nr, Syscalls.name(nr), h, cats);
+    /** A row for {@code nr}, checked against {@code categories}. */
+    static Entry row(int nr, Handler h, Category... categories) {
+        return new Entry(nr, Syscalls.name(nr), h, Set.copyOf(java.util.Arrays.asList(categories)));
+    }
+
+    @SafeVarargs
+    private static List<Entry> concat(List<Entry>... lists) {
+        List<Entry> all = new java.util.ArrayList<>();
+        for (List<Entry> l : lists) all.addAll(l);
+        return List.copyOf(all);
     }
 
     /** The row for {@code nr}, or null when the syscall has no handler. */

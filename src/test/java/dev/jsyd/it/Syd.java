@@ -59,16 +59,21 @@ final class Syd {
         return r;
     }
 
-    private static Path probe;
+    private static final java.util.Map<String, Path> PROBES = new java.util.HashMap<>();
 
     /** The probe program (src/test/c/probe.c), compiled once per test run. */
-    static synchronized Path probe() throws IOException, InterruptedException {
-        if (probe != null) return probe;
-        Path out = HOME.resolve("target/probes/probe");
+    static Path probe() throws IOException, InterruptedException { return probe("probe"); }
+
+    /** The probe {@code src/test/c/NAME.c}, compiled once per test run (a small C program, one scenario per sub-command). */
+    static synchronized Path probe(String name) throws IOException, InterruptedException {
+        Path cached = PROBES.get(name);
+        if (cached != null) return cached;
+        Path out = HOME.resolve("target/probes/" + name);
         Files.createDirectories(out.getParent());
-        Process p = new ProcessBuilder("gcc", "-O2", "-Wall", "-o", out.toString(),
-                HOME.resolve("src/test/c/probe.c").toString()).inheritIO().start();
-        if (p.waitFor() != 0) throw new AssertionError("cannot build the probe with gcc");
-        return probe = out;
+        Process p = new ProcessBuilder("gcc", "-O2", "-Wall", "-pthread", "-o", out.toString(),
+                HOME.resolve("src/test/c/" + name + ".c").toString()).inheritIO().start();
+        if (p.waitFor() != 0) throw new AssertionError("cannot build probe " + name + " with gcc");
+        PROBES.put(name, out);
+        return out;
     }
 }

@@ -1,0 +1,2 @@
+package dev.jsyd.cli;
+final class ApiJson { static void write(java.io.OutputStream o) { } }
