@@ -60,6 +60,31 @@ public final class Request implements AutoCloseable {
         return sandbox;
     }
 
+    /**
+     * A duplicate of the program's fd {@code fd} (same open file description, via pidfd_getfd),
+     * close-on-exec in the supervisor; the caller closes it. EBADF when the program has no such fd.
+     */
+    public int programFd(int fd) throws dev.jsyd.sys.ErrnoException {
+        if (fd < 0) throw new dev.jsyd.sys.ErrnoException("pidfd_getfd", Errno.EBADF);
+        try (dev.jsyd.sys.PidFd p = dev.jsyd.sys.PidFd.open(notification.pid)) {
+            int dup = p.getFd(fd);
+            if (dup < 0) throw new dev.jsyd.sys.ErrnoException("pidfd_getfd", dup == -Errno.ESRCH ? Errno.ESRCH : Errno.EBADF);
+            return dup;
+        }
+    }
+
+    /**
+     * The canonical path of the program's fd {@code fd} (as {@code /proc/TID/fd/N} shows it), for
+     * checking fd-based calls (fchmod, ftruncate, …) like their path forms; EBADF if there is none.
+     * Non-path objects come back as their link text (e.g. {@code pipe:[123]}).
+     */
+    public String fdPath(int fd) throws ResolveException {
+        if (fd < 0) throw new ResolveException(Errno.EBADF);
+        String p = files.readlinkat(dev.jsyd.abi.OpenFlags.AT_FDCWD, "/proc/" + notification.pid + "/fd/" + fd);
+        if (p == null) throw new ResolveException(Errno.EBADF);
+        return p;
+    }
+
     /** Reads a path argument from the program's memory (once). */
     public String readPath(long addr) throws dev.jsyd.sys.ErrnoException {
         return memory.readPath(notification.pid, addr);
