@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <pthread.h>
 
 static volatile sig_atomic_t caught;
 static void on_alarm(int sig) { (void)sig; caught++; }
@@ -94,6 +95,48 @@ static int cmd_fifo_restart(char *path) {
     return caught == 1 ? 0 : 1;
 }
 
+/* exec-race N ALLOWED DENIED: N children; in each, a second thread flips the path buffer between
+ * ALLOWED and DENIED while the main thread execs it. Prints how many children ended which way:
+ * "ran-denied" counts children where DENIED actually ran (exit 42 expected from it). */
+static char race_buf[256];
+static const char *race_a, *race_b;
+static void *flipper(void *arg) {
+    (void)arg;
+    for (;;) {
+        strcpy(race_buf, race_a);
+        strcpy(race_buf, race_b);
+    }
+    return NULL;
+}
+
+static int cmd_exec_race(long n, const char *allowed, const char *denied) {
+    race_a = allowed;
+    race_b = denied;
+    long ran_denied = 0, ran_allowed = 0, killed = 0, refused = 0;
+    for (long i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            strcpy(race_buf, allowed);
+            pthread_t t;
+            pthread_create(&t, NULL, flipper, NULL);
+            for (volatile int spin = 0; spin < 100000; spin++) { }
+            for (int k = 0; k < 200; k++) {
+                char *argv[] = {race_buf, NULL};
+                execv(race_buf, argv);
+            }
+            _exit(99); /* every attempt refused */
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+        if (WIFEXITED(st) && WEXITSTATUS(st) == 42) ran_denied++;
+        else if (WIFEXITED(st) && WEXITSTATUS(st) == 0) ran_allowed++;
+        else if (WIFEXITED(st) && WEXITSTATUS(st) == 99) refused++;
+        else killed++;
+    }
+    printf("ran-denied=%ld ran-allowed=%ld killed=%ld refused=%ld\n", ran_denied, ran_allowed, killed, refused);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc < 2) return 2;
@@ -102,6 +145,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "openloop") && argc == 4) return cmd_openloop(atol(argv[2]), argv[3]);
     if (!strcmp(argv[1], "fifo-eintr") && argc == 3) return cmd_fifo_eintr(argv[2]);
     if (!strcmp(argv[1], "fifo-restart") && argc == 3) return cmd_fifo_restart(argv[2]);
+    if (!strcmp(argv[1], "exec-race") && argc == 5) return cmd_exec_race(atol(argv[2]), argv[3], argv[4]);
     fprintf(stderr, "probe: unknown scenario\n");
     return 2;
 }

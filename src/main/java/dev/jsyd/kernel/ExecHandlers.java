@@ -14,10 +14,11 @@ import dev.jsyd.sys.Files;
  * against the exec category; a denial answers EACCES.
  *
  * <p>An exec cannot be emulated (the supervisor cannot replace another process's image), so an
- * allowed exec is answered with CONTINUE. This is the one pointer-carrying call answered so, and
- * it is <b>not yet race-free</b>: another thread of the program could rewrite the path between
- * the check and the kernel's own lookup. The fix, verifying {@code /proc/PID/exe} at the
- * PTRACE_EVENT_EXEC stop before the new image runs, is tracked in docs/EMULATION.md.
+ * allowed exec is answered with CONTINUE. On its own that would race: another thread of the
+ * program could rewrite the path between the check and the kernel's own lookup. So every
+ * process of the sandbox is traced, and at the PTRACE_EVENT_EXEC stop — the new image is loaded
+ * but has not run a single instruction — {@link ExecCheck} checks what the kernel really executed;
+ * a denied one is killed there.
  */
 public final class ExecHandlers {
     private ExecHandlers() {}

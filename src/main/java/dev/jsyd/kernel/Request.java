@@ -179,20 +179,7 @@ public final class Request implements AutoCloseable {
 
     /** Applies {@code action} for one decision; true when the call must be denied. */
     public boolean enforce(Category cat, Action action, String syscall, String path, String address, long flags) {
-        if (action == Action.ALLOW) return false;
-        if (context.traceMode()) {
-            if (action != Action.ALLOW) context.audit(new AccessEvent(cat, action, syscall, pid(), path, address, flags));
-            return false;
-        }
-        if (action.logs()) context.audit(new AccessEvent(cat, action, syscall, pid(), path, address, flags));
-        switch (action) {
-            case STOP -> Signals.kill(pid(), Signals.SIGSTOP);
-            case ABORT -> Signals.kill(pid(), Signals.SIGABRT);
-            case KILL -> Signals.kill(pid(), Signals.SIGKILL);
-            case EXIT -> context.exit(Errno.EACCES);
-            default -> { }
-        }
-        return action.denies();
+        return Enforcement.apply(context, pid(), cat, action, syscall, path, address, flags);
     }
 
     @Override

@@ -31,7 +31,7 @@ public final class AuditLog {
     private final String id;
     private final String sid;
     private final int sydPid;
-    private final JsonFactory json = new JsonFactory();
+    private JsonFactory json; // created on the first record: most runs log nothing
 
     public AuditLog(Map<String, String> env, String id, String sid) {
         this.fd = parseFd(env.get("SYD_LOG_FD"));
@@ -64,6 +64,11 @@ public final class AuditLog {
         }
     }
 
+    private synchronized JsonFactory factory() {
+        if (json == null) json = new JsonFactory();
+        return json;
+    }
+
     public boolean enabled(int recordLevel) { return fd >= 0 && recordLevel <= level; }
 
     /** Logs an access decision if its action and the level say so. */
@@ -71,7 +76,7 @@ public final class AuditLog {
         int recordLevel = e.action() == Action.WARN ? NOTICE : e.action() == Action.ALLOW ? INFO : WARN;
         if (e.action() == Action.FILTER || !enabled(recordLevel)) return;
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = json.createGenerator(out)) {
+        try (JsonGenerator g = factory().createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("id", id);
             g.writeStringField("sid", sid);
@@ -106,7 +111,7 @@ public final class AuditLog {
     public void message(String ctx, String msg) {
         if (!enabled(WARN)) return;
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = json.createGenerator(out)) {
+        try (JsonGenerator g = factory().createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("id", id);
             g.writeStringField("sid", sid);

@@ -94,16 +94,26 @@ public final class Supervisor implements SandboxContext {
             pool.start();
             Duration timeout = sandbox.get().timeout().orElse(null);
             if (timeout != null) timeouter = startTimeouter(timeout);
+            Tracer tracer = new Tracer(launched.pidfd().pid(), this, sandbox.get().flag("trace/exit_wait_all"));
+            int seize = tracer.start();
+            if (seize < 0) throw new ErrnoException("ptrace(PTRACE_SEIZE)", -seize);
             launched.release();
             int execErr = launched.awaitExec();
+            PidFd.Exit exit = tracer.mainExit().join();
             if (execErr != 0) {
                 System.err.println("syd: exec error: " + Errno.message(execErr));
-                launched.pidfd().waitExit();
                 return forcedStatus >= 0 ? forcedStatus : execErr;
             }
-            PidFd.Exit exit = launched.pidfd().waitExit();
+            if (sandbox.get().flag("trace/exit_wait_all")) tracer.allGone().join();
             if (forcedStatus >= 0) return forcedStatus;
             return exit.shellStatus();
+        } catch (InterruptedException e) {
+            launched.pidfd().signal(Signals.SIGKILL);
+            Thread.currentThread().interrupt();
+            throw new SupervisorException("interrupted", 1);
+        } catch (java.util.concurrent.CompletionException e) {
+            launched.pidfd().signal(Signals.SIGKILL);
+            throw new SupervisorException("tracer failed: " + e.getCause(), 1);
         } catch (ErrnoException e) {
             launched.pidfd().signal(Signals.SIGKILL);
             throw new SupervisorException("sandbox failed: " + e.getMessage(), e.errno());

@@ -1,0 +1,34 @@
+package dev.jsyd.kernel;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.policy.Action;
+import dev.jsyd.policy.Category;
+import dev.jsyd.sys.Signals;
+
+/**
+ * What an action does once decided (spec §3): log it when the action logs, signal the offender
+ * for stop/abort/kill, stop the sandbox for exit; in trace mode ({@code -x}) log and allow.
+ * Shared by the notification handlers and the exec check at the ptrace exec stop.
+ */
+public final class Enforcement {
+    private Enforcement() {}
+
+    /** Applies {@code action} to process {@code pid}; true when the operation must be denied. */
+    public static boolean apply(SandboxContext context, int pid, Category cat, Action action, String syscall,
+                                String path, String address, long flags) {
+        if (action == Action.ALLOW) return false;
+        if (context.traceMode()) {
+            context.audit(new AccessEvent(cat, action, syscall, pid, path, address, flags));
+            return false;
+        }
+        if (action.logs()) context.audit(new AccessEvent(cat, action, syscall, pid, path, address, flags));
+        switch (action) {
+            case STOP -> Signals.kill(pid, Signals.SIGSTOP);
+            case ABORT -> Signals.kill(pid, Signals.SIGABRT);
+            case KILL -> Signals.kill(pid, Signals.SIGKILL);
+            case EXIT -> context.exit(Errno.EACCES);
+            default -> { }
+        }
+        return action.denies();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.jsyd.supervisor;
+
+import dev.jsyd.kernel.ExecCheck;
+import dev.jsyd.kernel.SandboxContext;
+import dev.jsyd.sys.ErrnoException;
+import dev.jsyd.sys.PidFd;
+import dev.jsyd.sys.Ptrace;
+import dev.jsyd.sys.Signals;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The tracer thread: the one thread that ptraces every process of the sandbox and waits for all
+ * of them. It seizes the first process (EXITKILL: if the supervisor dies, every traced process
+ * dies with it), follows forks, vforks and clones automatically, and at each PTRACE_EVENT_EXEC
+ * stop checks the file the kernel really executed ({@link ExecCheck}); a denied
+ * one is killed before it runs an instruction. Signals pass through unchanged, group-stops are
+ * kept (PTRACE_LISTEN) so job control works. The first process's exit status is its result.
+ *
+ * <p>It must not share the JVM with a ProcessBuilder-started child it could reap: it waits on
+ * P_ALL. The CLI has none.
+ */
+final class Tracer implements Runnable {
+    private static final int OPTIONS = Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK | Ptrace.O_TRACECLONE
+            | Ptrace.O_TRACEEXEC | Ptrace.O_EXITKILL;
+
+    private final int mainPid;
+    private final SandboxContext context;
+    private final boolean waitAll;
+    private final CountDownLatch seized = new CountDownLatch(1);
+    private volatile int seizeError;
+    private final CompletableFuture<PidFd.Exit> mainExit = new CompletableFuture<>();
+    private final CompletableFuture<Void> allGone = new CompletableFuture<>();
+
+    Tracer(int mainPid, SandboxContext context, boolean waitAll) {
+        this.mainPid = mainPid;
+        this.context = context;
+        this.waitAll = waitAll;
+    }
+
+    /** Starts the thread and returns once the first process is seized (0) or the seize failed (-errno). */
+    int start() throws InterruptedException {
+        Thread.ofPlatform().name("syd_main_tracer").daemon(true).start(this);
+        seized.await();
+        return seizeError;
+    }
+
+    CompletableFuture<PidFd.Exit> mainExit() { return mainExit; }
+
+    CompletableFuture<Void> allGone() { return allGone; }
+
+    @Override
+    public void run() {
+        Set<Integer> known = new HashSet<>();
+        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck()) {
+            int r = pt.seize(mainPid, OPTIONS);
+            seizeError = r;
+            seized.countDown();
+            if (r < 0) return;
+            known.add(mainPid);
+            boolean mainDone = false;
+            while (true) {
+                Ptrace.Event ev = pt.waitAny();
+                if (ev == null) break;
+                int pid = ev.pid();
+                switch (ev.code()) {
+                    case Ptrace.CLD_EXITED, Ptrace.CLD_KILLED, Ptrace.CLD_DUMPED -> {
+                        known.remove(pid);
+                        if (pid == mainPid) {
+                            mainDone = true;
+                            mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
+                            if (!waitAll) for (int other : known) Signals.kill(other, Signals.SIGKILL);
+                        }
+                        if (mainDone && known.isEmpty()) allGone.complete(null);
+                    }
+                    case Ptrace.CLD_TRAPPED -> onStop(pt, exec, known, pid, ev);
+                    default -> { }
+                }
+            }
+        } catch (ErrnoException | RuntimeException e) {
+            seized.countDown();
+            mainExit.completeExceptionally(e);
+        } finally {
+            mainExit.complete(new PidFd.Exit(PidFd.CLD_KILLED, Signals.SIGKILL));
+            allGone.complete(null);
+        }
+    }
+
+    private void onStop(Ptrace pt, ExecCheck exec, Set<Integer> known, int pid, Ptrace.Event ev) {
+        known.add(pid);
+        switch (ev.event()) {
+            case Ptrace.EVENT_EXEC -> {
+                if (!exec.verify(context, pid)) {
+                    Signals.kill(pid, Signals.SIGKILL);
+                }
+                pt.cont(pid, 0);
+            }
+            case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
+                long child = pt.eventMessage(pid);
+                if (child > 0) known.add((int) child);
+                pt.cont(pid, 0);
+            }
+            case Ptrace.EVENT_STOP -> {
+                // A group-stop carries its stop signal; other trap stops (a new child's first stop,
+                // the end of a group-stop) carry SIGTRAP.
+                int sig = ev.signal();
+                boolean groupStop = sig == Signals.SIGSTOP || sig == 20 || sig == 21 || sig == 22;
+                if (groupStop) pt.listen(pid);
+                else pt.cont(pid, 0);
+            }
+            case 0 -> pt.cont(pid, ev.signal()); // signal-delivery stop: deliver it
+            default -> pt.cont(pid, 0);
+        }
+    }
+}

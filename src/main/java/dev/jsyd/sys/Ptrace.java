@@ -1,0 +1,74 @@
+package dev.jsyd.sys;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.abi.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * ptrace(2) and the wait loop of the tracer. Every call must come from the one thread that
+ * seized the tracees (the kernel ties a tracee to its tracer thread), so an instance is
+ * confined to that thread.
+ */
+public final class Ptrace implements AutoCloseable {
+    private static final int PTRACE_CONT = 7, PTRACE_GETEVENTMSG = 0x4201, PTRACE_SEIZE = 0x4206,
+            PTRACE_LISTEN = 0x4208;
+    public static final int O_TRACESYSGOOD = 1, O_TRACEFORK = 2, O_TRACEVFORK = 4, O_TRACECLONE = 8,
+            O_TRACEEXEC = 0x10, O_TRACEEXIT = 0x40, O_EXITKILL = 0x100000;
+    public static final int EVENT_FORK = 1, EVENT_VFORK = 2, EVENT_CLONE = 3, EVENT_EXEC = 4, EVENT_EXIT = 6,
+            EVENT_STOP = 128;
+    private static final int P_ALL = 0, WEXITED = 4, WSTOPPED = 2, WALL = 0x40000000;
+    public static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_TRAPPED = 4, CLD_STOPPED = 5,
+            CLD_CONTINUED = 6;
+
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment siginfo = arena.allocate(128, 8);
+    private final MemorySegment msg = arena.allocate(8, 8);
+
+    /** Attaches to {@code pid} without stopping it; 0 or -errno. */
+    public int seize(int pid, int options) {
+        return (int) Native.syscall(Syscalls.PTRACE, PTRACE_SEIZE, pid, 0, options);
+    }
+
+    /** Resumes a stopped tracee, delivering {@code sig} (0 for none); 0 or -errno. */
+    public int cont(int pid, int sig) {
+        return (int) Native.syscall(Syscalls.PTRACE, PTRACE_CONT, pid, 0, sig);
+    }
+
+    /** Leaves a tracee in its group-stop without resuming it (job control); 0 or -errno. */
+    public int listen(int pid) {
+        return (int) Native.syscall(Syscalls.PTRACE, PTRACE_LISTEN, pid, 0, 0);
+    }
+
+    /** The event message of the last stop (the new child's pid for fork events), or -errno. */
+    public long eventMessage(int pid) {
+        long r = Native.syscall(Syscalls.PTRACE, PTRACE_GETEVENTMSG, pid, 0, msg.address());
+        return r < 0 ? r : msg.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    /** One wait result: {@code code} is a CLD_* value, {@code status} the exit code, signal, or (for ptrace stops) {@code sig | event << 8}. */
+    public record Event(int pid, int code, int status) {
+        public int signal() { return status & 0xff; }
+        public int event() { return (status >> 8) & 0xff; }
+    }
+
+    /**
+     * Waits for the next event of any child or tracee (blocking). Returns null when there are no
+     * children left (ECHILD); EINTR is retried.
+     */
+    public Event waitAny() throws ErrnoException {
+        while (true) {
+            siginfo.fill((byte) 0);
+            long r = Native.syscall(Syscalls.WAITID, P_ALL, 0, siginfo.address(), WEXITED | WSTOPPED | WALL, 0);
+            if (r == -Errno.EINTR) continue;
+            if (r == -Errno.ECHILD) return null;
+            ErrnoException.check("waitid", r);
+            return new Event(siginfo.get(ValueLayout.JAVA_INT, 16), siginfo.get(ValueLayout.JAVA_INT, 8),
+                    siginfo.get(ValueLayout.JAVA_INT, 24));
+        }
+    }
+
+    @Override
+    public void close() { arena.close(); }
+}
