@@ -148,6 +148,34 @@ public final class Glob {
         return (n & 1) == 1;
     }
 
+    /**
+     * For an unescaped {@code [} at {@code start}, the index of the {@code ]} that closes the
+     * class, or -1 if it is unterminated.
+     */
+    public static int classEnd(String p, int start) {
+        int n = p.length();
+        int j = start + 1;
+        if (j < n && (p.charAt(j) == '!' || p.charAt(j) == '^')) j++;
+        boolean first = true;
+        while (j < n) {
+            char d = p.charAt(j);
+            if (d == ']' && !first) return j;
+            first = false;
+            if (d == '\\') {
+                j += 2;
+                continue;
+            }
+            if (d == '[' && j + 1 < n && p.charAt(j + 1) == ':') {
+                int end = p.indexOf(":]", j + 2);
+                if (end < 0) return -1;
+                j = end + 2;
+                continue;
+            }
+            j++;
+        }
+        return -1;
+    }
+
     // ---- syntax check ----------------------------------------------------------------------
 
     private static final String[] POSIX = {

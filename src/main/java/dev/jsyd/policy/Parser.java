@@ -547,9 +547,9 @@ public final class Parser {
             }
             case "mask" -> {
                 List<int[]> spans = new ArrayList<>();
-                List<String> parts = splitColons(v, spans);
+                List<String> parts = splitGlobColons(v, spans);
                 if (parts.size() > 3) throw new ValueException(spans.get(3)[0], "too many `:` in mask", listExpected(list));
-                StringBuilder sb = new StringBuilder(absGlob(Parser.ruleEscapes(parts.get(0)), 0).replace(":", "\\:"));
+                StringBuilder sb = new StringBuilder(escapeGlobColons(absGlob(Parser.ruleEscapes(parts.get(0)), 0)));
                 for (int k = 1; k < parts.size(); k++) {
                     String t = Glob.unescape(parts.get(k));
                     if (!t.startsWith("/")) throw new ValueException(spans.get(k)[0], "mask target `" + t + "` is not absolute", "an absolute path");
@@ -667,6 +667,56 @@ public final class Parser {
         out.add(v.substring(start));
         spans.add(new int[] {start});
         return out;
+    }
+
+    /** Like {@link #splitColons} but a ':' inside a glob class ({@code [[:digit:]]}) does not split. */
+    static List<String> splitGlobColons(String v, List<int[]> spans) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '\\') {
+                i++;
+                continue;
+            }
+            if (c == '[' && out.isEmpty()) {
+                int end = Glob.classEnd(v, i);
+                if (end > 0) i = end;
+                continue;
+            }
+            if (c == ':') {
+                out.add(v.substring(start, i));
+                spans.add(new int[] {start});
+                start = i + 1;
+            }
+        }
+        out.add(v.substring(start));
+        spans.add(new int[] {start});
+        return out;
+    }
+
+    /** Escapes the ':' of a glob that are outside classes, so {@link #splitGlobColons} keeps them. */
+    static String escapeGlobColons(String g) {
+        if (g.indexOf(':') < 0) return g;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < g.length(); i++) {
+            char c = g.charAt(i);
+            if (c == '\\' && i + 1 < g.length()) {
+                sb.append(c).append(g.charAt(++i));
+                continue;
+            }
+            if (c == '[') {
+                int end = Glob.classEnd(g, i);
+                if (end > 0) {
+                    sb.append(g, i, end + 1);
+                    i = end;
+                    continue;
+                }
+            }
+            if (c == ':') sb.append('\\');
+            sb.append(c);
+        }
+        return sb.toString();
     }
 
     static String escapeColons(String s) {

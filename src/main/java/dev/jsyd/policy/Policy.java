@@ -435,7 +435,10 @@ public final class Policy {
         }
     }
 
-    /** The whole state as normalised commands that rebuild it from {@link #defaults()}. */
+    /**
+     * The whole state as normalised commands (byte strings, see {@link Bytes}) that rebuild it from
+     * {@link #defaults()} when applied with {@link #applyBytes}.
+     */
     public List<String> dump() {
         Sandbox s = snapshot();
         List<String> out = new ArrayList<>();

@@ -337,7 +337,7 @@ public final class Sandbox {
     }
 
     private static Mask decodeMask(String item) {
-        List<String> p = Parser.splitColons(item, new ArrayList<>());
+        List<String> p = Parser.splitGlobColons(item, new ArrayList<>());
         return new Mask(Glob.compile(Parser.ruleEscapes(p.get(0))),
                 p.size() > 1 ? Optional.of(Glob.unescape(p.get(1))) : Optional.empty(),
                 p.size() > 2 ? Optional.of(Glob.unescape(p.get(2))) : Optional.empty());

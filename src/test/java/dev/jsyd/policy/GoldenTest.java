@@ -40,7 +40,7 @@ class GoldenTest {
     void normalisesAndReparses(String input, String expected) throws PolicyException {
         Command c = Parser.parse(input, Origin.argument(1), ENV::get);
         assertThat(c.print()).isEqualTo(expected);
-        Command again = Parser.parse(c.print(), Origin.argument(1), ENV::get);
+        Command again = Parser.parseBytes(c.print(), Origin.argument(1), ENV::get);
         assertThat(again).isEqualTo(c);
         assertThat(again.print()).isEqualTo(expected);
     }
