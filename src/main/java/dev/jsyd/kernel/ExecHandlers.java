@@ -27,6 +27,38 @@ public final class ExecHandlers {
             SyscallTable.row(dev.jsyd.abi.Syscalls.EXECVE, ExecHandlers::execve, Category.EXEC),
             SyscallTable.row(dev.jsyd.abi.Syscalls.EXECVEAT, ExecHandlers::execveat, Category.EXEC));
 
+    /** The {@code #!} interpreter of the resolved file, or null when it is not a script. */
+    private static String interpreter(Request r, PathResolver.Resolved res) {
+        int fd = r.files().openat2(res.dirFd(), res.name(), dev.jsyd.abi.OpenFlags.O_RDONLY | dev.jsyd.abi.OpenFlags.O_CLOEXEC
+                | dev.jsyd.abi.OpenFlags.O_NONBLOCK, 0, dev.jsyd.abi.OpenFlags.RESOLVE_NO_SYMLINKS | dev.jsyd.abi.OpenFlags.RESOLVE_BENEATH);
+        if (fd < 0) return null;
+        String head;
+        try {
+            head = r.files().readPrefix(fd, 256);
+        } finally {
+            Files.close(fd);
+        }
+        if (head == null || !head.startsWith("#!")) return null;
+        int i = 2;
+        while (i < head.length() && (head.charAt(i) == ' ' || head.charAt(i) == '\t')) i++;
+        int j = i;
+        while (j < head.length() && " \t\n".indexOf(head.charAt(j)) < 0) j++;
+        return j > i ? head.substring(i, j) : null;
+    }
+
+    /** Checks a script's interpreter like the script; true when denied (and answered). */
+    private static boolean deniedInterpreter(Request r, String sys, String interpreter) throws ErrnoException {
+        try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), AT_FDCWD, interpreter, PathResolver.Last.FOLLOW)) {
+            if (r.denied(sys, res.path(), -1, Category.EXEC)) {
+                r.fail(Errno.EACCES);
+                return true;
+            }
+            return false;
+        } catch (ResolveException e) {
+            return false; // the kernel will report the missing interpreter itself
+        }
+    }
+
     public static void execve(Request r) throws ResolveException, ErrnoException {
         check(r, "execve", AT_FDCWD, r.arg(0), 0);
     }
@@ -49,6 +81,8 @@ public final class ExecHandlers {
                     int type = r.files().fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
                     if (type < 0) { r.fail(-type); return; }
                     if (type == Files.S_IFDIR) { r.fail(Errno.EACCES); return; }
+                    String interpreter = interpreter(r, res);
+                    if (interpreter != null && deniedInterpreter(r, sys, interpreter)) return;
                 }
                 canonical = res.path();
             }

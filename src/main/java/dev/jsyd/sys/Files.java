@@ -88,6 +88,18 @@ public final class Files implements AutoCloseable {
     /** fchmod(2); 0 or -errno. */
     public static int fchmod(int fd, int mode) { return (int) Native.syscall(Syscalls.FCHMOD, fd, mode); }
 
+    /** Reads at most {@code max} (≤ 4096) bytes from the start of {@code fd} (pread at 0) as a byte string, or null with lastError(). */
+    public String readPrefix(int fd, int max) {
+        long r;
+        do {
+            r = Native.syscall(Syscalls.PREAD64, fd, link.address(), Math.min(max, NAME_MAX_BUF - 1), 0);
+        } while (r == -dev.jsyd.abi.Errno.EINTR);
+        if (r < 0) { lastError = (int) -r; return null; }
+        StringBuilder sb = new StringBuilder((int) r);
+        for (int i = 0; i < r; i++) sb.append((char) (link.get(ValueLayout.JAVA_BYTE, i) & 0xff));
+        return sb.toString();
+    }
+
     /** Reads a whole small file (e.g. under /proc) as a byte string, at most 64 KiB; null with lastError() on failure. */
     public String readSmallFile(String path) {
         int fd = openat(dev.jsyd.abi.OpenFlags.AT_FDCWD, path, dev.jsyd.abi.OpenFlags.O_RDONLY | dev.jsyd.abi.OpenFlags.O_CLOEXEC, 0);
