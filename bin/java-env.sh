@@ -19,7 +19,25 @@ jsyd_build() {
    || { echo "syd: build failed" >&2; exit 1; }
 }
 
+JSYD_AOT=$JSYD_HOME/target/jsyd.aot
+JSYD_LAUNCHER=$JSYD_HOME/target/classes/dev/jsyd/native/syd-launch
+JSYD_JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss1m -XX:-UsePerfData"
+
+# The JDK 25 AOT cache (JEP 483/514): class loading and linking recorded by one training run of
+# a small sandbox, then reused by every start. Rebuilt whenever the jar is.
+jsyd_aot() {
+  rm -f "$JSYD_AOT"
+  "$JAVA_HOME/bin/java" $JSYD_JVM_FLAGS -XX:AOTCacheOutput="$JSYD_AOT" -Xlog:aot=off -Xlog:cds=off \
+    -Djsyd.launcher="$JSYD_LAUNCHER" -jar "$JSYD_JAR" -poff -m sandbox/read,exec:on -m 'allow/read,exec+/***' \
+    -m 'deny/read+/dev/zero' -- sh -c 'cat /dev/null; cat /dev/zero; exit 0' >/dev/null 2>&1 || true
+}
+
 # Build on first use, and again when a source file is newer than the jar.
 if [ ! -f "$JSYD_JAR" ] || [ -n "$(find "$JSYD_HOME/src/main" "$JSYD_HOME/pom.xml" -newer "$JSYD_JAR" -print -quit 2>/dev/null)" ]; then
   jsyd_build
+  jsyd_aot
+elif [ ! -f "$JSYD_AOT" ] || [ "$JSYD_JAR" -nt "$JSYD_AOT" ]; then
+  jsyd_aot
 fi
+JSYD_AOT_FLAG=
+[ -f "$JSYD_AOT" ] && JSYD_AOT_FLAG="-XX:AOTCache=$JSYD_AOT -Xlog:aot=off -Xlog:cds=off"
