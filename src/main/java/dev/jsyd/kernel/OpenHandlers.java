@@ -24,8 +24,8 @@ public final class OpenHandlers {
         Category.TRUNCATE, Category.READDIR, Category.MKTEMP};
 
     static final java.util.List<SyscallTable.Entry> ROWS = java.util.List.of(
-            SyscallTable.row(dev.jsyd.abi.Syscalls.OPEN, OpenHandlers::open, OPEN_CATEGORIES),
-            SyscallTable.row(dev.jsyd.abi.Syscalls.OPENAT, OpenHandlers::openat, OPEN_CATEGORIES),
+            SyscallTable.openRow(dev.jsyd.abi.Syscalls.OPEN, OpenHandlers::open, 1, OPEN_CATEGORIES),
+            SyscallTable.openRow(dev.jsyd.abi.Syscalls.OPENAT, OpenHandlers::openat, 2, OPEN_CATEGORIES),
             SyscallTable.row(dev.jsyd.abi.Syscalls.OPENAT2, OpenHandlers::openat2, OPEN_CATEGORIES),
             SyscallTable.row(dev.jsyd.abi.Syscalls.CREAT, OpenHandlers::creat, Category.WRITE, Category.CREATE, Category.TRUNCATE));
 

@@ -14,11 +14,21 @@ import java.util.Set;
 public final class SyscallTable {
     private SyscallTable() {}
 
-    /** One row: number, name, handler, categories. */
-    public record Entry(int nr, String name, Handler handler, Set<Category> categories) {
+    /**
+     * One row: number, name, handler, categories; {@code flagsArg} is the index of an open-flags
+     * argument the filter may look at (-1: none).
+     */
+    public record Entry(int nr, String name, Handler handler, Set<Category> categories, int flagsArg) {
+        /** True when some call of this syscall could be refused or logged under {@code sandbox}. */
         public boolean neededBy(Sandbox sandbox) {
-            for (Category c : categories) if (sandbox.enabled(c)) return true;
+            for (Category c : categories) if (sandbox.mayRefuse(c)) return true;
             return false;
+        }
+
+        /** True when every category is a path category (walk and stat hiding then apply too). */
+        public boolean isPathCall() {
+            for (Category c : categories) if (!c.isPath()) return false;
+            return true;
         }
     }
 
@@ -35,7 +45,12 @@ public final class SyscallTable {
 
     /** A row for {@code nr}, checked against {@code categories}. */
     static Entry row(int nr, Handler h, Category... categories) {
-        return new Entry(nr, Syscalls.name(nr), h, Set.copyOf(java.util.Arrays.asList(categories)));
+        return new Entry(nr, Syscalls.name(nr), h, Set.copyOf(java.util.Arrays.asList(categories)), -1);
+    }
+
+    /** A row for an open-family call whose open flags are argument {@code flagsArg}. */
+    static Entry openRow(int nr, Handler h, int flagsArg, Category... categories) {
+        return new Entry(nr, Syscalls.name(nr), h, Set.copyOf(java.util.Arrays.asList(categories)), flagsArg);
     }
 
     @SafeVarargs

@@ -112,6 +112,26 @@ public final class Sandbox {
         return a;
     }
 
+    /**
+     * Whether some path could get a decision other than a silent allow in this path category:
+     * false when the category is off, or when a rule matching every path ({@code /***},
+     * {@code /**}) allows and no later rule says otherwise, or when nothing but allow rules sit on an
+     * allow default. The filter uses it: a category that cannot refuse or log costs no notification.
+     */
+    public boolean mayRefuse(Category c) {
+        if (!enabled.contains(c)) return false;
+        if (!c.isPath()) return true;
+        List<RuleEntry> rs = rules(c);
+        for (int i = rs.size() - 1; i >= 0; i--) {
+            RuleEntry r = rs.get(i);
+            if (r.action() != Action.ALLOW) return true;
+            if (MATCH_ALL.contains(r.pattern())) return false;
+        }
+        return defaults.get(c) != Action.ALLOW;
+    }
+
+    private static final Set<String> MATCH_ALL = Set.of("/***", "/**", "**", "***");
+
     /** Like {@link #checkPath} but uncached, ignoring whether the category is on. */
     public Action decidePath(Category c, String path) {
         PathRules r = pathRules.get(c);

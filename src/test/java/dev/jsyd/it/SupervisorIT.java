@@ -14,6 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SupervisorIT {
     @TempDir Path tmp;
 
+    /**
+     * A rule that refuses nothing real but makes the category able to refuse, so the filter sends
+     * its calls to the supervisor (an allow-all policy alone is decided in the kernel).
+     */
+    static final String NOTIFY = "deny/read,write,create+/nonexistent/jsyd-notify";
+
     @Test
     void runsAProgramAndPassesItsOutputThrough() throws Exception {
         var r = Syd.run("-poff", "--", "echo", "hello");
@@ -111,7 +117,7 @@ class SupervisorIT {
 
     @Test
     void openHonoursCloexec() throws Exception {
-        var r = Syd.run("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***", "--",
+        var r = Syd.run("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***", "-m", NOTIFY, "--",
                 Syd.probe().toString(), "cloexec", "/etc/hostname");
         assertThat(r.out()).as(r.toString()).isEqualTo("cloexec=1 plain=0\n");
     }
@@ -119,7 +125,7 @@ class SupervisorIT {
     @Test
     void createdFilesGetTheProgramsUmask() throws Exception {
         Path f = tmp.resolve("new-file");
-        var r = Syd.run("-poff", "-m", "sandbox/read,write,create:on", "-m", "allow/read,write,create+/***", "--",
+        var r = Syd.run("-poff", "-m", "sandbox/read,write,create:on", "-m", "allow/read,write,create+/***", "-m", NOTIFY, "--",
                 "sh", "-c", "umask 027; echo data > " + f);
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(Files.readString(f)).isEqualTo("data\n");
@@ -154,7 +160,7 @@ class SupervisorIT {
     void blockedFifoOpenIsInterruptedBySignal() throws Exception {
         Path fifo = tmp.resolve("fifo");
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
-        var r = Syd.run(List.of("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***", "--",
+        var r = Syd.run(List.of("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***", "-m", NOTIFY, "--",
                 Syd.probe().toString(), "fifo-eintr", fifo.toString()), null, Map.of(), Duration.ofSeconds(20));
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("EINTR caught=1\n");
@@ -164,7 +170,7 @@ class SupervisorIT {
     void blockedFifoOpenRestartsUnderSaRestart() throws Exception {
         Path fifo = tmp.resolve("fifo");
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
-        var r = Syd.run(List.of("-poff", "-m", "sandbox/read,write:on", "-m", "allow/read,write+/***", "--",
+        var r = Syd.run(List.of("-poff", "-m", "sandbox/read,write:on", "-m", "allow/read,write+/***", "-m", NOTIFY, "--",
                 Syd.probe().toString(), "fifo-restart", fifo.toString()), null, Map.of(), Duration.ofSeconds(20));
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("restarted caught=1\n");
@@ -199,7 +205,7 @@ class SupervisorIT {
 
     @Test
     void twoHundredConcurrentCatsFinishCorrectly() throws Exception {
-        var r = Syd.run(List.of("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***", "--", "sh", "-c",
+        var r = Syd.run(List.of("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***", "-m", NOTIFY, "--", "sh", "-c",
                 "for i in $(seq 200); do cat /etc/hostname > " + tmp + "/out.$i & done; wait; cat " + tmp + "/out.* | wc -l"),
                 null, Map.of(), Duration.ofSeconds(120));
         assertThat(r.status()).as(r.toString()).isZero();
@@ -210,7 +216,7 @@ class SupervisorIT {
 
     @Test
     void tenThousandNotifiedOpensLoseNoReply() throws Exception {
-        var r = Syd.run(List.of("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***", "--",
+        var r = Syd.run(List.of("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***", "-m", NOTIFY, "--",
                 Syd.probe().toString(), "openloop", "10000", "/etc/hostname"), null, Map.of(), Duration.ofSeconds(120));
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("opened 10000\n");

@@ -1,0 +1,86 @@
+package dev.jsyd.kernel;
+
+import static dev.jsyd.abi.OpenFlags.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jsyd.abi.Audit;
+import dev.jsyd.abi.Seccomp;
+import dev.jsyd.abi.Syscalls;
+import dev.jsyd.bpf.Interpreter;
+import dev.jsyd.bpf.Program;
+import dev.jsyd.bpf.SeccompData;
+import dev.jsyd.policy.Origin;
+import dev.jsyd.policy.Policy;
+import org.junit.jupiter.api.Test;
+
+/** The filter generated from the policy, run through the BPF interpreter. */
+class FilterPlanTest {
+    static Program filter(String... commands) throws Exception {
+        Policy p = Policy.defaults();
+        p.applyProfile("off", Origin.profile("off", 0));
+        int n = 0;
+        for (String c : commands) p.apply(c, Origin.argument(++n));
+        return FilterPlan.program(p.snapshot());
+    }
+
+    static int openat(Program f, int flags) {
+        return Interpreter.run(f, SeccompData.of(Syscalls.OPENAT, AT_FDCWD, 0x1000, flags, 0));
+    }
+
+    static int call(Program f, int nr, long... args) {
+        return Interpreter.run(f, SeccompData.of(nr, args));
+    }
+
+    @Test
+    void everythingOffNotifiesNothing() throws Exception {
+        Program f = filter();
+        for (int nr : Syscalls.all()) assertThat(call(f, nr)).as(Syscalls.name(nr)).isEqualTo(Seccomp.RET_ALLOW);
+    }
+
+    @Test
+    void foreignAbisAreKilled() throws Exception {
+        Program f = filter();
+        assertThat(Interpreter.run(f, new SeccompData(5, Audit.AUDIT_ARCH_I386, 0, new long[6])))
+                .isEqualTo(Seccomp.RET_KILL_PROCESS);
+        assertThat(call(f, Syscalls.OPENAT | 0x40000000)).isEqualTo(Seccomp.RET_KILL_PROCESS);
+    }
+
+    @Test
+    void readRulesNotifyOnlyOpensThatRead() throws Exception {
+        Program f = filter("sandbox/read:on", "allow/read+/usr/***");
+        assertThat(openat(f, O_RDONLY)).isEqualTo(Seccomp.RET_USER_NOTIF);
+        assertThat(openat(f, O_RDWR | O_CLOEXEC)).isEqualTo(Seccomp.RET_USER_NOTIF);
+        assertThat(openat(f, O_WRONLY | O_CREAT | O_TRUNC)).isEqualTo(Seccomp.RET_ALLOW);
+        assertThat(call(f, Syscalls.OPEN, 0x1000, O_RDONLY)).isEqualTo(Seccomp.RET_USER_NOTIF);
+        assertThat(call(f, Syscalls.OPENAT2, AT_FDCWD, 0x1000, 0x2000, 24)).isEqualTo(Seccomp.RET_USER_NOTIF);
+    }
+
+    @Test
+    void aCategoryThatCannotRefuseCostsNoNotification() throws Exception {
+        Program f = filter("sandbox/read,write,create:on", "allow/read+/***", "allow/write,create+/tmp/***");
+        assertThat(openat(f, O_RDONLY)).isEqualTo(Seccomp.RET_ALLOW);
+        assertThat(openat(f, O_WRONLY)).isEqualTo(Seccomp.RET_USER_NOTIF);
+        assertThat(openat(f, O_RDONLY | O_CREAT)).isEqualTo(Seccomp.RET_USER_NOTIF);
+        f = filter("sandbox/read:on", "allow/read+/***", "deny/read+/etc/shadow");
+        assertThat(openat(f, O_RDONLY)).as("a deny after the allow-all").isEqualTo(Seccomp.RET_USER_NOTIF);
+        f = filter("sandbox/read:on", "allow/read+/***", "warn/read+/etc/passwd");
+        assertThat(openat(f, O_RDONLY)).as("warn must be logged").isEqualTo(Seccomp.RET_USER_NOTIF);
+        f = filter("sandbox/read:on", "deny/read+/etc/shadow", "allow/read+/***");
+        assertThat(openat(f, O_RDONLY)).as("the allow-all comes last").isEqualTo(Seccomp.RET_ALLOW);
+    }
+
+    @Test
+    void execIsNotifiedOnlyWhenItCanBeRefused() throws Exception {
+        assertThat(call(filter("sandbox/exec:on", "allow/exec+/***"), Syscalls.EXECVE)).isEqualTo(Seccomp.RET_ALLOW);
+        assertThat(call(filter("sandbox/exec:on", "allow/exec+/usr/***"), Syscalls.EXECVE)).isEqualTo(Seccomp.RET_USER_NOTIF);
+        assertThat(call(FilterPlan.program(Policy.defaults().snapshot()), Syscalls.EXECVE))
+                .as("Syd's defaults deny exec").isEqualTo(Seccomp.RET_USER_NOTIF);
+    }
+
+    @Test
+    void upperBitsOfTheFlagsCannotDodgeTheFilter() throws Exception {
+        Program f = filter("sandbox/read:on", "allow/read+/usr/***");
+        assertThat(Interpreter.run(f, SeccompData.of(Syscalls.OPENAT, AT_FDCWD, 0x1000, 0xffffffff00000000L, 0)))
+                .isEqualTo(Seccomp.RET_USER_NOTIF);
+    }
+}
