@@ -70,6 +70,7 @@ final class SydCommand {
                         case "--version" -> { printVersion(out); return 0; }
                         case "--api" -> { ApiJson.write(out); out.println(); return 0; }
                         case "--check" -> { return SydCheck.inside() ? 0 : 1; }
+                        case "--sh" -> { out.print(dev.jsyd.supervisor.Supervisor.shellFunctions()); return 0; }
                         default -> {
                             err.println("syd: unknown option `" + a + "'; see syd -h");
                             return USAGE;
@@ -132,7 +133,7 @@ final class SydCommand {
         List<String> argv = new ArrayList<>(command);
         if (alias != null) argv.set(0, alias);
         List<String> childEnv = childEnvironment(env, envChanges, passUnsafe);
-        Supervisor.Options options = new Supervisor.Options(policy.snapshot(), command.get(0), argv, childEnv, trace, env);
+        Supervisor.Options options = new Supervisor.Options(policy, command.get(0), argv, childEnv, trace, env);
         try {
             return new Supervisor(options).run();
         } catch (SupervisorException e) {

@@ -34,6 +34,12 @@ public final class FilterPlan {
                 .foreignArchAction(Seccomp.RET_KILL_PROCESS)
                 .x32Action(Seccomp.RET_KILL_PROCESS);
         boolean hiding = sandbox.mayRefuse(Category.STAT) || sandbox.mayRefuse(Category.WALK);
+        if (runtimeChangesPossible(sandbox)) {
+            // The policy may change at run time (/dev/syd), and /dev/syd itself must be served:
+            // every handled call goes to the supervisor.
+            for (SyscallTable.Entry e : SyscallTable.ENTRIES) b.syscall(e.nr(), Seccomp.RET_USER_NOTIF);
+            return b.build();
+        }
         for (SyscallTable.Entry e : SyscallTable.ENTRIES) {
             boolean hides = hiding && e.isPathCall();
             if (e.flagsArg() >= 0 && !hides) {
@@ -74,6 +80,12 @@ public final class FilterPlan {
             rules.add(ArgRule.all(notify, ArgRule.Cond.masked(arg, O_ACCMODE, O_ACCMODE)));
         }
         return rules;
+    }
+
+    /** True unless the lock is (or will be, when unset) {@code on}/{@code ipc} once the program runs. */
+    static boolean runtimeChangesPossible(Sandbox sandbox) {
+        return sandbox.lock().map(l -> l != dev.jsyd.policy.LockState.ON && l != dev.jsyd.policy.LockState.IPC)
+                .orElse(false);
     }
 
     public static Program program(Sandbox sandbox) {

@@ -67,6 +67,13 @@ public final class OpenHandlers {
     private static void emulate(Request r, String sys, int dirfd, long pathAddr, int flags, int mode, long resolve)
             throws ResolveException, ErrnoException {
         String path = r.readPath(pathAddr);
+        int virtual = DevSyd.open(r, path);
+        if (virtual != DevSyd.NOT_MINE) {
+            if (!r.stillValid()) { if (virtual >= 0) Files.close(virtual); return; }
+            if (virtual < 0) r.fail(-virtual);
+            else r.replyWithFd(virtual, (flags & O_CLOEXEC) != 0);
+            return;
+        }
         boolean tmpfile = (flags & O_TMPFILE) == O_TMPFILE;
         boolean creat = (flags & O_CREAT) != 0 && !tmpfile;
         boolean nofollow = (flags & O_NOFOLLOW) != 0 || (creat && (flags & O_EXCL) != 0);

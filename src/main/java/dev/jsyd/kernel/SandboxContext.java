@@ -15,4 +15,20 @@ public interface SandboxContext {
 
     /** {@code -x}: every would-be denial is logged and then allowed. */
     boolean traceMode();
+
+    /** Whether thread {@code tid} may see the /dev/syd API under the current lock. */
+    boolean runtimeVisible(int tid);
+
+    /**
+     * Runs a /dev/syd command (a byte string) for thread {@code tid}: 0 on success (or a true
+     * query), else the errno to answer (ENOENT: hidden by the lock or a false query; EINVAL: not a
+     * valid command; EPERM: the lock refuses this change).
+     */
+    int runtimeCommand(int tid, String command);
+
+    /** The sandbox state as JSON (what reading /dev/syd gives). */
+    String stateJson();
+
+    /** The esyd shell functions (what reading /dev/syd.sh gives, and {@code syd --sh} prints). */
+    String esydScript();
 }

@@ -5,6 +5,7 @@ import dev.jsyd.kernel.AccessEvent;
 import dev.jsyd.kernel.FilterPlan;
 import dev.jsyd.kernel.Request;
 import dev.jsyd.kernel.SandboxContext;
+import dev.jsyd.policy.Policy;
 import dev.jsyd.policy.Sandbox;
 import dev.jsyd.supervisor.pool.PoolConfig;
 import dev.jsyd.supervisor.pool.WorkerPool;
@@ -17,7 +18,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs one sandbox: builds the filter from the policy, launches the program under it, serves
@@ -28,11 +28,11 @@ public final class Supervisor implements SandboxContext {
     /** Exit status when {@code timeout:} expires (as timeout(1) does). */
     public static final int TIMEOUT_STATUS = 124;
 
-    /** What to run and how. */
-    public record Options(Sandbox sandbox, String file, List<String> argv, List<String> env, boolean trace,
+    /** What to run and how: the policy (owned by the supervisor from here on), the program, its environment. */
+    public record Options(Policy policy, String file, List<String> argv, List<String> env, boolean trace,
                           Map<String, String> sydEnv) {}
 
-    private final AtomicReference<Sandbox> sandbox;
+    private final RuntimeApi runtime;
     private final Options options;
     private final AuditLog log;
     private volatile int forcedStatus = -1;
@@ -40,12 +40,20 @@ public final class Supervisor implements SandboxContext {
 
     public Supervisor(Options options) {
         this.options = options;
-        this.sandbox = new AtomicReference<>(options.sandbox());
+        this.runtime = new RuntimeApi(options.policy());
+        this.runtime.onPanic(() -> exit(127));
         String id = Long.toHexString(Double.doubleToLongBits(Math.random()) ^ System.nanoTime());
         this.log = new AuditLog(options.sydEnv(), id, SandboxNames.random());
     }
 
-    @Override public Sandbox sandbox() { return sandbox.get(); }
+    @Override public Sandbox sandbox() { return runtime.sandbox(); }
+    @Override public boolean runtimeVisible(int tid) { return runtime.visible(tid); }
+    @Override public int runtimeCommand(int tid, String command) { return runtime.command(tid, command); }
+    @Override public String stateJson() { return runtime.stateJson(); }
+    @Override public String esydScript() { return RuntimeApi.esydScript(); }
+
+    /** The esyd shell functions ({@code syd --sh}). */
+    public static String shellFunctions() { return RuntimeApi.esydScript(); }
     @Override public void audit(AccessEvent event) { log.access(event); }
     @Override public boolean traceMode() { return options.trace(); }
 
@@ -68,7 +76,7 @@ public final class Supervisor implements SandboxContext {
         } catch (IllegalStateException e) {
             throw new SupervisorException(e.getMessage(), 1);
         }
-        byte[] filter = FilterPlan.program(sandbox.get()).toBytes();
+        byte[] filter = FilterPlan.program(runtime.sandbox()).toBytes();
         String launcher;
         try {
             launcher = LauncherBinary.path();
@@ -92,9 +100,11 @@ public final class Supervisor implements SandboxContext {
         try {
             interrupter.start();
             pool.start();
-            Duration timeout = sandbox.get().timeout().orElse(null);
+            Duration timeout = runtime.sandbox().timeout().orElse(null);
             if (timeout != null) timeouter = startTimeouter(timeout);
-            Tracer tracer = new Tracer(launched.pidfd().pid(), this, sandbox.get().flag("trace/exit_wait_all"));
+            runtime.initialPid(launched.pidfd().pid());
+            Tracer tracer = new Tracer(launched.pidfd().pid(), this, runtime.sandbox().flag("trace/exit_wait_all"),
+                    runtime::programExecuted);
             int seize = tracer.start();
             if (seize < 0) throw new ErrnoException("ptrace(PTRACE_SEIZE)", -seize);
             launched.release();
@@ -104,7 +114,7 @@ public final class Supervisor implements SandboxContext {
                 System.err.println("syd: exec error: " + Errno.message(execErr));
                 return forcedStatus >= 0 ? forcedStatus : execErr;
             }
-            if (sandbox.get().flag("trace/exit_wait_all")) tracer.allGone().join();
+            if (runtime.sandbox().flag("trace/exit_wait_all")) tracer.allGone().join();
             if (forcedStatus >= 0) return forcedStatus;
             return exit.shellStatus();
         } catch (InterruptedException e) {

@@ -34,7 +34,11 @@ final class Tracer implements Runnable {
     private final CompletableFuture<PidFd.Exit> mainExit = new CompletableFuture<>();
     private final CompletableFuture<Void> allGone = new CompletableFuture<>();
 
-    Tracer(int mainPid, SandboxContext context, boolean waitAll) {
+    private final Runnable onFirstExec;
+    private boolean executed;
+
+    Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec) {
+        this.onFirstExec = onFirstExec;
         this.mainPid = mainPid;
         this.context = context;
         this.waitAll = waitAll;
@@ -92,6 +96,10 @@ final class Tracer implements Runnable {
         known.add(pid);
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
+                if (pid == mainPid && !executed) {
+                    executed = true; // the program itself, before its first instruction
+                    onFirstExec.run();
+                }
                 if (!exec.verify(context, pid)) {
                     Signals.kill(pid, Signals.SIGKILL);
                 }

@@ -1,0 +1,138 @@
+package dev.jsyd.supervisor;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.jsyd.abi.Errno;
+import dev.jsyd.policy.Bytes;
+import dev.jsyd.policy.Category;
+import dev.jsyd.policy.LockState;
+import dev.jsyd.policy.Origin;
+import dev.jsyd.policy.Policy;
+import dev.jsyd.policy.PolicyException;
+import dev.jsyd.policy.RuleEntry;
+import dev.jsyd.policy.Sandbox;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The sandbox's mutable policy behind the /dev/syd API: runtime commands are applied to one
+ * {@link Policy} under a lock and published as a new immutable {@link Sandbox} snapshot, which
+ * every worker picks up at its next request. The lock state decides who may change what:
+ * {@code off} anyone; {@code exec} only the initial process; {@code drop} only changes that take
+ * privileges away; {@code read} nothing (state still readable); {@code on}/{@code ipc} the API is
+ * invisible. With no {@code lock:} given the lock becomes {@code on} when the program is executed.
+ */
+final class RuntimeApi {
+    private final Policy policy;
+    private final AtomicReference<Sandbox> current;
+    private final Object lock = new Object();
+    private volatile int initialPid = -1;
+    private volatile Runnable onPanic = () -> { };
+
+    RuntimeApi(Policy policy) {
+        this.policy = policy;
+        this.current = new AtomicReference<>(policy.snapshot());
+    }
+
+    Sandbox sandbox() { return current.get(); }
+
+    void initialPid(int pid) { initialPid = pid; }
+
+    void onPanic(Runnable r) { onPanic = r; }
+
+    /** The program was executed: with no lock given, lock the sandbox now. */
+    void programExecuted() {
+        synchronized (lock) {
+            policy.lockIfUnset();
+            current.set(policy.snapshot());
+        }
+    }
+
+    boolean visible(int tid) {
+        LockState l = current.get().lock().orElse(null);
+        if (l == null) return true; // not yet executed
+        return switch (l) {
+            case OFF, DROP, READ -> true;
+            case EXEC -> isInitial(tid);
+            case ON, IPC -> false;
+        };
+    }
+
+    int command(int tid, String command) {
+        if (!visible(tid)) return Errno.ENOENT;
+        synchronized (lock) {
+            try {
+                if (command.endsWith("?")) return policy.query(Bytes.toUtf8(command)) ? 0 : Errno.ENOENT;
+                policy.applyBytes(command, Origin.runtime());
+            } catch (PolicyException e) {
+                LockState l = policy.lock();
+                return l == LockState.DROP || l == LockState.READ ? Errno.EPERM : Errno.EINVAL;
+            }
+            current.set(policy.snapshot());
+            if (policy.panicked()) onPanic.run();
+            return 0;
+        }
+    }
+
+    private boolean isInitial(int tid) {
+        if (tid == initialPid) return true;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + tid + "/status"), StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim()) == initialPid;
+            }
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** The state as JSON: lock, categories on/off, defaults, rules in order (last wins). */
+    String stateJson() {
+        Sandbox s = current.get();
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeNumberField("api", 3);
+            g.writeStringField("lock", s.lock().map(LockState::sydName).orElse("unset"));
+            g.writeObjectFieldStart("sandbox");
+            for (Category c : Category.values()) if (c.canToggle()) g.writeBooleanField(c.sydName(), s.enabled(c));
+            g.writeEndObject();
+            g.writeObjectFieldStart("default");
+            for (Category c : Category.values()) {
+                if (s.defaultAction(c) != null) g.writeStringField(c.sydName(), s.defaultAction(c).sydName());
+            }
+            g.writeEndObject();
+            g.writeArrayFieldStart("rules");
+            for (Category c : Category.values()) {
+                for (RuleEntry r : s.rules(c)) {
+                    g.writeStartObject();
+                    g.writeStringField("act", r.action().sydName());
+                    g.writeStringField("cap", c.sydName());
+                    g.writeStringField("pat", Bytes.toUtf8(r.pattern()));
+                    g.writeEndObject();
+                }
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString() + "\n";
+    }
+
+    /** The esyd shell functions (resource {@code dev/jsyd/esyd.sh}). */
+    static String esydScript() {
+        try (InputStream in = RuntimeApi.class.getResourceAsStream("/dev/jsyd/esyd.sh")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("esyd.sh is missing from the jar", e);
+        }
+    }
+}
