@@ -37,10 +37,10 @@ public final class FilterPlan {
         if (runtimeChangesPossible(sandbox)) {
             // The policy may change at run time (/dev/syd), and /dev/syd itself must be served:
             // every handled call goes to the supervisor.
-            for (SyscallTable.Entry e : SyscallTable.ENTRIES) b.syscall(e.nr(), Seccomp.RET_USER_NOTIF);
+            for (SyscallTable.Entry e : SyscallTable.entries()) b.syscall(e.nr(), Seccomp.RET_USER_NOTIF);
             return b.build();
         }
-        for (SyscallTable.Entry e : SyscallTable.ENTRIES) {
+        for (SyscallTable.Entry e : SyscallTable.entries()) {
             boolean hides = hiding && e.isPathCall();
             if (e.flagsArg() >= 0 && !hides) {
                 List<ArgRule> rules = openRules(sandbox, e.flagsArg());

@@ -33,14 +33,23 @@ public final class SyscallTable {
     }
 
     /** Every row: each syscall family contributes its own list (one family per file). */
-    public static final List<Entry> ENTRIES = concat(
-            OpenHandlers.ROWS,
-            ExecHandlers.ROWS);
+    public static List<Entry> entries() { return Rows.ALL; }
 
-    private static final Entry[] BY_NR = new Entry[1024];
+    /**
+     * Built on first use, in a holder class: a handler class's ROWS initialiser calls {@link #row},
+     * so building the table in SyscallTable's own initialiser would be a class-initialisation
+     * cycle that leaves a family's rows null when that handler class happens to load first.
+     */
+    private static final class Rows {
+        static final List<Entry> ALL = concat(
+                OpenHandlers.ROWS,
+                ExecHandlers.ROWS);
 
-    static {
-        for (Entry e : ENTRIES) BY_NR[e.nr()] = e;
+        static final Entry[] BY_NR = new Entry[1024];
+
+        static {
+            for (Entry e : ALL) BY_NR[e.nr()] = e;
+        }
     }
 
     /** A row for {@code nr}, checked against {@code categories}. */
@@ -62,6 +71,6 @@ public final class SyscallTable {
 
     /** The row for {@code nr}, or null when the syscall has no handler. */
     public static Entry byNumber(int nr) {
-        return nr >= 0 && nr < BY_NR.length ? BY_NR[nr] : null;
+        return nr >= 0 && nr < Rows.BY_NR.length ? Rows.BY_NR[nr] : null;
     }
 }
