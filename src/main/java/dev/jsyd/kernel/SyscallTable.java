@@ -14,9 +14,10 @@ import java.util.Set;
 public final class SyscallTable {
     private SyscallTable() {}
 
-    /** One row: number, name, handler, categories. */
+    /** One row: number, name, handler, categories (none: always notified, e.g. the signal guards). */
     public record Entry(int nr, String name, Handler handler, Set<Category> categories) {
         public boolean neededBy(Sandbox sandbox) {
+            if (categories.isEmpty()) return true;
             for (Category c : categories) if (sandbox.enabled(c)) return true;
             return false;
         }
@@ -25,7 +26,8 @@ public final class SyscallTable {
     /** Every row: each syscall family contributes its own list (one family per file). */
     public static final List<Entry> ENTRIES = concat(
             OpenHandlers.ROWS,
-            ExecHandlers.ROWS);
+            ExecHandlers.ROWS,
+            SignalHandlers.ROWS);
 
     private static final Entry[] BY_NR = new Entry[1024];
 
