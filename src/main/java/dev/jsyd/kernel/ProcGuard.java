@@ -21,20 +21,24 @@ final class ProcGuard {
     /** The supervisor's process id (this JVM). */
     static final int SELF = dev.jsyd.sys.Signals.getpid();
 
-    /** Called by the resolver for each component {@code name} met in directory {@code dir}. */
-    static void check(Files files, CharSequence dir, String name) throws ResolveException {
-        if (isNumber(name) && dir.length() == 5 && dir.toString().equals("/proc")) checkPid(files, name);
+    /**
+     * Called by the resolver, resolving for thread {@code tid}, for each component {@code name}
+     * met in directory {@code dir}.
+     */
+    static void check(Files files, int tid, CharSequence dir, String name) throws ResolveException {
+        if (isNumber(name) && dir.length() == 5 && dir.toString().equals("/proc")) checkPid(files, tid, name);
     }
 
     /** Called by the resolver for a start directory (cwd or dirfd) given as an absolute path. */
-    static void checkStart(Files files, String path) throws ResolveException {
+    static void checkStart(Files files, int tid, String path) throws ResolveException {
         if (!path.startsWith("/proc/")) return;
         int end = path.indexOf('/', 6);
         String n = end < 0 ? path.substring(6) : path.substring(6, end);
-        if (isNumber(n)) checkPid(files, n);
+        if (isNumber(n)) checkPid(files, tid, n);
     }
 
-    private static void checkPid(Files files, String n) throws ResolveException {
+    private static void checkPid(Files files, int tid, String n) throws ResolveException {
+        if (n.equals(Integer.toString(tid))) return; // a thread may always see itself (/proc/self)
         int tgid = tgidOf(files, n);
         if (tgid < 0 || tgid == SELF) throw new ResolveException(Errno.ENOENT);
     }
