@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/sockios.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
@@ -295,13 +297,18 @@ static int cmd_signal_parent(int sig) {
     return 0;
 }
 
-/* sigio-parent: F_SETOWN(parent) + F_SETSIG, then make the fd readable. */
+/* sigio-parent: make the parent the SIGIO owner of a socket (F_SETOWN, F_SETOWN_EX, FIOSETOWN);
+ * with F_SETSIG(SIGKILL) and O_ASYNC, making the socket readable would then kill it. */
 static int cmd_sigio_parent(void) {
     pid_t pp = getppid();
     int p[2];
-    if (pipe(p) != 0) return 1;
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) != 0) return 1;
     report("setown", fcntl(p[0], F_SETOWN, pp));
     report("setown_pg", fcntl(p[0], F_SETOWN, -getpgid(pp)));
+    struct f_owner_ex ex = {F_OWNER_PID, pp};
+    report("setown_ex", fcntl(p[0], F_SETOWN_EX, &ex));
+    int owner = pp;
+    report("fiosetown", ioctl(p[0], FIOSETOWN, &owner));
     return 0;
 }
 

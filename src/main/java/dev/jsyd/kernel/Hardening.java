@@ -200,9 +200,14 @@ public final class Hardening {
         // F_SETOWN(pid or -pgid of the supervisor) would let SIGIO/F_SETSIG signal it.
         add(out, Syscalls.FCNTL, ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, self.pid())));
         add(out, Syscalls.FCNTL, ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, -self.pgid())));
+        // The same with the owner in memory (struct f_owner_ex, int *): the filter cannot read it,
+        // so these are refused outright until an fcntl/ioctl handler emulates them.
+        add(out, Syscalls.FCNTL, ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN_EX)));
+        add(out, Syscalls.IOCTL, ArgRule.all(eacces, of32(1, Op.EQ, FIOSETOWN)));
+        add(out, Syscalls.IOCTL, ArgRule.all(eacces, of32(1, Op.EQ, SIOCSPGRP)));
     }
 
-    static final int F_SETOWN = 8;
+    static final int F_SETOWN = 8, F_SETOWN_EX = 15, FIOSETOWN = 0x8901, SIOCSPGRP = 0x8902;
 
     static int errno(int e) {
         return Seccomp.RET_ERRNO | (e & Seccomp.RET_DATA);

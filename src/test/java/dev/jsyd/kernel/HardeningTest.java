@@ -83,6 +83,9 @@ class HardeningTest {
         assertThat(run(off, Syscalls.SETPGID, 0, 0)).isEqualTo(ALLOW);
         assertThat(run(off, Syscalls.FCNTL, 3, 8 /* F_SETOWN */, 4242)).isEqualTo(errno(Errno.EACCES));
         assertThat(run(off, Syscalls.FCNTL, 3, 8, 77)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.FCNTL, 3, 15 /* F_SETOWN_EX: owner in memory */, 0x7000)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.IOCTL, 3, 0x8901 /* FIOSETOWN */, 0x7000)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.FCNTL, 3, 1 /* F_GETFD */)).isEqualTo(ALLOW);
     }
 
     @Test

@@ -52,9 +52,9 @@ class SupervisorEscapeIT {
 
     @Test
     void sigioOwnershipOfTheSupervisor() throws Exception {
-        assertThat(Escape.nativeRun(Escape.probe(), "sigio-parent").out()).isEqualTo("setown ok\nsetown_pg ok\n");
+        assertThat(Escape.nativeRun(Escape.probe(), "sigio-parent").out()).isEqualTo("setown ok\nsetown_pg ok\nsetown_ex ok\nfiosetown ok\n");
         var r = Escape.syd(List.of("-poff"), Escape.probe(), "sigio-parent");
-        assertThat(r.out()).as(r.toString()).isEqualTo("setown EACCES\nsetown_pg EACCES\n");
+        assertThat(r.out()).as(r.toString()).isEqualTo("setown EACCES\nsetown_pg EACCES\nsetown_ex EACCES\nfiosetown EACCES\n");
     }
 
     @Test
