@@ -10,6 +10,11 @@
  *        then the BPF program (struct sock_filter[]) built by Java;
  *   2. PR_SET_PDEATHSIG(SIGKILL), then check the parent is still the supervisor (no race with
  *      its death), unblock all signals, mark the control socket close-on-exec;
+ *   2b. hardening asked for in "flags" (docs/ESCAPES.md): NO_CORE (4) RLIMIT_CORE 0;
+ *      DROP_CAPS (2) drop every capability but KEEP_CAPS from the bounding set (ignored without
+ *      CAP_SETPCAP: then there is nothing to drop), clear the ambient and inheritable sets, so the
+ *      program starts without them even as root; MDWE (1) PR_SET_MDWE(REFUSE_EXEC_GAIN), inherited
+ *      across fork and exec (skipped where the kernel does not know it: EINVAL);
  *   3. PR_SET_NO_NEW_PRIVS, then install the filter with
  *      SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
  *   4. send "L" + the listener's fd number with write(2) (always allowed in the kernel; a
@@ -32,7 +37,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -40,7 +47,42 @@
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE 65
+#endif
+#ifndef PR_MDWE_REFUSE_EXEC_GAIN
+#define PR_MDWE_REFUSE_EXEC_GAIN 1
+#endif
+
 #define MAGIC 0x4459534aU /* "JSYD" little-endian */
+#define FLAG_MDWE 1U
+#define FLAG_DROP_CAPS 2U
+#define FLAG_NO_CORE 4U
+
+/* Capabilities the program keeps (when it has them at all): ordinary root file work, signals,
+ * set*id and low ports. Everything else (SYS_ADMIN, SYS_PTRACE, SYS_MODULE, NET_ADMIN, NET_RAW,
+ * MKNOD, SETPCAP, SYS_RAWIO, BPF, PERFMON, ...) leaves the bounding set. */
+#define KEEP_CAPS ((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | \
+                   (1ULL << CAP_FOWNER) | (1ULL << CAP_FSETID) | (1ULL << CAP_KILL) | (1ULL << CAP_SETGID) | \
+                   (1ULL << CAP_SETUID) | (1ULL << CAP_NET_BIND_SERVICE))
+
+static int drop_caps(void) {
+    for (int cap = 0; cap < 64; cap++) {
+        if (KEEP_CAPS & (1ULL << cap)) continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+            if (errno == EINVAL) break; /* past the last capability this kernel knows */
+            if (errno != EPERM) return -1;
+        }
+    }
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return -1;
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &hdr, data) != 0) return -1;
+    data[0].inheritable = 0;
+    data[1].inheritable = 0;
+    if (syscall(SYS_capset, &hdr, data) != 0) return -1;
+    return 0;
+}
 #define MAX_INSNS 4096
 
 extern char **environ;
@@ -88,6 +130,14 @@ int main(int argc, char **argv) {
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) fail(3);
     if (fcntl(ctl, F_SETFD, FD_CLOEXEC) != 0) fail(4);
+
+    uint32_t flags = head[2];
+    if (flags & FLAG_NO_CORE) {
+        struct rlimit none = {0, 0};
+        if (setrlimit(RLIMIT_CORE, &none) != 0) fail(7);
+    }
+    if ((flags & FLAG_DROP_CAPS) && drop_caps() != 0) fail(8);
+    if ((flags & FLAG_MDWE) && prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) != 0 && errno != EINVAL) fail(9);
 
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(5);
     struct sock_fprog prog = {.len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = insns};

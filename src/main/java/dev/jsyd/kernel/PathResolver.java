@@ -71,6 +71,7 @@ public final class PathResolver {
             startPath = files.readlinkat(AT_FDCWD, base);
             if (startPath == null) throw new ResolveException(dirfd == AT_FDCWD ? Errno.ENOENT : Errno.EBADF);
             if (startPath.isEmpty() || startPath.charAt(0) != '/') throw new ResolveException(Errno.ENOTDIR);
+            ProcGuard.checkStart(files, tid, startPath); // the supervisor's /proc/PID is hidden
             int fd = files.openat(AT_FDCWD, base, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
             if (fd < 0) throw new ResolveException(fd == -Errno.ENOENT && dirfd != AT_FDCWD ? Errno.EBADF : -fd);
             cur = fd;
@@ -102,6 +103,7 @@ public final class PathResolver {
                 if (comp.equals("self") || comp.equals("thread-self")) {
                     if (canon.toString().equals("/proc")) comp = Integer.toString(tid);
                 }
+                ProcGuard.check(files, tid, canon, comp); // the supervisor's /proc/PID is hidden
                 if (!isLast || last == Last.FOLLOW || trailingSlash) {
                     String target = files.readlinkat(cur, comp);
                     if (target != null) {

@@ -15,18 +15,20 @@ public final class SyscallTable {
     private SyscallTable() {}
 
     /**
-     * One row: number, name, handler, categories; {@code flagsArg} is the index of an open-flags
-     * argument the filter may look at (-1: none).
+     * One row: number, name, handler, categories (none: always notified, e.g. the signal guards);
+     * {@code flagsArg} is the index of an open-flags argument the filter may look at (-1: none).
      */
     public record Entry(int nr, String name, Handler handler, Set<Category> categories, int flagsArg) {
         /** True when some call of this syscall could be refused or logged under {@code sandbox}. */
         public boolean neededBy(Sandbox sandbox) {
+            if (categories.isEmpty()) return true;
             for (Category c : categories) if (sandbox.mayRefuse(c)) return true;
             return false;
         }
 
         /** True when every category is a path category (walk and stat hiding then apply too). */
         public boolean isPathCall() {
+            if (categories.isEmpty()) return false;
             for (Category c : categories) if (!c.isPath()) return false;
             return true;
         }
@@ -43,7 +45,8 @@ public final class SyscallTable {
     private static final class Rows {
         static final List<Entry> ALL = concat(
                 OpenHandlers.ROWS,
-                ExecHandlers.ROWS);
+                ExecHandlers.ROWS,
+                SignalHandlers.ROWS);
 
         static final Entry[] BY_NR = new Entry[1024];
 

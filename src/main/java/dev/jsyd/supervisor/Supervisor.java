@@ -76,6 +76,7 @@ public final class Supervisor implements SandboxContext {
         } catch (IllegalStateException e) {
             throw new SupervisorException(e.getMessage(), 1);
         }
+        dev.jsyd.sys.SelfProtect.apply(); // not dumpable, no core: before the program exists
         byte[] filter = FilterPlan.program(runtime.sandbox()).toBytes();
         String launcher;
         try {
@@ -85,7 +86,8 @@ public final class Supervisor implements SandboxContext {
         }
         Launcher.Launched launched;
         try {
-            launched = Launcher.start(launcher, filter, options.file(), options.argv(), options.env());
+            launched = Launcher.start(launcher, filter, dev.jsyd.kernel.Hardening.launchFlags(runtime.sandbox()),
+                    options.file(), options.argv(), options.env());
         } catch (ErrnoException e) {
             throw new SupervisorException("cannot start the sandbox: " + e.getMessage(), e.errno());
         }

@@ -21,6 +21,13 @@ public final class Launcher {
     private Launcher() {}
 
     private static final int MAGIC = 0x4459534a;
+
+    /** Launch flag: PR_SET_MDWE(PR_MDWE_REFUSE_EXEC_GAIN) before exec (W^X memory), where the kernel has it. */
+    public static final int MDWE = 1;
+    /** Launch flag: drop the dangerous capabilities from the bounding set, clear ambient and inheritable. */
+    public static final int DROP_CAPS = 2;
+    /** Launch flag: RLIMIT_CORE 0 (no core dumps). */
+    public static final int NO_CORE = 4;
     private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, F_SETFD = 2;
     private static final Object SPAWN_LOCK = new Object();
 
@@ -78,6 +85,15 @@ public final class Launcher {
      */
     public static Launched start(String launcher, byte[] filter, String file, List<String> argv, List<String> env)
             throws ErrnoException {
+        return start(launcher, filter, 0, file, argv, env);
+    }
+
+    /**
+     * As {@link #start(String, byte[], String, List, List)}, with the launcher's hardening steps:
+     * {@code flags} is a mask of {@link #MDWE}, {@link #DROP_CAPS}, {@link #NO_CORE}.
+     */
+    public static Launched start(String launcher, byte[] filter, int flags, String file, List<String> argv,
+            List<String> env) throws ErrnoException {
         int[] sv = socketpair();
         int pid;
         try (Arena a = Arena.ofConfined()) {
@@ -113,7 +129,7 @@ public final class Launcher {
         PidFd pidfd = null;
         try {
             pidfd = PidFd.open(pid);
-            writeHeaderAndFilter(ctl, filter);
+            writeHeaderAndFilter(ctl, filter, flags);
             int[] msg = readMessage(ctl);
             if (msg == null) throw new ErrnoException("launcher exited during setup", Errno.EIO);
             if (msg[0] != 'L') throw new ErrnoException("launcher step " + msg[2], msg[1]);
@@ -152,12 +168,12 @@ public final class Launcher {
         return arr;
     }
 
-    private static void writeHeaderAndFilter(int ctl, byte[] filter) throws ErrnoException {
+    private static void writeHeaderAndFilter(int ctl, byte[] filter, int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment m = a.allocate(16L + filter.length, 8);
             m.set(ValueLayout.JAVA_INT, 0, MAGIC);
             m.set(ValueLayout.JAVA_INT, 4, Signals.getpid());
-            m.set(ValueLayout.JAVA_INT, 8, 0);
+            m.set(ValueLayout.JAVA_INT, 8, flags);
             m.set(ValueLayout.JAVA_INT, 12, filter.length);
             MemorySegment.copy(filter, 0, m, ValueLayout.JAVA_BYTE, 16, filter.length);
             long off = 0;

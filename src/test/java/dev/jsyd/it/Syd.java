@@ -11,25 +11,25 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the built {@code bin/syd} on real programs, and builds the C probes the tests use. */
-final class Syd {
+public final class Syd {
     private Syd() {}
 
-    static final Path HOME = Path.of(System.getProperty("jsyd.home", ".")).toAbsolutePath().normalize();
-    static final Path SYD = HOME.resolve("bin/syd");
+    public static final Path HOME = Path.of(System.getProperty("jsyd.home", ".")).toAbsolutePath().normalize();
+    public static final Path SYD = HOME.resolve("bin/syd");
 
     /** The result of one run. */
-    record Result(int status, String out, String err) {
+    public record Result(int status, String out, String err) {
         @Override
         public String toString() {
             return "status " + status + "\n--- stdout\n" + out + "--- stderr\n" + err;
         }
     }
 
-    static Result run(String... args) throws IOException, InterruptedException {
+    public static Result run(String... args) throws IOException, InterruptedException {
         return run(List.of(args), null, Map.of(), Duration.ofSeconds(60));
     }
 
-    static Result run(List<String> args, String stdin, Map<String, String> env, Duration timeout)
+    public static Result run(List<String> args, String stdin, Map<String, String> env, Duration timeout)
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(SYD.toString());
@@ -62,10 +62,10 @@ final class Syd {
     private static final java.util.Map<String, Path> PROBES = new java.util.HashMap<>();
 
     /** The probe program (src/test/c/probe.c), compiled once per test run. */
-    static Path probe() throws IOException, InterruptedException { return probe("probe"); }
+    public static Path probe() throws IOException, InterruptedException { return probe("probe"); }
 
     /** The probe {@code src/test/c/NAME.c}, compiled once per test run (a small C program, one scenario per sub-command). */
-    static synchronized Path probe(String name) throws IOException, InterruptedException {
+    public static synchronized Path probe(String name) throws IOException, InterruptedException {
         Path cached = PROBES.get(name);
         if (cached != null) return cached;
         Path out = HOME.resolve("target/probes/" + name);

@@ -1,0 +1,39 @@
+package dev.jsyd.sys;
+
+import dev.jsyd.abi.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Hardening of the supervisor process itself: not dumpable (so neither a core file nor
+ * {@code /proc/<syd>/mem}, {@code environ}, {@code fd} of it can be had by an unprivileged peer,
+ * and ptrace needs CAP_SYS_PTRACE, which the sandbox has dropped) and no core dumps.
+ */
+public final class SelfProtect {
+    private SelfProtect() {}
+
+    private static final int PR_SET_DUMPABLE = 4, PR_GET_DUMPABLE = 3, RLIMIT_CORE = 4;
+
+    /** Applies both; returns 0 or the first -errno. Idempotent. */
+    public static int apply() {
+        long r = Native.syscall(Syscalls.PRCTL, PR_SET_DUMPABLE, 0, 0, 0, 0);
+        if (r < 0) return (int) r;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment lim = a.allocate(16, 8); // struct rlimit64 {0, 0}
+            lim.set(ValueLayout.JAVA_LONG, 0, 0);
+            lim.set(ValueLayout.JAVA_LONG, 8, 0);
+            return (int) Native.syscall(Syscalls.PRLIMIT64, 0, RLIMIT_CORE, lim.address(), 0);
+        }
+    }
+
+    /** getpgid(2): the process group of task {@code pid} (0: this process); the id or -errno. */
+    public static long pgid(int pid) {
+        return Native.syscall(Syscalls.GETPGID, pid);
+    }
+
+    /** True when this process is dumpable. */
+    public static boolean dumpable() {
+        return Native.syscall(Syscalls.PRCTL, PR_GET_DUMPABLE, 0, 0, 0, 0) == 1;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.jsyd.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.abi.Seccomp;
+import dev.jsyd.abi.Syscalls;
+import dev.jsyd.bpf.Interpreter;
+import dev.jsyd.bpf.Program;
+import dev.jsyd.bpf.SeccompData;
+import dev.jsyd.policy.Origin;
+import dev.jsyd.policy.Policy;
+import dev.jsyd.policy.Sandbox;
+import org.junit.jupiter.api.Test;
+
+/** The hardening rules through the compiled filter (interpreter), for a fixed supervisor pid 4242 / pgid 4000. */
+class HardeningTest {
+    static final Hardening.Self SELF = new Hardening.Self(4242, 4000);
+    static final int NOTIFY = Seccomp.RET_USER_NOTIF, ALLOW = Seccomp.RET_ALLOW;
+
+    static Sandbox sandbox(String... cmds) throws Exception {
+        Policy p = Policy.defaults();
+        int n = 0;
+        for (String c : cmds) p.apply(c, Origin.argument(++n));
+        return p.snapshot();
+    }
+
+    static int run(Sandbox sb, int nr, long... args) {
+        Program prog = FilterPlan.program(sb, SELF);
+        int r = Interpreter.run(prog, SeccompData.of(nr, args));
+        assertThat(r).as("spec and program agree").isEqualTo(FilterPlan.spec(sb, SELF).evaluate(SeccompData.of(nr, args)));
+        return r;
+    }
+
+    static int errno(int e) { return Seccomp.RET_ERRNO | e; }
+
+    @Test
+    void dangerousFacilitiesAreDeniedEvenWithEveryCategoryOff() throws Exception {
+        Sandbox off = sandbox("sandbox/all:off");
+        for (int nr : new int[] {Syscalls.PTRACE, Syscalls.PROCESS_VM_WRITEV, Syscalls.IO_URING_SETUP, Syscalls.BPF,
+            Syscalls.PERF_EVENT_OPEN, Syscalls.KEYCTL, Syscalls.KEXEC_LOAD, Syscalls.INIT_MODULE, Syscalls.REBOOT,
+            Syscalls.MOUNT, Syscalls.FSOPEN, Syscalls.OPEN_BY_HANDLE_AT, Syscalls.SETNS, Syscalls.SYSLOG}) {
+            assertThat(run(off, nr)).as(Syscalls.name(nr)).isEqualTo(errno(Errno.EPERM));
+        }
+        assertThat(run(off, Syscalls.CLONE3)).isEqualTo(errno(Errno.ENOSYS));
+        assertThat(run(off, Syscalls.READ)).isEqualTo(ALLOW);
+    }
+
+    @Test
+    void namespaceFlagsOfCloneAndUnshare() throws Exception {
+        Sandbox off = sandbox("sandbox/all:off");
+        assertThat(run(off, Syscalls.CLONE, 0x11 /* SIGCHLD */)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.CLONE, 0x10000000L | 0x11)).isEqualTo(errno(Errno.EPERM));
+        assertThat(run(off, Syscalls.UNSHARE, 0x200 /* CLONE_FS */)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.UNSHARE, 0x80 /* CLONE_NEWTIME */)).isEqualTo(errno(Errno.EPERM));
+        Sandbox user = sandbox("sandbox/all:off", "trace/allow_unsafe_namespace:user,mount");
+        assertThat(run(user, Syscalls.UNSHARE, 0x10000000L | 0x20000)).isEqualTo(ALLOW);
+        assertThat(run(user, Syscalls.UNSHARE, 0x40000000L)).isEqualTo(errno(Errno.EPERM));
+        assertThat(run(user, Syscalls.MOUNT)).isEqualTo(ALLOW);
+    }
+
+    @Test
+    void intArgumentsIgnoreTheUpperHalf() throws Exception {
+        Sandbox off = sandbox("sandbox/all:off");
+        assertThat(run(off, Syscalls.IOCTL, 0, 0x5412)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.IOCTL, 0, 0xdead00005412L)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.IOCTL, 0, 0x5401 /* TCGETS */)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.KILL, 0xffffffff00000000L | (-4000 & 0xffffffffL), 9)).isEqualTo(errno(Errno.EACCES));
+    }
+
+    @Test
+    void signalsToTheSupervisor() throws Exception {
+        Sandbox off = sandbox("sandbox/all:off");
+        assertThat(run(off, Syscalls.KILL, 4242, 9)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.KILL, -4000L, 9)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.KILL, -1L, 9)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.KILL, 77, 9)).as("other pids: checked by SignalHandlers").isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.TGKILL, 4242, 4243, 9)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.TGKILL, 77, 78, 9)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.TKILL, 4243, 9)).isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.PIDFD_OPEN, 4242, 0)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETPGID, 0, 4000)).isEqualTo(errno(Errno.EPERM));
+        assertThat(run(off, Syscalls.SETPGID, 0, 0)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.FCNTL, 3, 8 /* F_SETOWN */, 4242)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.FCNTL, 3, 8, 77)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.FCNTL, 3, 15 /* F_SETOWN_EX: owner in memory */, 0x7000)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.IOCTL, 3, 0x8901 /* FIOSETOWN */, 0x7000)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.FCNTL, 3, 1 /* F_GETFD */)).isEqualTo(ALLOW);
+    }
+
+    @Test
+    void personalityAndMemfd() throws Exception {
+        Sandbox off = sandbox("sandbox/all:off");
+        assertThat(run(off, Syscalls.PERSONALITY, 0xffffffffL)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.PERSONALITY, 0)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.PERSONALITY, 0x0040000 /* ADDR_NO_RANDOMIZE */)).isEqualTo(errno(Errno.EPERM));
+        assertThat(run(off, Syscalls.PERSONALITY, 0x0400000 /* READ_IMPLIES_EXEC */)).isEqualTo(errno(Errno.EPERM));
+        assertThat(run(off, Syscalls.MEMFD_CREATE, 0, 0x10 /* MFD_EXEC */)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.MEMFD_CREATE, 0, 1 /* MFD_CLOEXEC */)).isEqualTo(ALLOW);
+    }
+
+    @Test
+    void switchesRelaxTheirGroup() throws Exception {
+        Sandbox s = sandbox("sandbox/all:off", "trace/allow_unsafe_ptrace:1", "trace/allow_unsafe_iouring:1",
+                "trace/allow_unsafe_personality:1", "trace/allow_unsafe_memfd:1");
+        assertThat(run(s, Syscalls.PTRACE)).isEqualTo(ALLOW);
+        assertThat(run(s, Syscalls.IO_URING_ENTER)).isEqualTo(ALLOW);
+        assertThat(run(s, Syscalls.PERSONALITY, 0x0040000)).isEqualTo(ALLOW);
+        assertThat(run(s, Syscalls.MEMFD_CREATE, 0, 0x10)).isEqualTo(ALLOW);
+        assertThat(run(s, Syscalls.BPF)).isEqualTo(errno(Errno.EPERM));
+        assertThat(Hardening.launchFlags(sandbox("trace/allow_unsafe_memory:1")) & Hardening.LAUNCH_MDWE).isZero();
+        assertThat(Hardening.launchFlags(sandbox())).isEqualTo(Hardening.LAUNCH_MDWE | Hardening.LAUNCH_DROP_CAPS | Hardening.LAUNCH_NO_CORE);
+    }
+
+    @Test
+    void notifiedSyscallsKeepTheirRulesInFront() throws Exception {
+        Sandbox read = sandbox("sandbox/all:off", "sandbox/read:on");
+        assertThat(run(read, Syscalls.OPENAT, -100, 0, 0)).isEqualTo(NOTIFY);
+        assertThat(run(sandbox("sandbox/all:off"), Syscalls.OPENAT, -100, 0, 0)).isEqualTo(ALLOW);
+    }
+}
