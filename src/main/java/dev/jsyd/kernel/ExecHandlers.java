@@ -11,7 +11,7 @@ import dev.jsyd.sys.Files;
 
 /**
  * execve and execveat: the file to be executed is resolved like the kernel would and checked
- * against the exec category; a denial answers EACCES.
+ * against the exec category; a denial answers EACCES, a hidden file (stat denied) ENOENT.
  *
  * <p>An exec cannot be emulated (the supervisor cannot replace another process's image), so an
  * allowed exec is answered with CONTINUE. This is the one pointer-carrying call answered so, and
@@ -41,9 +41,11 @@ public final class ExecHandlers {
         if (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
             canonical = r.files().readlinkat(AT_FDCWD, "/proc/" + r.pid() + "/fd/" + dirfd);
             if (canonical == null) { r.fail(Errno.EBADF); return; }
+            if (canonical.startsWith("/") && r.hidden(sys, canonical)) { r.fail(Errno.ENOENT); return; }
         } else {
             PathResolver.Last last = (flags & AT_SYMLINK_NOFOLLOW) != 0 ? PathResolver.Last.NOFOLLOW : PathResolver.Last.FOLLOW;
             try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, last)) {
+                if (!res.isMagic() && r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
                 if (!res.isMagic() && !res.name().isEmpty()) {
                     int type = r.files().fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
                     if (type < 0) { r.fail(-type); return; }

@@ -15,7 +15,8 @@ import dev.jsyd.sys.Files;
  *
  * <p>Categories: read (O_RDONLY, O_RDWR), write (O_WRONLY, O_RDWR), create (O_CREAT and the file
  * does not exist), truncate (O_TRUNC on an existing file), mktemp (O_TMPFILE, instead of
- * create), readdir (the target is a directory, instead of read).
+ * create), readdir (the target is a directory, instead of read). A hidden path (stat denied,
+ * see {@link Request#hidden}) answers ENOENT before any of these is checked.
  */
 public final class OpenHandlers {
     private OpenHandlers() {}
@@ -82,6 +83,7 @@ public final class OpenHandlers {
                 openMagic(r, sys, res, flags);
                 return;
             }
+            if (r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
             Files files = r.files();
             int type = res.name().isEmpty() ? Files.S_IFDIR : files.fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
             boolean exists = type >= 0;

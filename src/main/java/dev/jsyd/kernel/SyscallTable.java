@@ -25,7 +25,11 @@ public final class SyscallTable {
     /** Every row: each syscall family contributes its own list (one family per file). */
     public static final List<Entry> ENTRIES = concat(
             OpenHandlers.ROWS,
-            ExecHandlers.ROWS);
+            ExecHandlers.ROWS,
+            StatHandlers.ROWS,
+            ReadlinkHandlers.ROWS,
+            DirentHandlers.ROWS,
+            XattrHandlers.ROWS);
 
     private static final Entry[] BY_NR = new Entry[1024];
 
@@ -33,9 +37,19 @@ public final class SyscallTable {
         for (Entry e : ENTRIES) BY_NR[e.nr()] = e;
     }
 
-    /** A row for {@code nr}, checked against {@code categories}. */
+    /**
+     * A row for {@code nr}, checked against {@code categories}. A row with a path category is
+     * also notified when walk or stat is on: every path lookup makes walk checks (spec §6) and
+     * every path call answers ENOENT for a hidden path (spec §1), whatever its own category.
+     */
     static Entry row(int nr, Handler h, Category... categories) {
-        return new Entry(nr, Syscalls.name(nr), h, Set.copyOf(java.util.Arrays.asList(categories)));
+        var set = java.util.EnumSet.noneOf(Category.class);
+        set.addAll(java.util.Arrays.asList(categories));
+        if (set.stream().anyMatch(Category::isPath)) {
+            set.add(Category.WALK);
+            set.add(Category.STAT);
+        }
+        return new Entry(nr, Syscalls.name(nr), h, Set.copyOf(set));
     }
 
     @SafeVarargs
