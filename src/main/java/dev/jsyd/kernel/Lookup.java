@@ -105,6 +105,9 @@ final class Lookup implements AutoCloseable {
         return name.isEmpty() ? AT_EMPTY_PATH : AT_SYMLINK_NOFOLLOW;
     }
 
+    /** True when the path named a directory the resolver holds itself ("/"): the object is {@code dirFd}. */
+    boolean isHeldDirectory() { return objFd < 0 && magic == null && name.isEmpty(); }
+
     /** True when this is the program's {@code /proc/self} or {@code /proc/thread-self} link itself. */
     boolean isProcSelfLink() {
         return objFd < 0 && magic == null && ("/proc/self".equals(path) || "/proc/thread-self".equals(path));

@@ -48,6 +48,9 @@ public final class ReadlinkHandlers {
                 if (tgid < 0) { r.fail(Errno.ENOENT); return; }
                 String t = lk.path.equals("/proc/self") ? Integer.toString(tgid) : tgid + "/task/" + r.pid();
                 target = t.getBytes(StandardCharsets.ISO_8859_1);
+            } else if (lk.isHeldDirectory()) {
+                r.fail(Errno.EINVAL); // "/", ".", "..": a directory is not a link
+                return;
             } else {
                 long rc = sc.readlinkat(lk.atFd(), lk.atName());
                 if (rc < 0) { r.fail((int) -rc); return; }
