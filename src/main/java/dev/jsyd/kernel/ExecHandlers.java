@@ -38,26 +38,41 @@ public final class ExecHandlers {
         String path = r.readPath(pathAddr);
         if (!r.stillValid()) return;
         String canonical;
+        boolean checkHidden = true;
+        // Walk checks are made after the exec check (see below): collect the directories first.
+        java.util.List<String> walked = new java.util.ArrayList<>();
         if (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
             canonical = r.files().readlinkat(AT_FDCWD, "/proc/" + r.pid() + "/fd/" + dirfd);
             if (canonical == null) { r.fail(Errno.EBADF); return; }
-            if (canonical.startsWith("/") && r.hidden(sys, canonical)) { r.fail(Errno.ENOENT); return; }
+            checkHidden = canonical.startsWith("/");
         } else {
             PathResolver.Last last = (flags & AT_SYMLINK_NOFOLLOW) != 0 ? PathResolver.Last.NOFOLLOW : PathResolver.Last.FOLLOW;
+            PathResolver.WalkCheck walk = r.resolver().walkCheck();
+            r.resolver().setWalkCheck(dir -> { walked.add(dir); return false; });
             try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, last)) {
-                if (!res.isMagic() && r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
                 if (!res.isMagic() && !res.name().isEmpty()) {
                     int type = r.files().fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
                     if (type < 0) { r.fail(-type); return; }
                     if (type == Files.S_IFDIR) { r.fail(Errno.EACCES); return; }
                 }
                 canonical = res.path();
+                checkHidden = !res.isMagic();
+            } finally {
+                r.resolver().setWalkCheck(walk);
             }
         }
+        // The exec check comes first: Syd checks exec on the file the kernel resolved, so an exec
+        // denial is EACCES (`syd -- true` under the default policy exits 13, spec §2); only an
+        // allowed exec of a file behind a denied walk or a hidden file answers ENOENT.
         if (r.denied(sys, canonical, -1, Category.EXEC)) {
             r.fail(Errno.EACCES);
             return;
         }
+        PathResolver.WalkCheck walk = r.resolver().walkCheck();
+        for (String dir : walked) {
+            if (walk != null && walk.denied(dir)) { r.fail(Errno.ENOENT); return; }
+        }
+        if (checkHidden && r.hidden(sys, canonical)) { r.fail(Errno.ENOENT); return; }
         r.continueSyscall();
     }
 }

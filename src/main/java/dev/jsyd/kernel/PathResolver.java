@@ -56,6 +56,9 @@ public final class PathResolver {
     /** Installs the walk check used by every later {@link #resolve} (null: no check). */
     public void setWalkCheck(WalkCheck check) { this.walkCheck = check; }
 
+    /** The installed walk check, or null. */
+    public WalkCheck walkCheck() { return walkCheck; }
+
     private void walked(CharSequence dir) throws ResolveException {
         if (walkCheck != null && walkCheck.denied(dir.toString())) throw new ResolveException(Errno.ENOENT);
     }
