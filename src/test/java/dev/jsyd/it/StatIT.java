@@ -265,6 +265,21 @@ class StatIT {
     }
 
     @Test
+    void execOfAHiddenFileIsAbsentUnlessExecItselfIsDenied() throws Exception {
+        Files.copy(Path.of("/bin/true"), d.resolve("prog"));
+        assertThat(d.resolve("prog").toFile().setExecutable(true)).isTrue();
+        List<String> base = List.of("-poff", "-m", "sandbox/stat,exec:on", "-m", "allow/stat,exec+/***",
+                "-m", "deny/stat+" + d + "/prog");
+        var r = sydRun(d, base, List.of("sh", "-c", "./prog; echo rc=$?"));
+        assertThat(r.out()).as(r.toString()).isEqualTo("rc=127\n");
+        List<String> denied = new ArrayList<>(base);
+        denied.addAll(List.of("-m", "deny/exec+" + d + "/prog"));
+        r = sydRun(d, denied, List.of("sh", "-c", "./prog; echo rc=$?"));
+        assertThat(r.out()).as(r.toString()).isEqualTo("rc=126\n");
+        assertThat(r.err()).contains("Permission denied").contains("\"cap\":\"exec\"");
+    }
+
+    @Test
     void hiddenEntriesVanishEvenWhenWholeBuffersAreHidden() throws Exception {
         Path many = d.resolve("many");
         Files.createDirectories(many);
