@@ -11,7 +11,7 @@ import dev.jsyd.sys.Files;
 
 /**
  * execve and execveat: the file to be executed is resolved like the kernel would and checked
- * against the exec category; a denial answers EACCES.
+ * against the exec category; a denial answers EACCES, a hidden file (stat denied) ENOENT.
  *
  * <p>An exec cannot be emulated (the supervisor cannot replace another process's image), so an
  * allowed exec is answered with CONTINUE. On its own that would race: another thread of the
@@ -71,11 +71,17 @@ public final class ExecHandlers {
         String path = r.readPath(pathAddr);
         if (!r.stillValid()) return;
         String canonical;
+        boolean checkHidden = true;
+        // Walk checks are made after the exec check (see below): collect the directories first.
+        java.util.List<String> walked = new java.util.ArrayList<>();
         if (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
             canonical = r.files().readlinkat(AT_FDCWD, "/proc/" + r.pid() + "/fd/" + dirfd);
             if (canonical == null) { r.fail(Errno.EBADF); return; }
+            checkHidden = canonical.startsWith("/");
         } else {
             PathResolver.Last last = (flags & AT_SYMLINK_NOFOLLOW) != 0 ? PathResolver.Last.NOFOLLOW : PathResolver.Last.FOLLOW;
+            PathResolver.WalkCheck walk = r.resolver().walkCheck();
+            r.resolver().setWalkCheck(dir -> { walked.add(dir); return false; });
             try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, last)) {
                 if (!res.isMagic() && !res.name().isEmpty()) {
                     int type = r.files().fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
@@ -85,12 +91,23 @@ public final class ExecHandlers {
                     if (interpreter != null && deniedInterpreter(r, sys, interpreter)) return;
                 }
                 canonical = res.path();
+                checkHidden = !res.isMagic();
+            } finally {
+                r.resolver().setWalkCheck(walk);
             }
         }
+        // The exec check comes first: Syd checks exec on the file the kernel resolved, so an exec
+        // denial is EACCES (`syd -- true` under the default policy exits 13, spec §2); only an
+        // allowed exec of a file behind a denied walk or a hidden file answers ENOENT.
         if (r.denied(sys, canonical, -1, Category.EXEC)) {
             r.fail(Errno.EACCES);
             return;
         }
+        PathResolver.WalkCheck walk = r.resolver().walkCheck();
+        for (String dir : walked) {
+            if (walk != null && walk.denied(dir)) { r.fail(Errno.ENOENT); return; }
+        }
+        if (checkHidden && r.hidden(sys, canonical)) { r.fail(Errno.ENOENT); return; }
         r.continueSyscall();
     }
 }

@@ -15,7 +15,8 @@ import dev.jsyd.sys.Files;
  *
  * <p>Categories: read (O_RDONLY, O_RDWR), write (O_WRONLY, O_RDWR), create (O_CREAT and the file
  * does not exist), truncate (O_TRUNC on an existing file), mktemp (O_TMPFILE, instead of
- * create), readdir (the target is a directory, instead of read).
+ * create), readdir (the target is a directory, instead of read). A hidden path (stat denied,
+ * see {@link Request#hidden}) answers ENOENT before any of these is checked.
  */
 public final class OpenHandlers {
     private OpenHandlers() {}
@@ -53,10 +54,13 @@ public final class OpenHandlers {
         if ((resolve & ~RESOLVE_KNOWN) != 0 || (flags >>> 32) != 0) { r.fail(Errno.EINVAL); return; }
         if ((flags & (O_CREAT | __O_TMPFILE_BIT)) == 0 && mode != 0) { r.fail(Errno.EINVAL); return; }
         if ((mode & ~07777L) != 0) { r.fail(Errno.EINVAL); return; }
+        if ((flags & O_PATH) != 0 && (flags & ~O_PATH_FLAGS) != 0) { r.fail(Errno.EINVAL); return; }
         emulate(r, "openat2", (int) r.arg(0), r.arg(1), (int) flags, (int) mode, resolve);
     }
 
     private static final int __O_TMPFILE_BIT = 020000000;
+    /** The only flags that count with O_PATH (open/openat drop the others, openat2 refuses them). */
+    private static final int O_PATH_FLAGS = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
     static long le64(byte[] b, int off) {
         long v = 0;
@@ -74,6 +78,7 @@ public final class OpenHandlers {
             else r.replyWithFd(virtual, (flags & O_CLOEXEC) != 0);
             return;
         }
+        if ((flags & O_PATH) != 0) { flags &= O_PATH_FLAGS; mode = 0; }
         boolean tmpfile = (flags & O_TMPFILE) == O_TMPFILE;
         boolean creat = (flags & O_CREAT) != 0 && !tmpfile;
         boolean nofollow = (flags & O_NOFOLLOW) != 0 || (creat && (flags & O_EXCL) != 0);
@@ -89,6 +94,7 @@ public final class OpenHandlers {
                 openMagic(r, sys, res, flags);
                 return;
             }
+            if (r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
             Files files = r.files();
             int type = res.name().isEmpty() ? Files.S_IFDIR : files.fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
             boolean exists = type >= 0;
@@ -107,6 +113,12 @@ public final class OpenHandlers {
             if (res.trailingSlash() && exists && !dir) { r.fail(Errno.ENOTDIR); return; }
             if (res.trailingSlash() && creat && !exists) { r.fail(Errno.EISDIR); return; }
             int hostFlags = (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY;
+            if ((flags & O_PATH) != 0) {
+                // SECCOMP_IOCTL_NOTIF_ADDFD refuses O_PATH files (EBADF), so the program gets an
+                // O_RDONLY fd instead, as Syd does (docs/EMULATION.md); a FIFO is opened
+                // non-blocking so that this open does not wait for a writer.
+                hostFlags = (hostFlags & ~O_PATH) | O_RDONLY | (type == Files.S_IFIFO ? O_NONBLOCK : 0);
+            }
             boolean create = creat && !exists;
             int fd;
             r.beginBlocking(); // opening a FIFO or a device may block

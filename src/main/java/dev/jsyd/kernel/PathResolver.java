@@ -38,8 +38,30 @@ public final class PathResolver {
     private static final int PATH_MAX = 4096;
 
     private final Files files;
+    private WalkCheck walkCheck;
 
     public PathResolver(Files files) { this.files = files; }
+
+    /**
+     * The walk check (spec §6): asked for every directory the resolution enters (by name, through
+     * a symlink, or by {@code ..}), with its canonical absolute path. A denied walk makes the
+     * resolution fail with ENOENT, as if the directory were absent (hidden paths look absent).
+     */
+    @FunctionalInterface
+    public interface WalkCheck {
+        /** True when walking through {@code dir} is denied. */
+        boolean denied(String dir);
+    }
+
+    /** Installs the walk check used by every later {@link #resolve} (null: no check). */
+    public void setWalkCheck(WalkCheck check) { this.walkCheck = check; }
+
+    /** The installed walk check, or null. */
+    public WalkCheck walkCheck() { return walkCheck; }
+
+    private void walked(CharSequence dir) throws ResolveException {
+        if (walkCheck != null && walkCheck.denied(dir.toString())) throw new ResolveException(Errno.ENOENT);
+    }
 
     /** How the last component is treated. */
     public enum Last { FOLLOW, NOFOLLOW }
@@ -96,12 +118,15 @@ public final class PathResolver {
                         Files.close(cur);
                         cur = parent;
                         canon.setLength(Math.max(1, canon.lastIndexOf("/")));
+                        walked(canon);
                     }
                     continue;
                 }
                 if (comp.length() > 255) throw new ResolveException(Errno.ENAMETOOLONG);
                 if (comp.equals("self") || comp.equals("thread-self")) {
-                    if (canon.toString().equals("/proc")) comp = Integer.toString(tid);
+                    // The program's own /proc entry; a final /proc/self not followed stays the link itself.
+                    boolean linkItself = isLast && last == Last.NOFOLLOW && !trailingSlash;
+                    if (canon.toString().equals("/proc") && !linkItself) comp = Integer.toString(tid);
                 }
                 ProcGuard.check(files, tid, canon, comp); // the supervisor's /proc/PID is hidden
                 if (!isLast || last == Last.FOLLOW || trailingSlash) {
@@ -141,6 +166,7 @@ public final class PathResolver {
                 if (canon.length() > 1) canon.append('/');
                 canon.append(comp);
                 if (canon.length() >= PATH_MAX) throw new ResolveException(Errno.ENAMETOOLONG);
+                walked(canon);
             }
             if (pendingName == null || pendingName.isEmpty()) {
                 // The path names a directory we hold (e.g. "/", ".", ".."): express it as parent + name.

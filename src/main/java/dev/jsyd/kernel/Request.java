@@ -31,9 +31,35 @@ public final class Request implements AutoCloseable {
     private volatile long busySince;
     private volatile boolean interrupted;
 
+    private dev.jsyd.sys.StatCalls statCalls;
+
     public Request(NotifyFd listener, SandboxContext context) {
         this.channel = listener.openChannel();
         this.context = context;
+        resolver.setWalkCheck(this::walkDenied);
+    }
+
+    /** This worker's metadata calls (stat, getdents, xattr) and their scratch buffer. */
+    public dev.jsyd.sys.StatCalls statCalls() {
+        if (statCalls == null) statCalls = new dev.jsyd.sys.StatCalls();
+        return statCalls;
+    }
+
+    /** The walk check every resolution of this request makes (see {@link PathResolver.WalkCheck}). */
+    private boolean walkDenied(String dir) {
+        Sandbox sb = sandbox();
+        if (!sb.enabled(Category.WALK)) return false;
+        return enforce(Category.WALK, sb.checkPath(Category.WALK, dir), dev.jsyd.abi.Syscalls.name(notification.nr), dir, null, -1);
+    }
+
+    /**
+     * Path hiding (spec §1): true when stat sandboxing is on and denies {@code path}. The stat
+     * action is applied (logged, signalled, …) and the caller answers ENOENT instead of EACCES, so
+     * a hidden path looks absent to every call, not only to stat. Call it before the call's own
+     * category check.
+     */
+    public boolean hidden(String syscall, String path) {
+        return denied(syscall, path, -1, Category.STAT);
     }
 
     /** Receives the next notification (blocking); 0 or -errno (see {@link NotifyFd.Channel#receive}). */
@@ -187,5 +213,6 @@ public final class Request implements AutoCloseable {
         channel.close();
         memory.close();
         files.close();
+        if (statCalls != null) statCalls.close();
     }
 }

@@ -46,7 +46,11 @@ public final class SyscallTable {
         static final List<Entry> ALL = concat(
                 OpenHandlers.ROWS,
                 ExecHandlers.ROWS,
-                SignalHandlers.ROWS);
+                SignalHandlers.ROWS,
+                StatHandlers.ROWS,
+                ReadlinkHandlers.ROWS,
+                DirentHandlers.ROWS,
+                XattrHandlers.ROWS);
 
         static final Entry[] BY_NR = new Entry[1024];
 
@@ -55,14 +59,28 @@ public final class SyscallTable {
         }
     }
 
-    /** A row for {@code nr}, checked against {@code categories}. */
+    /**
+     * A row for {@code nr}, checked against {@code categories}. A row with a path category is
+     * also notified when walk or stat is on: every path lookup makes walk checks (spec §6) and
+     * every path call answers ENOENT for a hidden path (spec §1), whatever its own category.
+     */
     static Entry row(int nr, Handler h, Category... categories) {
-        return new Entry(nr, Syscalls.name(nr), h, Set.copyOf(java.util.Arrays.asList(categories)), -1);
+        return new Entry(nr, Syscalls.name(nr), h, withWalkAndStat(categories), -1);
     }
 
     /** A row for an open-family call whose open flags are argument {@code flagsArg}. */
     static Entry openRow(int nr, Handler h, int flagsArg, Category... categories) {
-        return new Entry(nr, Syscalls.name(nr), h, Set.copyOf(java.util.Arrays.asList(categories)), flagsArg);
+        return new Entry(nr, Syscalls.name(nr), h, withWalkAndStat(categories), flagsArg);
+    }
+
+    private static Set<Category> withWalkAndStat(Category... categories) {
+        var set = java.util.EnumSet.noneOf(Category.class);
+        set.addAll(java.util.Arrays.asList(categories));
+        if (set.stream().anyMatch(Category::isPath)) {
+            set.add(Category.WALK);
+            set.add(Category.STAT);
+        }
+        return Set.copyOf(set);
     }
 
     @SafeVarargs

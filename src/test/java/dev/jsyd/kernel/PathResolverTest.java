@@ -93,7 +93,37 @@ class PathResolverTest {
     @Test
     void procSelfMeansTheCallingThreadNotTheResolver() throws Exception {
         assertThat(resolve("/proc/self/status")).isEqualTo("/proc/" + tid + "/status");
-        assertThat(resolve("/proc/thread-self", PathResolver.Last.NOFOLLOW)).isEqualTo("/proc/" + tid);
+        assertThat(resolve("/proc/thread-self")).isEqualTo("/proc/" + tid);
+        assertThat(resolve("/proc/self/")).isEqualTo("/proc/" + tid);
+        // Not followed, the last component is the link itself (lstat, readlink see a symlink).
+        assertThat(resolve("/proc/thread-self", PathResolver.Last.NOFOLLOW)).isEqualTo("/proc/thread-self");
+        assertThat(resolve("/proc/self", PathResolver.Last.NOFOLLOW)).isEqualTo("/proc/self");
+        assertThat(resolve("/proc/self/", PathResolver.Last.NOFOLLOW)).isEqualTo("/proc/" + tid);
+    }
+
+    @Test
+    void walkCheckSeesEveryDirectoryEnteredAndADenialLooksAbsent() throws Exception {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        resolver.setWalkCheck(dir -> { seen.add(dir); return false; });
+        assertThat(resolve(root + "/link-abs/file")).isEqualTo(root + "/a/b/file");
+        // Through the symlink: the real directories are walked, the link's own directory first.
+        assertThat(seen).endsWith(root + "/a", root + "/a/b");
+        seen.clear();
+        assertThat(resolve(root + "/a/b/../b/file")).isEqualTo(root + "/a/b/file");
+        assertThat(seen).endsWith(root + "/a", root + "/a/b", root + "/a", root + "/a/b");
+
+        resolver.setWalkCheck(dir -> dir.equals(root + "/a/b"));
+        for (String p : new String[] {root + "/a/b/file", root + "/a/b/.", root + "/link-abs/file", root + "/a/b/../link-rel",
+                root + "/a/link-rel"}) {
+            assertThatThrownBy(() -> resolve(p)).as(p).isInstanceOf(ResolveException.class)
+                    .satisfies(e -> assertThat(((ResolveException) e).errno()).isEqualTo(Errno.ENOENT));
+        }
+        // The directory itself as the last component is not walked through: stat decides on it.
+        assertThat(resolve(root + "/a/b")).isEqualTo(root + "/a/b");
+        assertThat(resolve(root + "/a/b/")).isEqualTo(root + "/a/b");
+        assertThat(resolve(root + "/link-abs", PathResolver.Last.NOFOLLOW)).isEqualTo(root + "/link-abs");
+        resolver.setWalkCheck(null);
+        assertThat(resolve(root + "/a/b/file")).isEqualTo(root + "/a/b/file");
     }
 
     @Test

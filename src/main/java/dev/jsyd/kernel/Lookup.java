@@ -1,0 +1,166 @@
+package dev.jsyd.kernel;
+
+import static dev.jsyd.abi.OpenFlags.AT_EMPTY_PATH;
+import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
+import static dev.jsyd.abi.OpenFlags.AT_SYMLINK_NOFOLLOW;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.policy.Category;
+import dev.jsyd.sys.ErrnoException;
+import dev.jsyd.sys.Files;
+import dev.jsyd.sys.StatCalls;
+
+/**
+ * The object a metadata call (stat, access, readlink, xattr) names, found the race-free way and
+ * expressed so the supervisor can act on exactly that object:
+ *
+ * <ul>
+ *   <li>a path: resolved by {@link PathResolver} to an O_PATH parent fd + final name, acted on
+ *       with {@code *at(parent, name, AT_SYMLINK_NOFOLLOW)} (the resolver already followed what
+ *       had to be followed, so nothing swapped in later is followed);</li>
+ *   <li>a program fd (AT_EMPTY_PATH, f* calls): a duplicate taken with pidfd_getfd, whose path is
+ *       then read from the supervisor's own {@code /proc/self/fd/N}, so the path checked and the
+ *       object used are the same even if the program re-uses the fd number meanwhile;</li>
+ *   <li>a /proc magic link to a non-path object (pipe, socket, deleted file): used through its
+ *       {@code /proc/TID/fd/N} path.</li>
+ * </ul>
+ *
+ * {@link #path} is what rules are matched against; it is null for objects that have no path
+ * (pipes, sockets, anonymous inodes), which are not checked, like fstat.
+ */
+final class Lookup implements AutoCloseable {
+    final String path;
+    private final int dirFd;
+    private final String name;
+    private final int objFd;
+    private final String magic;
+    final boolean trailingSlash;
+
+    private Lookup(String path, int dirFd, String name, int objFd, String magic, boolean trailingSlash) {
+        this.path = path;
+        this.dirFd = dirFd;
+        this.name = name;
+        this.objFd = objFd;
+        this.magic = magic;
+        this.trailingSlash = trailingSlash;
+    }
+
+    /**
+     * Reads the path argument at {@code pathAddr} once and finds its object: the program's fd
+     * {@code dirfd} itself when {@code atFlags} has AT_EMPTY_PATH and the path is empty (or NULL,
+     * when {@code nullIsEmpty}, as stat and statx accept), else the path resolved relative to
+     * {@code dirfd}, following a final symlink unless AT_SYMLINK_NOFOLLOW. Returns null when the
+     * program left the call (the request is then answered).
+     */
+    static Lookup find(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty)
+            throws ResolveException, ErrnoException {
+        boolean emptyPath = (atFlags & AT_EMPTY_PATH) != 0;
+        String path = emptyPath && nullIsEmpty && pathAddr == 0 ? "" : r.readPath(pathAddr);
+        if (!r.stillValid()) return null;
+        if (emptyPath && path.isEmpty()) return fd(r, dirfd);
+        return path(r, dirfd, path, (atFlags & AT_SYMLINK_NOFOLLOW) == 0);
+    }
+
+    /** Resolves {@code path} relative to {@code dirfd} for the calling thread. */
+    static Lookup path(Request r, int dirfd, String path, boolean follow) throws ResolveException {
+        PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path,
+                follow ? PathResolver.Last.FOLLOW : PathResolver.Last.NOFOLLOW);
+        if (res.isMagic()) return new Lookup(MagicLinks.ownProcess(r, res.magic()) ? null : res.magic(),
+                -1, "", -1, res.magic(), res.trailingSlash());
+        return new Lookup(res.path(), res.dirFd(), res.name(), -1, null, res.trailingSlash());
+    }
+
+    /** The object of the program's fd {@code fd}, or its cwd for AT_FDCWD (AT_EMPTY_PATH). */
+    static Lookup fd(Request r, int fd) throws ResolveException, ErrnoException {
+        int obj;
+        if (fd == AT_FDCWD) {
+            obj = r.statCalls().openPathFollow("/proc/" + r.pid() + "/cwd");
+            if (obj < 0) throw new ResolveException(-obj == Errno.EACCES ? Errno.EACCES : Errno.ENOENT);
+        } else {
+            obj = r.programFd(fd);
+        }
+        String p = r.files().readlinkat(AT_FDCWD, "/proc/self/fd/" + obj);
+        if (p == null || p.isEmpty() || p.charAt(0) != '/') p = null; // pipe:[..], socket:[..], anon_inode:..
+        return new Lookup(p, -1, "", obj, null, false);
+    }
+
+    /** The fd to give an {@code *at} call for this object. */
+    int atFd() {
+        if (objFd >= 0) return objFd;
+        if (magic != null) return AT_FDCWD;
+        return dirFd;
+    }
+
+    /** The name to give an {@code *at} call for this object. */
+    String atName() {
+        if (objFd >= 0) return "";
+        if (magic != null) return magic;
+        return name;
+    }
+
+    /** The AT_* flags to give an {@code *at} call for this object (never following a final symlink, except a magic link). */
+    int atFlags() {
+        if (objFd >= 0) return AT_EMPTY_PATH;
+        if (magic != null) return 0;
+        return name.isEmpty() ? AT_EMPTY_PATH : AT_SYMLINK_NOFOLLOW;
+    }
+
+    /** True when the path named a directory the resolver holds itself ("/"): the object is {@code dirFd}. */
+    boolean isHeldDirectory() { return objFd < 0 && magic == null && name.isEmpty(); }
+
+    /** True when this is the program's {@code /proc/self} or {@code /proc/thread-self} link itself. */
+    boolean isProcSelfLink() {
+        return objFd < 0 && magic == null && ("/proc/self".equals(path) || "/proc/thread-self".equals(path));
+    }
+
+    /**
+     * A path for the xattr path calls that reaches this object through the supervisor's own fds:
+     * {@code /proc/self/fd/PARENT/NAME} (with the l* call) or {@code /proc/self/fd/FD} (followed).
+     */
+    String xattrPath() {
+        if (objFd >= 0) return "/proc/self/fd/" + objFd;
+        if (magic != null) return magic;
+        return name.isEmpty() ? "/proc/self/fd/" + dirFd : "/proc/self/fd/" + dirFd + "/" + name;
+    }
+
+    /** Whether the xattr path call for {@link #xattrPath} must follow (the magic link of an fd) or not (a name). */
+    boolean xattrFollow() { return objFd >= 0 || magic != null || name.isEmpty(); }
+
+    /** An O_PATH fd of the object (the caller closes it), or -errno. */
+    int openObject(StatCalls sc) {
+        if (objFd >= 0) return StatCalls.dup(objFd);
+        if (magic != null) return sc.openPathFollow(magic);
+        if (name.isEmpty()) return StatCalls.dup(dirFd);
+        return sc.openPath(dirFd, name);
+    }
+
+    /**
+     * The kernel's answer to a path with a trailing slash: 0 when the object is a directory, else
+     * ENOTDIR (or the errno of looking at it). 0 when the path had no trailing slash.
+     */
+    int trailingSlashError(StatCalls sc) {
+        if (!trailingSlash) return 0;
+        long rc = sc.fstatat(atFd(), atName(), atFlags());
+        if (rc < 0) return (int) -rc;
+        return (sc.statMode() & Files.S_IFMT) == Files.S_IFDIR ? 0 : Errno.ENOTDIR;
+    }
+
+    /**
+     * The stat check: true when the object is hidden (stat denied; the action is applied and
+     * logged). Objects without a path and the program's own /proc magic links are not checked.
+     */
+    boolean hidden(Request r, String sys) {
+        return path != null && r.hidden(sys, path);
+    }
+
+    /** A check of another category (chattr): true when denied (the caller answers EACCES). */
+    boolean denied(Request r, String sys, Category c) {
+        return path != null && r.denied(sys, path, -1, c);
+    }
+
+    @Override
+    public void close() {
+        if (objFd >= 0) Files.close(objFd);
+        if (dirFd >= 0) Files.close(dirFd);
+    }
+}
