@@ -54,9 +54,27 @@ final class Lookup implements AutoCloseable {
      */
     static Lookup find(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty)
             throws ResolveException, ErrnoException {
+        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, false);
+    }
+
+    /**
+     * Like {@link #find}, for the stat family, which also serves the /dev/syd API: a stat of
+     * {@code /dev/syd/<command>} runs the command and, on success, stats {@code /dev/null}.
+     */
+    static Lookup findForStat(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty)
+            throws ResolveException, ErrnoException {
+        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, true);
+    }
+
+    private static Lookup find(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty, boolean devSyd)
+            throws ResolveException, ErrnoException {
         boolean emptyPath = (atFlags & AT_EMPTY_PATH) != 0;
         String path = emptyPath && nullIsEmpty && pathAddr == 0 ? "" : r.readPath(pathAddr);
         if (!r.stillValid()) return null;
+        if (devSyd) {
+            String target = DevSyd.statTarget(r, path);
+            if (target != null) return path(r, AT_FDCWD, target, true);
+        }
         if (emptyPath && path.isEmpty()) return fd(r, dirfd);
         return path(r, dirfd, path, (atFlags & AT_SYMLINK_NOFOLLOW) == 0);
     }

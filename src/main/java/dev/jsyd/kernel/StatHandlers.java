@@ -59,7 +59,7 @@ public final class StatHandlers {
 
     private static void fstatat(Request r, String sys, int dirfd, long pathAddr, long buf, int flags)
             throws ResolveException, ErrnoException {
-        try (Lookup lk = Lookup.find(r, dirfd, pathAddr, flags, true)) {
+        try (Lookup lk = Lookup.findForStat(r, dirfd, pathAddr, flags, true)) {
             if (lk == null) return;
             if ((flags & ~STAT_FLAGS) != 0) { r.fail(Errno.EINVAL); return; }
             if (lk.hidden(r, sys)) { r.fail(Errno.ENOENT); return; }
@@ -76,7 +76,7 @@ public final class StatHandlers {
     public static void statx(Request r) throws ResolveException, ErrnoException {
         int dirfd = (int) r.arg(0), flags = (int) r.arg(2), mask = (int) r.arg(3);
         long buf = r.arg(4);
-        try (Lookup lk = Lookup.find(r, dirfd, r.arg(1), flags, true)) {
+        try (Lookup lk = Lookup.findForStat(r, dirfd, r.arg(1), flags, true)) {
             if (lk == null) return;
             if ((mask & STATX_RESERVED) != 0 || (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE
                     || (flags & ~STAT_FLAGS) != 0) {
@@ -131,7 +131,7 @@ public final class StatHandlers {
     private static void faccess(Request r, String sys, int dirfd, long pathAddr, int mode, int flags)
             throws ResolveException, ErrnoException {
         if ((mode & ~7) != 0 || (flags & ~ACCESS_FLAGS) != 0) { r.fail(Errno.EINVAL); return; }
-        try (Lookup lk = Lookup.find(r, dirfd, pathAddr, flags, false)) {
+        try (Lookup lk = Lookup.findForStat(r, dirfd, pathAddr, flags, false)) {
             if (lk == null) return;
             if (lk.hidden(r, sys)) { r.fail(Errno.ENOENT); return; }
             StatCalls sc = r.statCalls();

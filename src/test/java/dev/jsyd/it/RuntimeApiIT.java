@@ -38,7 +38,8 @@ class RuntimeApiIT {
 
     @Test
     void statOfACommandAnswersLikeDevNull() throws Exception {
-        var r = sh("stat -c '%F %t:%T' /dev/syd/sandbox/read:on; stat -c '%F %t:%T' /dev/null", "-poff", "-m", "lock:off");
+        var r = sh("stat -c '%F %t:%T' /dev/syd/sandbox/read:on; stat -c '%F %t:%T' /dev/null", "-poff", "-m", "lock:off",
+                "-m", "allow/read+/***");
         String[] lines = r.out().split("\n");
         assertThat(lines).as(r.toString()).hasSize(2);
         assertThat(lines[0]).isEqualTo(lines[1]).startsWith("character special file");
@@ -71,7 +72,7 @@ class RuntimeApiIT {
     @Test
     void lockExecLetsOnlyTheInitialProcessChangeTheSandbox() throws Exception {
         var r = sh("test -c /dev/syd/sandbox/read:on && echo initial-ok; sh -c 'test -c /dev/syd/sandbox/write:on && echo child-ok || echo child-refused'",
-                "-poff", "-m", "lock:exec");
+                "-poff", "-m", "lock:exec", "-m", "allow/read,write+/***");
         assertThat(r.out()).as(r.toString()).isEqualTo("initial-ok\nchild-refused\n");
     }
 
