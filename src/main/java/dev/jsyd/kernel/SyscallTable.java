@@ -25,7 +25,17 @@ public final class SyscallTable {
     /** Every row: each syscall family contributes its own list (one family per file). */
     public static final List<Entry> ENTRIES = concat(
             OpenHandlers.ROWS,
-            ExecHandlers.ROWS);
+            ExecHandlers.ROWS,
+            MknodHandlers.ROWS,
+            UnlinkHandlers.ROWS,
+            RenameHandlers.ROWS,
+            LinkHandlers.ROWS,
+            TruncateHandlers.ROWS,
+            ChmodHandlers.ROWS,
+            ChownHandlers.ROWS,
+            UtimeHandlers.ROWS,
+            ChdirHandlers.ROWS,
+            NotifyHandlers.ROWS);
 
     private static final Entry[] BY_NR = new Entry[1024];
 
