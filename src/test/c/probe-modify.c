@@ -193,11 +193,12 @@ static void *flip_link(void *arg) {
 
 static void *flip_buf(void *arg) {
     (void)arg;
+    volatile char *b = buf_path; /* every store must reach memory: the other thread's syscall reads it */
     int i = 0;
     while (!stop) {
         const char *w = (i++ & 1) ? "no" : "ok";
-        buf_path[flip_at] = w[0];
-        buf_path[flip_at + 1] = w[1];
+        b[flip_at] = w[0];
+        b[flip_at + 1] = w[1];
     }
     return NULL;
 }
