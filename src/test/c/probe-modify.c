@@ -4,7 +4,7 @@
  *
  * Runs each operation with the raw system call and prints one line per operation:
  * "OP ARG1: ok", "OP ARG1: ok N" or "OP ARG1: err ERRNO-NAME". Numbers are parsed with
- * strtol(.., 0), so 0755 is octal and 0x100 hex. Exit status 0 unless the arguments are bad.
+ * strtol(.., 0), so 0755 is octal and 0x100 hex; a path argument NULL is a NULL pointer. Exit status 0 unless the arguments are bad.
  *
  * Race scenarios (one per invocation, bounded in time):
  *   race-link OP BASE SECONDS   a thread flips the symlink BASE/link between BASE/ok and BASE/no
@@ -63,14 +63,14 @@ static int run_op(char **a, int n) {
     int used;
 #define NEED(k) do { if (n < (k) + 1) { fprintf(stderr, "%s needs %d args\n", op, k); exit(2); } used = (k) + 1; } while (0)
     errno = 0;
-    if (!strcmp(op, "mkdir")) { NEED(2); r = syscall(SYS_mkdir, a[1], num(a[2])); }
+    if (!strcmp(op, "mkdir")) { NEED(2); r = syscall(SYS_mkdir, np(a[1]), num(a[2])); }
     else if (!strcmp(op, "mkdirat")) { NEED(3); r = syscall(SYS_mkdirat, dirfd_of(a[1]), a[2], num(a[3])); }
     else if (!strcmp(op, "mknod")) { NEED(4); r = syscall(SYS_mknod, a[1], node_type(a[2]) | num(a[3]), num(a[4])); }
     else if (!strcmp(op, "mknodat")) { NEED(5); r = syscall(SYS_mknodat, dirfd_of(a[1]), a[2], node_type(a[3]) | num(a[4]), num(a[5])); }
-    else if (!strcmp(op, "unlink")) { NEED(1); r = syscall(SYS_unlink, a[1]); }
+    else if (!strcmp(op, "unlink")) { NEED(1); r = syscall(SYS_unlink, np(a[1])); }
     else if (!strcmp(op, "rmdir")) { NEED(1); r = syscall(SYS_rmdir, a[1]); }
     else if (!strcmp(op, "unlinkat")) { NEED(3); r = syscall(SYS_unlinkat, dirfd_of(a[1]), a[2], num(a[3])); }
-    else if (!strcmp(op, "rename")) { NEED(2); r = syscall(SYS_rename, a[1], a[2]); }
+    else if (!strcmp(op, "rename")) { NEED(2); r = syscall(SYS_rename, np(a[1]), np(a[2])); }
     else if (!strcmp(op, "renameat")) { NEED(4); r = syscall(SYS_renameat, dirfd_of(a[1]), a[2], dirfd_of(a[3]), a[4]); }
     else if (!strcmp(op, "renameat2")) { NEED(3); r = syscall(SYS_renameat2, AT_FDCWD, a[1], AT_FDCWD, a[2], num(a[3])); }
     else if (!strcmp(op, "link")) { NEED(2); r = syscall(SYS_link, a[1], a[2]); }
@@ -80,9 +80,9 @@ static int run_op(char **a, int n) {
         int fd = open(a[1], O_RDONLY, 0);
         r = syscall(SYS_linkat, fd, "", AT_FDCWD, a[2], AT_EMPTY_PATH);
     }
-    else if (!strcmp(op, "symlink")) { NEED(2); r = syscall(SYS_symlink, a[1], a[2]); }
+    else if (!strcmp(op, "symlink")) { NEED(2); r = syscall(SYS_symlink, np(a[1]), np(a[2])); }
     else if (!strcmp(op, "symlinkat")) { NEED(3); r = syscall(SYS_symlinkat, a[1], dirfd_of(a[2]), a[3]); }
-    else if (!strcmp(op, "truncate")) { NEED(2); r = syscall(SYS_truncate, a[1], num(a[2])); }
+    else if (!strcmp(op, "truncate")) { NEED(2); r = syscall(SYS_truncate, np(a[1]), num(a[2])); }
     else if (!strcmp(op, "ftruncate") || !strcmp(op, "ftruncate-ro") || !strcmp(op, "fallocate")) {
         NEED(2);
         int fd = open(a[1], !strcmp(op, "ftruncate-ro") ? O_RDONLY : O_WRONLY, 0);
@@ -92,7 +92,7 @@ static int run_op(char **a, int n) {
         close(fd);
         errno = e;
     }
-    else if (!strcmp(op, "chmod")) { NEED(2); r = syscall(SYS_chmod, a[1], num(a[2])); }
+    else if (!strcmp(op, "chmod")) { NEED(2); r = syscall(SYS_chmod, np(a[1]), num(a[2])); }
     else if (!strcmp(op, "fchmod")) {
         NEED(2);
         int fd = open(a[1], O_RDONLY, 0);

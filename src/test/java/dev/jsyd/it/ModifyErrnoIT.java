@@ -43,10 +43,11 @@ class ModifyErrnoIT {
         String out = sameAsNative("mkdir dir 0755", "mkdir file 0755", "mkdir link-dir 0755", "mkdir dangling 0755",
                 "mkdir dangling/ 0755", "mkdir nope/x 0755", "mkdir file/x 0755", "mkdir . 0755", "mkdir .. 0755",
                 "mkdir / 0755", "mkdir loop/x 0755", "mkdir " + LONG + " 0755", "mkdir new/ 0755", "mkdir link-dir/new 0700",
-                "mkdir dir/sub/../new2 0750", "mkdirat bad x 0755", "mkdirat file x 0755", "mkdirat dir viafd 0755");
+                "mkdir dir/sub/../new2 0750", "mkdirat bad x 0755", "mkdirat file x 0755", "mkdirat dir viafd 0755",
+                "mkdir " + "x/".repeat(2100) + "y 0755", "mkdir NULL 0755");
         assertThat(out).contains("mkdir dir: err EEXIST", "mkdir dangling/: err EEXIST", "mkdir nope/x: err ENOENT",
                 "mkdir file/x: err ENOTDIR", "mkdir loop/x: err ELOOP", ": err ENAMETOOLONG", "mkdir new/: ok",
-                "mkdirat bad: err EBADF", "mkdirat file: err ENOTDIR", "mkdirat dir: ok");
+                "mkdirat bad: err EBADF", "mkdirat file: err ENOTDIR", "mkdirat dir: ok", "mkdir NULL: err EFAULT");
     }
 
     @Test
@@ -100,6 +101,13 @@ class ModifyErrnoIT {
                 "fallocate dir/sub/x 100", "fallocate dir/f -1");
         assertThat(out).contains("truncate dir: err EISDIR", "truncate nope: err ENOENT", "truncate file: err EINVAL",
                 "truncate fifo: err EINVAL", "truncate file/: err ENOTDIR", "truncate file: ok", "ftruncate-ro dir/f: err EINVAL");
+    }
+
+    @Test
+    void badPointersGiveEfault() throws Exception {
+        String out = sameAsNative("unlink NULL", "rename NULL x", "rename file NULL", "symlink NULL x", "symlink x NULL",
+                "chmod NULL 0644", "truncate NULL 0");
+        assertThat(out.lines().allMatch(l -> l.endsWith("err EFAULT"))).as(out).isTrue();
     }
 
     @Test
