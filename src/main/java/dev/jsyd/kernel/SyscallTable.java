@@ -50,7 +50,17 @@ public final class SyscallTable {
                 StatHandlers.ROWS,
                 ReadlinkHandlers.ROWS,
                 DirentHandlers.ROWS,
-                XattrHandlers.ROWS);
+                XattrHandlers.ROWS,
+                MknodHandlers.ROWS,
+                UnlinkHandlers.ROWS,
+                RenameHandlers.ROWS,
+                LinkHandlers.ROWS,
+                TruncateHandlers.ROWS,
+                ChmodHandlers.ROWS,
+                ChownHandlers.ROWS,
+                UtimeHandlers.ROWS,
+                ChdirHandlers.ROWS,
+                NotifyHandlers.ROWS);
 
         static final Entry[] BY_NR = new Entry[1024];
 
