@@ -150,7 +150,9 @@ class ModifyIT {
         assertThat(r.out()).isEqualTo("mknod fifo2: ok\nmknod reg: err EACCES\nmknod zero: err EACCES\n"
                 + "mknod sock: err EACCES\nmknod null: err EACCES\nmknod blk: err EACCES\n");
         assertThat(r.err()).contains("\"cap\":\"create\"", "\"cap\":\"mkcdev\"", "\"cap\":\"mkbdev\"");
-        r = run(List.of("-poff", "-m", "sandbox/create,mkfifo,mkcdev:on", "-m", "allow/create,mkcdev+" + ok + "/***"), ok,
+        // Device nodes need CAP_MKNOD, which the sandbox drops unless trace/allow_unsafe_caps keeps it.
+        r = run(List.of("-poff", "-m", "trace/allow_unsafe_caps:1", "-m", "sandbox/create,mkfifo,mkcdev:on",
+                "-m", "allow/create,mkcdev+" + ok + "/***"), ok,
                 "mknod fifo3 fifo 0644 0", "mknod reg reg 0644 0", "mknod null chr 0666 0x103");
         assertThat(r.out()).isEqualTo("mknod fifo3: err EACCES\nmknod reg: ok\nmknod null: ok\n");
         assertThat(Files.isRegularFile(ok.resolve("reg"))).isTrue();
@@ -227,7 +229,8 @@ class ModifyIT {
 
     @Test
     void notifyWatchesAreCheckedAndBelongToTheProgram() throws Exception {
-        var r = run(List.of("-poff", "-m", "sandbox/notify:on", "-m", "allow/notify+" + ok + "/***"), ok,
+        // fanotify_init needs CAP_SYS_ADMIN, which the sandbox drops unless trace/allow_unsafe_caps keeps it.
+        var r = run(List.of("-poff", "-m", "trace/allow_unsafe_caps:1", "-m", "sandbox/notify:on", "-m", "allow/notify+" + ok + "/***"), ok,
                 "inotify dir", "inotify " + no + "/dir", "inotify to-no", "fanotify dir", "fanotify " + no);
         assertThat(r.out()).isEqualTo("inotify dir: ok events=yes\ninotify " + no + "/dir: err EACCES\n"
                 + "inotify to-no: err EACCES\nfanotify dir: ok\nfanotify " + no + ": err EACCES\n");

@@ -32,9 +32,12 @@ class FilterPlanTest {
     }
 
     @Test
-    void everythingOffNotifiesNothing() throws Exception {
+    void everythingOffNotifiesNoPathCall() throws Exception {
         Program f = filter();
-        for (int nr : Syscalls.all()) assertThat(call(f, nr)).as(Syscalls.name(nr)).isEqualTo(Seccomp.RET_ALLOW);
+        for (SyscallTable.Entry e : SyscallTable.entries()) {
+            if (e.categories().isEmpty()) continue; // the signal guards are always notified
+            assertThat(call(f, e.nr())).as(e.name()).isEqualTo(Seccomp.RET_ALLOW);
+        }
     }
 
     @Test
