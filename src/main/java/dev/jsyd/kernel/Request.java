@@ -180,11 +180,26 @@ public final class Request implements AutoCloseable {
     /** Applies {@code action} for one decision; true when the call must be denied. */
     public boolean enforce(Category cat, Action action, String syscall, String path, String address, long flags) {
         if (action == Action.ALLOW) return false;
+        return enforce(action, new AccessEvent(cat, action, syscall, pid(), path, address, flags));
+    }
+
+    /**
+     * Applies {@code action} for a network decision on {@code address} ({@code ip!port} with
+     * {@code ipv} 4 or 6, or a UNIX socket path / {@code @abstract} with {@code ipv} 0); the
+     * decision itself comes from {@code Sandbox.checkInet}/{@code checkUnix}. {@code tip}, if not
+     * null, replaces the suggested rule in the log. True when the call must be denied.
+     */
+    public boolean enforceNet(Category cat, Action action, String syscall, String address, int ipv, String tip) {
+        if (action == Action.ALLOW) return false;
+        return enforce(action, new AccessEvent(cat, action, syscall, pid(), null, address, -1, ipv, tip));
+    }
+
+    private boolean enforce(Action action, AccessEvent event) {
         if (context.traceMode()) {
-            if (action != Action.ALLOW) context.audit(new AccessEvent(cat, action, syscall, pid(), path, address, flags));
+            context.audit(event);
             return false;
         }
-        if (action.logs()) context.audit(new AccessEvent(cat, action, syscall, pid(), path, address, flags));
+        if (action.logs()) context.audit(event);
         switch (action) {
             case STOP -> Signals.kill(pid(), Signals.SIGSTOP);
             case ABORT -> Signals.kill(pid(), Signals.SIGABRT);

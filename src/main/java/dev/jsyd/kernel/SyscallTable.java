@@ -25,7 +25,11 @@ public final class SyscallTable {
     /** Every row: each syscall family contributes its own list (one family per file). */
     public static final List<Entry> ENTRIES = concat(
             OpenHandlers.ROWS,
-            ExecHandlers.ROWS);
+            ExecHandlers.ROWS,
+            SocketHandlers.ROWS,
+            BindHandlers.ROWS,
+            ConnectHandlers.ROWS,
+            SendHandlers.ROWS);
 
     private static final Entry[] BY_NR = new Entry[1024];
 
