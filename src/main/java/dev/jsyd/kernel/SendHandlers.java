@@ -43,8 +43,7 @@ public final class SendHandlers {
             SyscallTable.row(Syscalls.SENDMSG, SendHandlers::sendmsg, Category.NET_CONNECT, Category.NET_SENDFD),
             SyscallTable.row(Syscalls.SENDMMSG, SendHandlers::sendmmsg, Category.NET_CONNECT, Category.NET_SENDFD));
 
-    static final int SOCK_STREAM = 1, MSG_EOR = 0x80, SCM_MAX_FD = 253, SIGPIPE = 13;
-    static final int SOL_SOCKET = 1, SCM_RIGHTS = 1;
+    static final int SOCK_STREAM = 1, MSG_EOR = 0x80, SIGPIPE = 13;
 
     /** The program's socket: the supervisor's duplicate, its domain and type. */
     private record Sock(int fd, int domain, int type) {}
@@ -252,7 +251,7 @@ public final class SendHandlers {
                 throw new ErrnoException(sys, Errno.ENOBUFS);
             }
             byte[] ctl = ctlLen > 0 ? r.memory().read(pid, ctlPtr, (int) ctlLen) : null;
-            List<Integer> rights = ctl == null ? List.of() : rightsOffsets(ctl);
+            List<Integer> rights = ctl == null ? List.of() : ControlMessages.rightsOffsets(ctl);
             if (!rights.isEmpty() && sk.domain != SockaddrDecoder.AF_UNIX) throw new ErrnoException(sys, Errno.EINVAL);
             Addr a = raw == null ? new SockaddrDecoder.NoAddress() : decode(sk, raw);
             if (!r.stillValid()) return null;
@@ -271,32 +270,6 @@ public final class SendHandlers {
         }
     }
 
-    /**
-     * The offsets of every fd number in SCM_RIGHTS messages of {@code ctl}, walking the control
-     * messages exactly as the kernel does (CMSG_FIRSTHDR / CMSG_OK / CMSG_NXTHDR): every
-     * SCM_RIGHTS the kernel will see is found, so no fd number of the program ever reaches the
-     * kernel as a number in the supervisor's fd table. A malformed message is EINVAL.
-     */
-    static List<Integer> rightsOffsets(byte[] ctl) throws ErrnoException {
-        List<Integer> out = new ArrayList<>();
-        int size = ctl.length;
-        if (size < 16) return out;
-        int off = 0;
-        while (true) {
-            long clen = le64(ctl, off);
-            if (clen < 16 || clen > size - off) throw new ErrnoException("cmsg", Errno.EINVAL);
-            if (le32(ctl, off + 8) == SOL_SOCKET && le32(ctl, off + 12) == SCM_RIGHTS) {
-                int count = (int) ((clen - 16) / 4);
-                if (count > SCM_MAX_FD) throw new ErrnoException("cmsg", Errno.EINVAL);
-                for (int k = 0; k < count; k++) out.add(off + 16 + 4 * k);
-            }
-            long next = off + ((clen + 7) & ~7L);
-            if (next + 16 > size) break;
-            off = (int) next;
-        }
-        return out;
-    }
-
     /** Checks one fd about to be passed (the supervisor's duplicate); true when denied (logged). */
     private static boolean sendfdDenied(Request r, String sys, int dup) throws ErrnoException {
         Sandbox sb = r.sandbox();
@@ -305,35 +278,13 @@ public final class SendHandlers {
         if (st == null) throw new ErrnoException(sys, Errno.EBADF);
         String link = r.files().readlinkat(AT_FDCWD, "/proc/self/fd/" + dup);
         if (link == null) link = "?";
-        String kind = kind(le32(st, 24) & Files.S_IFMT, link);
+        String kind = ControlMessages.kind(le32(st, 24) & Files.S_IFMT, link);
         if (kind != null && !sb.flag("trace/allow_unsafe_sendfd_" + kind)) {
             return r.enforceNet(Category.NET_SENDFD, Action.DENY, sys, link, 0,
                     "configure `trace/allow_unsafe_sendfd_" + kind + ":1'");
         }
         if (!link.startsWith("/")) return false; // a non-path object its kind flag allowed
         return r.enforceNet(Category.NET_SENDFD, sb.checkUnix(Category.NET_SENDFD, link), sys, link, 0, null);
-    }
-
-    /** The {@code trace/allow_unsafe_sendfd_*} kind of an object, or null for a regular file. */
-    static String kind(int type, String link) {
-        switch (type) {
-            case Files.S_IFDIR: return "dir";
-            case Files.S_IFBLK: return "bdev";
-            case Files.S_IFCHR: return "cdev";
-            case Files.S_IFIFO: return "fifo";
-            case Files.S_IFSOCK: return "socket";
-            case Files.S_IFLNK: {
-                int slash = link.lastIndexOf('/');
-                boolean magic = slash > 0 && PathResolver.isMagicDir(link.substring(0, slash), link.substring(slash + 1));
-                return magic ? "magiclink" : "symlink";
-            }
-            case Files.S_IFREG: {
-                if (link.startsWith("/memfd:")) return "memfd";
-                if (link.startsWith("/secretmem")) return "secretmem";
-                return link.startsWith("/") ? null : "misc";
-            }
-            default: return "misc";
-        }
     }
 
     static long le64(byte[] b, int off) {
