@@ -334,6 +334,37 @@ static int cmd_unixbind(char *path) {
     return 0;
 }
 
+/* Swaps the directory "d" and the symlink "s" (to the denied directory) back and forth. */
+static void *swapper(void *arg) {
+    (void)arg;
+    while (!race_stop) renameat2(AT_FDCWD, "d", AT_FDCWD, "s", RENAME_EXCHANGE);
+    return NULL;
+}
+
+/* bindrace WORKDIR DENIED SECONDS: in WORKDIR, "d" is a directory and "s" a symlink to DENIED; a thread
+ * exchanges them while the main thread binds d/sock-N; prints "ok BOUND DENIED OTHER" */
+static int cmd_bindrace(char *work, char *denied, int seconds) {
+    if (chdir(work) < 0 || mkdir("d", 0755) < 0 || symlink(denied, "s") < 0) { printf("setup %s\n", strerrorname_np(errno)); return 1; }
+    pthread_t t;
+    pthread_create(&t, NULL, swapper, NULL);
+    long ok = 0, eacces = 0, other = 0, n = 0;
+    time_t end = time(NULL) + seconds;
+    while (time(NULL) < end) {
+        int s = socket(AF_UNIX, SOCK_STREAM, 0);
+        struct sockaddr_un a = {0};
+        a.sun_family = AF_UNIX;
+        snprintf(a.sun_path, sizeof a.sun_path, "d/sock-%ld", n++);
+        if (bind(s, (struct sockaddr *)&a, sizeof a) == 0) ok++;
+        else if (errno == EACCES) eacces++;
+        else other++;
+        close(s);
+    }
+    race_stop = 1;
+    pthread_join(t, NULL);
+    printf("ok %ld %ld %ld\n", ok, eacces, other);
+    return 0;
+}
+
 /* socket DOMAIN TYPE PROTO */
 static int cmd_socket(int d, int t, int p) { return report(socket(d, t, p)); }
 
@@ -353,6 +384,7 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "fdrace") && argc == 5) return cmd_fdrace(argv[2], argv[3], atoi(argv[4]));
     if (!strcmp(c, "sendmmsg") && argc == 5) return cmd_sendmmsg(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
     if (!strcmp(c, "unixbind") && argc == 3) return cmd_unixbind(argv[2]);
+    if (!strcmp(c, "bindrace") && argc == 5) return cmd_bindrace(argv[2], argv[3], atoi(argv[4]));
     if (!strcmp(c, "socket") && argc == 5) return cmd_socket(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
     fprintf(stderr, "probe-net: bad command\n");
     return 2;

@@ -93,6 +93,13 @@ final class NetAccess {
         boolean safeBind = cat == Category.NET_CONNECT && sb.flag("trace/allow_safe_bind");
         switch (a) {
             case Inet in -> {
+                if (cat == Category.NET_CONNECT && !sb.blocklist().isEmpty() && sb.blocked(in.inetAddress())) {
+                    // the IP blocklist (block+CIDR) comes before the rules; its action is default/block
+                    Action b = sb.defaultAction(Category.BLOCK);
+                    if (r.enforceNet(Category.BLOCK, b, sys, in.text(), in.ipv(), "configure `block-" + blockEntry(sb, in) + "'")) {
+                        return true;
+                    }
+                }
                 Action act = sb.checkInet(cat, in.inetAddress(), in.port());
                 if (act != Action.ALLOW && safeBind && state(r).wasBound(in)) act = Action.ALLOW;
                 return r.enforceNet(cat, act, sys, in.text(), in.ipv(), null);
@@ -111,6 +118,15 @@ final class NetAccess {
                 return false;
             }
         }
+    }
+
+    /** The blocklist entry that matches {@code in} (for the tip). */
+    private static String blockEntry(Sandbox sb, Inet in) {
+        byte[] v4 = in.ip().length == 4 ? in.ip() : isV4Mapped(in.ip()) ? java.util.Arrays.copyOfRange(in.ip(), 12, 16) : null;
+        for (var c : sb.blocklist()) {
+            if (c.isV4() ? v4 != null && c.contains(v4) : in.ip().length == 16 && c.contains(in.ip())) return c.toString();
+        }
+        return dev.jsyd.policy.Address.format(in.ip());
     }
 
     /**

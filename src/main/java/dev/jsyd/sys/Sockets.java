@@ -30,7 +30,8 @@ public final class Sockets {
 
     private static final ThreadLocal<Sockets> CURRENT = ThreadLocal.withInitial(Sockets::new);
 
-    private final Arena arena = Arena.ofConfined();
+    // auto: freed with the thread's instance when a worker thread ends
+    private final Arena arena = Arena.ofAuto();
     private final MemorySegment addr = arena.allocate(ADDR_MAX + 8, 8);
     private final MemorySegment intVal = arena.allocate(8, 8);
     private final MemorySegment intLen = arena.allocate(8, 8);

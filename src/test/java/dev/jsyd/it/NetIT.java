@@ -351,6 +351,30 @@ class NetIT {
     }
 
     @Test
+    void unixBindRaceNeverCreatesASocketInTheDeniedDirectory() throws Exception {
+        Path work = Files.createDirectory(tmp.resolve("work"));
+        Path denied = Files.createDirectory(tmp.resolve("denied"));
+        var r = net("allow/net/bind+" + work + "/d/*", "--", probe(), "bindrace", work.toString(), denied.toString(), "2");
+        String[] f = r.out().trim().split(" ");
+        assertThat(f[0]).as(r.toString()).isEqualTo("ok");
+        assertThat(Long.parseLong(f[1])).as("binds in the allowed directory").isPositive();
+        assertThat(Long.parseLong(f[2])).as("binds the swap turned to the denied directory").isPositive();
+        try (var files = Files.list(denied)) {
+            assertThat(files.toList()).as("socket files in the denied directory").isEmpty();
+        }
+    }
+
+    @Test
+    void blocklistComesBeforeTheRules() throws Exception {
+        int p = closedPort("127.0.0.1");
+        var blocked = net("allow/net/connect+127.0.0.1!" + p, "block+127.0.0.0/8", "--", probe(), "connect", "127.0.0.1", "" + p);
+        assertThat(blocked.out()).as(blocked.toString()).isEqualTo("err EACCES\n");
+        assertThat(blocked.err()).contains("\"cap\":\"block\"", "block-127.0.0.0/8");
+        var other = net("allow/net/connect+127.0.0.1!" + p, "block+10.0.0.0/8", "--", probe(), "connect", "127.0.0.1", "" + p);
+        assertThat(other.out()).isEqualTo("err ECONNREFUSED\n");
+    }
+
+    @Test
     void sendfdIsCheckedOnThePathOfThePassedFile() throws Exception {
         Path allowed = Files.writeString(tmp.resolve("allowed.txt"), "a");
         Path other = Files.writeString(tmp.resolve("other.txt"), "b");
