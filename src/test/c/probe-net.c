@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
@@ -365,6 +366,73 @@ static int cmd_bindrace(char *work, char *denied, int seconds) {
     return 0;
 }
 
+/* fuzzmsg N: N sendmsg calls with random msghdrs (names, iovecs, control data) on a UNIX datagram pair;
+ * prints each result, to be compared with a native run (same seed) */
+static int cmd_fuzzmsg(int count) {
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    srand(42);
+    static char buf[256];
+    for (int i = 0; i < count; i++) {
+        struct msghdr m;
+        for (size_t k = 0; k < sizeof m; k++) ((unsigned char *)&m)[k] = rand();
+        for (size_t k = 0; k < sizeof buf; k++) buf[k] = rand();
+        switch (i % 5) {
+        case 0: m.msg_name = buf; m.msg_namelen = rand() % 200; m.msg_iov = NULL; m.msg_iovlen = 0;
+                m.msg_control = NULL; m.msg_controllen = 0; break;
+        case 1: m.msg_name = NULL; m.msg_iov = (void *)buf; m.msg_iovlen = rand() % 4; m.msg_control = NULL;
+                m.msg_controllen = 0; break;
+        case 2: m.msg_name = NULL; m.msg_iov = NULL; m.msg_iovlen = 0; m.msg_control = buf;
+                m.msg_controllen = rand() % 256; break;
+        case 3: m.msg_name = NULL; m.msg_iov = NULL; m.msg_iovlen = 0; m.msg_control = buf; m.msg_controllen = 64;
+                memset(buf, 0, 64); buf[0] = 16 + 4 * (rand() % 3); buf[8] = 1; buf[12] = rand() % 3; break;
+        default: break; /* all random */
+        }
+        long r = syscall(SYS_sendmsg, sv[0], &m, rand() % 2 ? MSG_DONTWAIT : 0);
+        printf("%d %ld %s\n", i, r, r < 0 ? strerrorname_np(errno) : "-");
+        struct msghdr rm = {0};
+        char d[8], c[256];
+        struct iovec iv = {d, sizeof d};
+        rm.msg_iov = &iv;
+        rm.msg_iovlen = 1;
+        rm.msg_control = c;
+        rm.msg_controllen = sizeof c;
+        while (recvmsg(sv[1], &rm, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) >= 0) {
+            for (struct cmsghdr *h = CMSG_FIRSTHDR(&rm); h; h = CMSG_NXTHDR(&rm, h))
+                for (size_t k = 0; k < (h->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) close(((int *)CMSG_DATA(h))[k]);
+            rm.msg_controllen = sizeof c;
+        }
+    }
+    return 0;
+}
+
+/* fuzzaddr N: N binds/connects of random addresses on UDP (IPv4, IPv6) and UNIX datagram sockets, run in
+ * the current directory; UDP connects send nothing, UNIX paths stay relative without '/' or '.'; prints each result */
+static int cmd_fuzzaddr(int count) {
+    static const int domains[] = {AF_INET, AF_INET6, AF_UNIX};
+    static const int families[] = {AF_UNSPEC, AF_UNIX, AF_INET, AF_INET6, 77};
+    srand(7);
+    for (int i = 0; i < count; i++) {
+        int d = domains[rand() % 3];
+        unsigned char a[132];
+        for (size_t k = 0; k < sizeof a; k++) a[k] = rand();
+        int fam = families[rand() % 5];
+        a[0] = fam;
+        a[1] = 0;
+        int len = rand() % 131;
+        if (fam == AF_UNIX) {
+            if (rand() % 2) a[2] = 0; /* abstract */
+            else for (int k = 2; k < 132; k++) if (a[k] == '/' || a[k] == '.' || (k == 2 && a[k] < 'A')) a[k] = 'a' + k % 26;
+        }
+        int s = socket(d, SOCK_DGRAM, 0);
+        int bindop = rand() % 2;
+        int r = bindop ? bind(s, (struct sockaddr *)a, len) : connect(s, (struct sockaddr *)a, len);
+        printf("%d %s %d %d %d %s\n", i, bindop ? "bind" : "connect", d, fam, len, r < 0 ? strerrorname_np(errno) : "ok");
+        close(s);
+    }
+    return 0;
+}
+
 /* socket DOMAIN TYPE PROTO */
 static int cmd_socket(int d, int t, int p) { return report(socket(d, t, p)); }
 
@@ -385,6 +453,8 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "sendmmsg") && argc == 5) return cmd_sendmmsg(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
     if (!strcmp(c, "unixbind") && argc == 3) return cmd_unixbind(argv[2]);
     if (!strcmp(c, "bindrace") && argc == 5) return cmd_bindrace(argv[2], argv[3], atoi(argv[4]));
+    if (!strcmp(c, "fuzzmsg") && argc == 3) return cmd_fuzzmsg(atoi(argv[2]));
+    if (!strcmp(c, "fuzzaddr") && argc == 3) return cmd_fuzzaddr(atoi(argv[2]));
     if (!strcmp(c, "socket") && argc == 5) return cmd_socket(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
     fprintf(stderr, "probe-net: bad command\n");
     return 2;

@@ -25,10 +25,12 @@ import java.util.List;
  * <p>bind: the address is read once, decoded for the socket's domain and checked against
  * {@code net/bind}; the supervisor then binds its duplicate of the program's socket. A UNIX
  * path is resolved like a file path without following the last component (only the parent must
- * exist) and bound as {@code /proc/self/fd/<parent O_PATH fd>/<name>} (ENAMETOOLONG when that
- * does not fit {@code sun_path}), so a directory swapped after the check is never used; the new
- * socket file then gets the program's umask. With {@code trace/allow_safe_bind} the bound
- * address (for port 0 the one getsockname reports) is allowed for connect from then on.
+ * exist) and bound from the checked parent directory fd, never by re-resolving the path: a
+ * one-component relative name as given (after fchdir to the parent fd in the worker's private
+ * cwd), other paths as {@code /proc/self/fd/<parent fd>/<name>} (or {@code <name>} after fchdir
+ * when that does not fit {@code sun_path}), with the program's umask (the worker's private umask).
+ * With {@code trace/allow_safe_bind} the bound address (for port 0 the one getsockname reports)
+ * is allowed for connect from then on.
  *
  * <p>getsockname: emulated so that a UNIX socket the supervisor bound reports the name the
  * program asked for, not the {@code /proc/self/fd/...} name the supervisor used.
@@ -90,19 +92,37 @@ public final class BindHandlers {
             }
             String host = "/proc/self/fd/" + res.dirFd() + (res.name().isEmpty() ? "" : "/" + res.name())
                     + (res.trailingSlash() ? "/" : "");
-            byte[] sa = SockaddrDecoder.unixAddress(host);
+            String prog = up.path();
+            boolean own = s.privateFs();
+            // A one-component relative name is bound as the program gave it, from the checked directory:
+            // every name the kernel reports (getsockname, getpeername, accept, recvfrom) is then native.
+            boolean exact = own && prog.indexOf('/') < 0 && prog.equals(res.name()) && !res.trailingSlash();
+            boolean relative = exact || own && !res.name().isEmpty() && SockaddrDecoder.unixAddress(host) == null;
+            String bound = exact ? prog : relative ? res.name() : host;
+            byte[] sa = SockaddrDecoder.unixAddress(bound);
             if (sa == null) { r.fail(Errno.ENAMETOOLONG); return; }
-            int rc = s.bind(sock, sa);
+            if (relative && s.fchdir(res.dirFd()) < 0) { r.fail(Errno.ENOENT); return; }
+            int oldMask = own ? s.umask(Umask.of(r)) : -1;
+            int rc;
+            try {
+                rc = s.bind(sock, sa);
+            } finally {
+                if (own) s.umask(oldMask);
+                if (relative) s.chdirRoot();
+            }
             if (rc < 0) { r.fail(-rc); return; }
-            applyUmask(r, s, res);
-            long ino = inode(r.files(), sock);
-            if (ino >= 0) NetAccess.state(r).recordName(ino, host, up.path());
+            if (!own) applyUmask(r, s, res);
+            long ino = exact ? -1 : inode(r.files(), sock);
+            if (ino >= 0) NetAccess.state(r).recordName(ino, bound, prog);
             if (r.sandbox().flag("trace/allow_safe_bind")) NetAccess.state(r).recordBound(res.path());
             r.reply(0);
         }
     }
 
-    /** The kernel created the socket file with the supervisor's umask; give it the program's. */
+    /**
+     * Without a private umask the kernel created the socket file with the supervisor's umask; give
+     * it the program's (there is a short window with the supervisor's mode).
+     */
     private static void applyUmask(Request r, Sockets s, PathResolver.Resolved res) {
         if (res.name().isEmpty()) return;
         int fd = r.files().openat(res.dirFd(), res.name(), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);

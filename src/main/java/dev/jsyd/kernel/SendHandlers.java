@@ -75,6 +75,8 @@ public final class SendHandlers {
             byte[] raw = r.memory().read(r.pid(), dest, addrlen);
             Addr a = decode(sk, raw);
             long len = r.arg(2);
+            if (Long.compareUnsigned(len, MAX_RW_COUNT) > 0) len = MAX_RW_COUNT;
+            if (!accessOk(r.arg(1), len)) throw new ErrnoException("sendto", Errno.EFAULT);
             if (Long.compareUnsigned(len, Sockets.PAYLOAD_MAX) > 0) {
                 if (sk.type != SOCK_STREAM) throw new ErrnoException("sendto", Errno.EMSGSIZE);
                 len = Sockets.PAYLOAD_MAX;
@@ -161,6 +163,17 @@ public final class SendHandlers {
         }
     }
 
+    /** The largest count one read/write-like call transfers ({@code MAX_RW_COUNT}). */
+    static final long MAX_RW_COUNT = 0x7ffff000L;
+    /** x86_64 {@code TASK_SIZE_MAX}: user addresses lie below it. */
+    static final long TASK_SIZE_MAX = 0x00007ffffffff000L;
+
+    /** The kernel's {@code access_ok}: does [base, base+len) lie in user space? (EFAULT before anything else.) */
+    static boolean accessOk(long base, long len) {
+        if (len == 0) return true;
+        return Long.compareUnsigned(base, TASK_SIZE_MAX) <= 0 && Long.compareUnsigned(len, TASK_SIZE_MAX - base) <= 0;
+    }
+
     private static Addr decode(Sock sk, byte[] raw) throws ErrnoException {
         try {
             return SockaddrDecoder.decode(sk.domain, SockaddrDecoder.Op.SEND, raw);
@@ -231,6 +244,7 @@ public final class SendHandlers {
         boolean ok = false;
         try {
             p.extraFlags = le32(hdr, 48) & MSG_EOR;
+            if (namePtr == 0) nameLen = 0; // the kernel ignores msg_namelen without msg_name
             if (nameLen < 0) throw new ErrnoException(sys, Errno.EINVAL);
             byte[] raw = namePtr != 0 && nameLen > 0
                     ? r.memory().read(pid, namePtr, Math.min(nameLen, Sockets.ADDR_MAX)) : null;
@@ -244,6 +258,9 @@ public final class SendHandlers {
                 p.bases[i] = le64(iov, 16 * i);
                 p.lens[i] = le64(iov, 16 * i + 8);
                 if (p.lens[i] < 0) throw new ErrnoException(sys, Errno.EINVAL);
+            }
+            for (int i = 0; i < n; i++) {
+                if (!accessOk(p.bases[i], p.lens[i])) throw new ErrnoException(sys, Errno.EFAULT);
                 total += Math.min(p.lens[i], Sockets.PAYLOAD_MAX);
             }
             if (total > Sockets.PAYLOAD_MAX && sk.type != SOCK_STREAM) throw new ErrnoException(sys, Errno.EMSGSIZE);

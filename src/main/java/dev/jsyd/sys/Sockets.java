@@ -158,6 +158,32 @@ public final class Sockets {
         return (int) Native.syscall(Syscalls.FCHMODAT, dev.jsyd.abi.OpenFlags.AT_FDCWD, path.address(), mode);
     }
 
+    private static final int CLONE_FS = 0x200;
+    private int privateFs; // 0 not tried, 1 yes, -1 failed
+
+    /**
+     * Gives the calling thread its own cwd and umask ({@code unshare(CLONE_FS)}), once, so that a
+     * UNIX bind can run relative to a checked directory fd and with the program's umask without
+     * touching any other thread. True when the thread has them.
+     */
+    public boolean privateFs() {
+        if (privateFs == 0) privateFs = Native.syscall(Syscalls.UNSHARE, CLONE_FS) == 0 ? 1 : -1;
+        return privateFs > 0;
+    }
+
+    /** fchdir(2) of the calling thread (after {@link #privateFs()}); 0 or -errno. */
+    public int fchdir(int fd) { return (int) Native.syscall(Syscalls.FCHDIR, fd); }
+
+    /** Back to {@code /} after a relative bind, so the thread holds no directory; 0 or -errno. */
+    public int chdirRoot() {
+        path.set(ValueLayout.JAVA_BYTE, 0, (byte) '/');
+        path.set(ValueLayout.JAVA_BYTE, 1, (byte) 0);
+        return (int) Native.syscall(Syscalls.CHDIR, path.address());
+    }
+
+    /** umask(2) of the calling thread (per thread after {@link #privateFs()}); the previous mask. */
+    public int umask(int mask) { return (int) Native.syscall(Syscalls.UMASK, mask); }
+
     /** tgkill(2) to a thread of another process: how a SIGPIPE reaches the program's thread. */
     public static int tgkill(int tgid, int tid, int sig) {
         return (int) Native.syscall(Syscalls.TGKILL, tgid, tid, sig);

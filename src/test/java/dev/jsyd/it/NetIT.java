@@ -238,6 +238,7 @@ class NetIT {
             c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             c.connect(sys.argv[1] + '/srv.sock')
             a, _ = srv.accept()
+            print('peer', c.getpeername())
             c.sendall(b'over unix')
             print('got', a.recv(64).decode())
             try:
@@ -251,7 +252,7 @@ class NetIT {
         Path other = Files.createDirectory(tmp.resolve("other"));
         var r = net("allow/net/bind+" + tmp + "/*.sock", "allow/net/connect+" + tmp + "/*.sock", "--", "python3", "-c",
                 UNIX_STREAM, tmp.toString(), other + "/x.sock");
-        assertThat(r.out()).as(r.toString()).isEqualTo("name srv.sock\ngot over unix\nother 13\n");
+        assertThat(r.out()).as(r.toString()).isEqualTo("name srv.sock\npeer srv.sock\ngot over unix\nother 13\n");
         assertThat(r.err()).contains("\"addr\":\"" + other + "/x.sock\"");
         assertThat(Files.readAttributes(tmp.resolve("srv.sock"), java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther()).isTrue();
         // the connect check is made on the canonical path: a symlink is checked as its target
@@ -432,6 +433,34 @@ class NetIT {
             assertThat(expected).as(c.toString()).startsWith("err ");
             var r = net(concat(List.of("allow/net/bind+any!0-65535", "allow/net/connect+any!0-65535", "--"), cmd));
             assertThat(r.out()).as(c + "\n" + r).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void fuzzedSendmsgGivesTheNativeResults() throws Exception {
+        var expected = nativeRun(probe(), "fuzzmsg", "2000");
+        assertThat(expected.out().lines().count()).isEqualTo(2000);
+        assertThat(expected.out()).contains(" EINVAL", " EFAULT", " -\n");
+        var r = net("allow/net/sendfd+/***", "trace/allow_unsafe_sendfd_cdev:1", "trace/allow_unsafe_sendfd_fifo:1",
+                "trace/allow_unsafe_sendfd_socket:1", "trace/allow_unsafe_sendfd_misc:1", "trace/allow_unsafe_sendfd_dir:1",
+                "--", probe(), "fuzzmsg", "2000");
+        assertThat(r.out()).as(r.err()).isEqualTo(expected.out());
+    }
+
+    @Test
+    void fuzzedAddressesGiveTheNativeResults() throws Exception {
+        Path nat = Files.createDirectory(tmp.resolve("native")), sb = Files.createDirectory(tmp.resolve("sandboxed"));
+        Process p = new ProcessBuilder(probe(), "fuzzaddr", "2000").directory(nat.toFile()).start();
+        String expected = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).isZero();
+        assertThat(expected).contains(" EINVAL\n", " EAFNOSUPPORT\n", " ok\n", " ENOENT\n");
+        String script = "cd " + sb + " && exec " + probe() + " fuzzaddr 2000";
+        var r = net("allow/net/bind+any!0-65535", "allow/net/connect+any!0-65535", "allow/net/bind+/***",
+                "allow/net/connect+/***", "allow/net/bind+@**", "allow/net/connect+@**", "--", "sh", "-c", script);
+        assertThat(r.out()).as(r.err()).isEqualTo(expected);
+        try (var a = Files.list(nat); var b = Files.list(sb)) {
+            assertThat(b.map(x -> x.getFileName().toString()).sorted().toList())
+                    .isEqualTo(a.map(x -> x.getFileName().toString()).sorted().toList());
         }
     }
 
