@@ -12,7 +12,7 @@ public final class Errno {
             ENOTEMPTY = 39, ELOOP = 40, ENODATA = 61, EOVERFLOW = 75, ENOTSOCK = 88, EDESTADDRREQ = 89,
             EMSGSIZE = 90, EPROTOTYPE = 91, ENOPROTOOPT = 92, EPROTONOSUPPORT = 93, EOPNOTSUPP = 95,
             EAFNOSUPPORT = 97, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETUNREACH = 101, ECONNABORTED = 103,
-            ECONNRESET = 104, EISCONN = 106, ENOTCONN = 107, ETIMEDOUT = 110, ECONNREFUSED = 111,
+            ECONNRESET = 104, ENOBUFS = 105, EISCONN = 106, ENOTCONN = 107, ETIMEDOUT = 110, ECONNREFUSED = 111,
             EALREADY = 114, EINPROGRESS = 115, ECANCELED = 125,
             ERESTARTSYS = 512, ERESTARTNOINTR = 513, ERESTARTNOHAND = 514;
 
@@ -40,6 +40,7 @@ public final class Errno {
         {"97", "EAFNOSUPPORT", "Address family not supported by protocol"},
         {"98", "EADDRINUSE", "Address already in use"}, {"99", "EADDRNOTAVAIL", "Cannot assign requested address"},
         {"101", "ENETUNREACH", "Network is unreachable"}, {"104", "ECONNRESET", "Connection reset by peer"},
+        {"105", "ENOBUFS", "No buffer space available"},
         {"106", "EISCONN", "Transport endpoint is already connected"},
         {"107", "ENOTCONN", "Transport endpoint is not connected"}, {"110", "ETIMEDOUT", "Connection timed out"},
         {"111", "ECONNREFUSED", "Connection refused"}, {"114", "EALREADY", "Operation already in progress"},

@@ -17,11 +17,17 @@ public final class Enforcement {
     public static boolean apply(SandboxContext context, int pid, Category cat, Action action, String syscall,
                                 String path, String address, long flags) {
         if (action == Action.ALLOW) return false;
+        return apply(context, pid, action, new AccessEvent(cat, action, syscall, pid, path, address, flags));
+    }
+
+    /** Applies {@code action}, logging {@code event} when the action logs; true when denied. */
+    public static boolean apply(SandboxContext context, int pid, Action action, AccessEvent event) {
+        if (action == Action.ALLOW) return false;
         if (context.traceMode()) {
-            context.audit(new AccessEvent(cat, action, syscall, pid, path, address, flags));
+            context.audit(event);
             return false;
         }
-        if (action.logs()) context.audit(new AccessEvent(cat, action, syscall, pid, path, address, flags));
+        if (action.logs()) context.audit(event);
         switch (action) {
             case STOP -> Signals.kill(pid, Signals.SIGSTOP);
             case ABORT -> Signals.kill(pid, Signals.SIGABRT);

@@ -208,6 +208,17 @@ public final class Request implements AutoCloseable {
         return Enforcement.apply(context, pid(), cat, action, syscall, path, address, flags);
     }
 
+    /**
+     * Applies {@code action} for a network decision on {@code address} ({@code ip!port} with
+     * {@code ipv} 4 or 6, or a UNIX socket path / {@code @abstract} with {@code ipv} 0); the
+     * decision itself comes from {@code Sandbox.checkInet}/{@code checkUnix}. {@code tip}, if not
+     * null, replaces the suggested rule in the log. True when the call must be denied.
+     */
+    public boolean enforceNet(Category cat, Action action, String syscall, String address, int ipv, String tip) {
+        if (action == Action.ALLOW) return false;
+        return Enforcement.apply(context, pid(), action, new AccessEvent(cat, action, syscall, pid(), null, address, -1, ipv, tip));
+    }
+
     @Override
     public void close() {
         channel.close();

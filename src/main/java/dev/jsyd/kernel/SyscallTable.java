@@ -60,7 +60,11 @@ public final class SyscallTable {
                 ChownHandlers.ROWS,
                 UtimeHandlers.ROWS,
                 ChdirHandlers.ROWS,
-                NotifyHandlers.ROWS);
+                NotifyHandlers.ROWS,
+                SocketHandlers.ROWS,
+                BindHandlers.ROWS,
+                ConnectHandlers.ROWS,
+                SendHandlers.ROWS);
 
         static final Entry[] BY_NR = new Entry[1024];
 

@@ -82,11 +82,12 @@ public final class AuditLog {
             g.writeStringField("sid", sid);
             g.writeNumberField("syd", sydPid);
             g.writeStringField("ctx", "access");
-            g.writeStringField("cap", e.category().sydName());
+            g.writeStringField("cap", e.category() == null ? "net" : e.category().sydName());
             g.writeStringField("act", e.action().sydName());
             g.writeStringField("sys", e.syscall());
             if (e.path() != null) g.writeStringField("path", Bytes.toUtf8(e.path()));
-            if (e.address() != null) g.writeStringField("addr", e.address());
+            if (e.address() != null) g.writeStringField("addr", Bytes.toUtf8(e.address()));
+            if (e.ipv() != 0) g.writeNumberField("ipv", e.ipv());
             if (e.flags() >= 0) {
                 g.writeArrayFieldStart("oflags");
                 for (String f : OpenFlagNames.names((int) e.flags())) g.writeString(f);
@@ -97,8 +98,12 @@ public final class AuditLog {
             g.writeStringField("cwd", cwd(e.pid()));
             g.writeNumberField("pid", e.pid());
             g.writeNumberField("uid", uid(e.pid()));
-            String target = e.path() != null ? Bytes.toUtf8(e.path()) : e.address();
-            g.writeStringField("tip", "configure `allow/" + e.category().sydName() + "+" + escape(target) + "'");
+            if (e.tip() != null) {
+                g.writeStringField("tip", e.tip());
+            } else {
+                String target = Bytes.toUtf8(e.path() != null ? e.path() : e.address());
+                g.writeStringField("tip", "configure `allow/" + e.category().sydName() + "+" + escape(target) + "'");
+            }
             g.writeEndObject();
         } catch (IOException ex) {
             return;

@@ -1,0 +1,187 @@
+package dev.jsyd.kernel;
+
+import static dev.jsyd.abi.OpenFlags.AT_EMPTY_PATH;
+import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
+import static dev.jsyd.abi.OpenFlags.O_CLOEXEC;
+import static dev.jsyd.abi.OpenFlags.O_NOFOLLOW;
+import static dev.jsyd.abi.OpenFlags.O_PATH;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.abi.Syscalls;
+import dev.jsyd.kernel.SockaddrDecoder.Abstract;
+import dev.jsyd.kernel.SockaddrDecoder.Addr;
+import dev.jsyd.kernel.SockaddrDecoder.DecodeException;
+import dev.jsyd.kernel.SockaddrDecoder.Inet;
+import dev.jsyd.kernel.SockaddrDecoder.UnixPath;
+import dev.jsyd.policy.Category;
+import dev.jsyd.sys.ErrnoException;
+import dev.jsyd.sys.Files;
+import dev.jsyd.sys.Sockets;
+import java.util.List;
+
+/**
+ * bind, and the getsockname fix-up it needs.
+ *
+ * <p>bind: the address is read once, decoded for the socket's domain and checked against
+ * {@code net/bind}; the supervisor then binds its duplicate of the program's socket. A UNIX
+ * path is resolved like a file path without following the last component (only the parent must
+ * exist) and bound from the checked parent directory fd, never by re-resolving the path: a
+ * one-component relative name as given (after fchdir to the parent fd in the worker's private
+ * cwd), other paths as {@code /proc/self/fd/<parent fd>/<name>} (or {@code <name>} after fchdir
+ * when that does not fit {@code sun_path}), with the program's umask (the worker's private umask).
+ * With {@code trace/allow_safe_bind} the bound address (for port 0 the one getsockname reports)
+ * is allowed for connect from then on.
+ *
+ * <p>getsockname: emulated so that a UNIX socket the supervisor bound reports the name the
+ * program asked for, not the {@code /proc/self/fd/...} name the supervisor used.
+ */
+public final class BindHandlers {
+    private BindHandlers() {}
+
+    static final List<SyscallTable.Entry> ROWS = List.of(
+            SyscallTable.row(Syscalls.BIND, BindHandlers::bind, Category.NET_BIND),
+            SyscallTable.row(Syscalls.GETSOCKNAME, BindHandlers::getsockname, Category.NET_BIND));
+
+    public static void bind(Request r) throws ResolveException, ErrnoException {
+        int addrlen = (int) r.arg(2);
+        int sock = r.programFd((int) r.arg(0));
+        try {
+            if (addrlen < 0 || addrlen > Sockets.ADDR_MAX) { r.fail(Errno.EINVAL); return; }
+            byte[] raw = r.memory().read(r.pid(), r.arg(1), addrlen);
+            Sockets s = Sockets.current();
+            int domain = s.getsockoptInt(sock, Sockets.SOL_SOCKET, Sockets.SO_DOMAIN);
+            if (domain < 0) { r.fail(-domain); return; }
+            Addr a;
+            try {
+                a = SockaddrDecoder.decode(domain, SockaddrDecoder.Op.BIND, raw);
+            } catch (DecodeException e) {
+                r.fail(e.errno());
+                return;
+            }
+            if (!r.stillValid()) return;
+            if (a instanceof UnixPath up) {
+                bindUnix(r, s, sock, up);
+                return;
+            }
+            if (NetAccess.denied(r, "bind", Category.NET_BIND, a, null)) {
+                r.fail(Errno.EACCES);
+                return;
+            }
+            int rc = s.bind(sock, raw);
+            if (rc < 0) { r.fail(-rc); return; }
+            if (r.sandbox().flag("trace/allow_safe_bind")) {
+                if (a instanceof Inet) {
+                    Inet bound = SockaddrDecoder.boundInet(s.getsockname(sock));
+                    if (bound != null) NetAccess.state(r).recordBound(bound);
+                } else if (a instanceof Abstract ab) {
+                    NetAccess.state(r).recordBound(ab.text());
+                }
+            }
+            r.reply(0);
+        } finally {
+            Files.close(sock);
+        }
+    }
+
+    private static void bindUnix(Request r, Sockets s, int sock, UnixPath up) throws ResolveException {
+        try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), AT_FDCWD, up.path(), PathResolver.Last.NOFOLLOW)) {
+            if (res.isMagic()) { r.fail(Errno.EADDRINUSE); return; }
+            if (NetAccess.denied(r, "bind", Category.NET_BIND, up, res.path())) {
+                r.fail(Errno.EACCES);
+                return;
+            }
+            String host = "/proc/self/fd/" + res.dirFd() + (res.name().isEmpty() ? "" : "/" + res.name())
+                    + (res.trailingSlash() ? "/" : "");
+            String prog = up.path();
+            boolean own = s.privateFs();
+            // A one-component relative name is bound as the program gave it, from the checked directory:
+            // every name the kernel reports (getsockname, getpeername, accept, recvfrom) is then native.
+            boolean exact = own && prog.indexOf('/') < 0 && prog.equals(res.name()) && !res.trailingSlash();
+            boolean relative = exact || own && !res.name().isEmpty() && SockaddrDecoder.unixAddress(host) == null;
+            String bound = exact ? prog : relative ? res.name() : host;
+            byte[] sa = SockaddrDecoder.unixAddress(bound);
+            if (sa == null) { r.fail(Errno.ENAMETOOLONG); return; }
+            if (relative && s.fchdir(res.dirFd()) < 0) { r.fail(Errno.ENOENT); return; }
+            int oldMask = own ? s.umask(Umask.of(r)) : -1;
+            int rc;
+            try {
+                rc = s.bind(sock, sa);
+            } finally {
+                if (own) s.umask(oldMask);
+                if (relative) s.chdirRoot();
+            }
+            if (rc < 0) { r.fail(-rc); return; }
+            if (!own) applyUmask(r, s, res);
+            long ino = exact ? -1 : inode(r.files(), sock);
+            if (ino >= 0) NetAccess.state(r).recordName(ino, bound, prog);
+            if (r.sandbox().flag("trace/allow_safe_bind")) NetAccess.state(r).recordBound(res.path());
+            r.reply(0);
+        }
+    }
+
+    /**
+     * Without a private umask the kernel created the socket file with the supervisor's umask; give
+     * it the program's (there is a short window with the supervisor's mode).
+     */
+    private static void applyUmask(Request r, Sockets s, PathResolver.Resolved res) {
+        if (res.name().isEmpty()) return;
+        int fd = r.files().openat(res.dirFd(), res.name(), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+        if (fd < 0) return;
+        try {
+            byte[] st = r.files().fstatat(fd, "", AT_EMPTY_PATH);
+            if (st != null && (le32(st, 24) & Files.S_IFMT) == Files.S_IFSOCK) {
+                s.chmod("/proc/self/fd/" + fd, 0777 & ~Umask.of(r));
+            }
+        } finally {
+            Files.close(fd);
+        }
+    }
+
+    private static long inode(Files files, int fd) {
+        byte[] st = files.fstatat(fd, "", AT_EMPTY_PATH);
+        if (st == null) return -1;
+        long v = 0;
+        for (int i = 15; i >= 8; i--) v = (v << 8) | (st[i] & 0xffL);
+        return v;
+    }
+
+    public static void getsockname(Request r) throws ErrnoException {
+        long addr = r.arg(1), lenAddr = r.arg(2);
+        int sock = r.programFd((int) r.arg(0));
+        try {
+            Sockets s = Sockets.current();
+            byte[] name = s.getsockname(sock);
+            if (name == null) { r.fail(s.lastError()); return; }
+            name = programName(r, sock, name);
+            int ulen = le32(r.memory().read(r.pid(), lenAddr, 4), 0);
+            if (ulen < 0) { r.fail(Errno.EINVAL); return; }
+            if (!r.stillValid()) return;
+            int n = Math.min(ulen, name.length);
+            if (n > 0) r.memory().write(r.pid(), addr, name, 0, n);
+            byte[] len = {(byte) name.length, (byte) (name.length >> 8), 0, 0};
+            r.memory().write(r.pid(), lenAddr, len, 0, 4);
+            r.reply(0);
+        } finally {
+            Files.close(sock);
+        }
+    }
+
+    /** Replaces the supervisor's {@code /proc/self/fd/...} name of a socket it bound by the program's. */
+    private static byte[] programName(Request r, int sock, byte[] name) {
+        if (name.length <= 2 || name[0] != SockaddrDecoder.AF_UNIX || name[1] != 0 || name[2] == 0) return name;
+        var names = NetAccess.state(r).unixNames;
+        if (names.isEmpty()) return name;
+        long ino = inode(r.files(), sock);
+        String[] entry = ino < 0 ? null : names.get(ino);
+        if (entry == null) return name;
+        int end = 2;
+        while (end < name.length && name[end] != 0) end++;
+        if (!dev.jsyd.policy.Bytes.of(java.util.Arrays.copyOfRange(name, 2, end)).equals(entry[0])) return name;
+        byte[] mine = SockaddrDecoder.unixAddress(entry[1]);
+        return mine == null ? name : mine;
+    }
+
+    static int le32(byte[] b, int off) {
+        return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
+    }
+}

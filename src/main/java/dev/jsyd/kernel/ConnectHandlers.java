@@ -1,0 +1,61 @@
+package dev.jsyd.kernel;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.abi.Syscalls;
+import dev.jsyd.kernel.SockaddrDecoder.Addr;
+import dev.jsyd.kernel.SockaddrDecoder.DecodeException;
+import dev.jsyd.policy.Category;
+import dev.jsyd.sys.ErrnoException;
+import dev.jsyd.sys.Files;
+import dev.jsyd.sys.Sockets;
+import java.util.List;
+
+/**
+ * connect: the address is read once from the program, decoded for the socket's domain, checked
+ * against {@code net/connect} and then connected by the supervisor on its duplicate of the
+ * program's socket (pidfd_getfd: the same open file, so O_NONBLOCK and the connection state are
+ * shared) with the bytes it checked. A UNIX path is resolved like a file path and connected
+ * through {@code /proc/self/fd/N} of an O_PATH fd of the checked socket file. A blocking connect
+ * runs inside a blocking section, so a signal for the program interrupts it (EINTR → restart
+ * semantics as native; a restarted connect sees EALREADY/EISCONN as native).
+ */
+public final class ConnectHandlers {
+    private ConnectHandlers() {}
+
+    static final List<SyscallTable.Entry> ROWS = List.of(
+            SyscallTable.row(Syscalls.CONNECT, ConnectHandlers::connect, Category.NET_CONNECT));
+
+    public static void connect(Request r) throws ResolveException, ErrnoException {
+        int addrlen = (int) r.arg(2);
+        int sock = r.programFd((int) r.arg(0));
+        int[] held = {-1};
+        try {
+            if (addrlen < 0 || addrlen > Sockets.ADDR_MAX) { r.fail(Errno.EINVAL); return; }
+            byte[] raw = r.memory().read(r.pid(), r.arg(1), addrlen);
+            Sockets s = Sockets.current();
+            int domain = s.getsockoptInt(sock, Sockets.SOL_SOCKET, Sockets.SO_DOMAIN);
+            if (domain < 0) { r.fail(-domain); return; }
+            Addr a;
+            try {
+                a = SockaddrDecoder.decode(domain, SockaddrDecoder.Op.CONNECT, raw);
+            } catch (DecodeException e) {
+                r.fail(e.errno());
+                return;
+            }
+            if (!r.stillValid()) return;
+            byte[] target = NetAccess.destination(r, "connect", a, raw, held);
+            int rc;
+            r.beginBlocking();
+            try {
+                rc = s.connect(sock, target);
+            } finally {
+                r.endBlocking();
+            }
+            if (rc < 0) r.fail(-rc);
+            else r.reply(0);
+        } finally {
+            NetAccess.release(held);
+            Files.close(sock);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package dev.jsyd.kernel;
+
+import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
+import static dev.jsyd.abi.OpenFlags.O_CLOEXEC;
+import static dev.jsyd.abi.OpenFlags.O_NOFOLLOW;
+import static dev.jsyd.abi.OpenFlags.O_PATH;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.kernel.SockaddrDecoder.Abstract;
+import dev.jsyd.kernel.SockaddrDecoder.Addr;
+import dev.jsyd.kernel.SockaddrDecoder.Inet;
+import dev.jsyd.kernel.SockaddrDecoder.UnixPath;
+import dev.jsyd.policy.Action;
+import dev.jsyd.policy.Category;
+import dev.jsyd.policy.Sandbox;
+import dev.jsyd.sys.ErrnoException;
+import dev.jsyd.sys.Files;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the network handlers share: the address check (rules, plus the addresses the sandbox
+ * bound itself under {@code trace/allow_safe_bind}), the resolution of UNIX socket paths to an
+ * object the supervisor can name race-free, and per-sandbox state.
+ *
+ * <p>Per-sandbox state lives here, keyed by the sandbox's {@link SandboxContext}, because the
+ * policy snapshot is immutable and cannot take rules at run time: the bound addresses are kept
+ * in a concurrent set consulted by the connect check (the effect of Syd adding an allow rule at
+ * the end of the connect rules), and the names of UNIX sockets the supervisor bound on the
+ * program's behalf (for getsockname).
+ */
+final class NetAccess {
+    private NetAccess() {}
+
+    /** Per-sandbox network state. */
+    static final class State {
+        /** Addresses bound successfully (getsockname after the bind): allowed for connect under allow_safe_bind. */
+        final Set<Inet> boundInet = ConcurrentHashMap.newKeySet();
+        /** Canonical UNIX paths and {@code @abstract} names bound successfully. */
+        final Set<String> boundUnix = ConcurrentHashMap.newKeySet();
+        /** Socket inode → the name the supervisor bound it to and the name the program asked for. */
+        final Map<Long, String[]> unixNames = new ConcurrentHashMap<>();
+
+        static final int LIMIT = 65536;
+
+        void recordBound(Inet a) {
+            if (boundInet.size() >= LIMIT) boundInet.clear();
+            boundInet.add(a);
+        }
+
+        void recordBound(String unix) {
+            if (boundUnix.size() >= LIMIT) boundUnix.clear();
+            boundUnix.add(unix);
+        }
+
+        void recordName(long inode, String hostName, String programName) {
+            if (unixNames.size() >= LIMIT) unixNames.clear();
+            unixNames.put(inode, new String[] {hostName, programName});
+        }
+
+        /** Was {@code a} bound by the sandbox? An unspecified bind address stands for every address of its family. */
+        boolean wasBound(Inet a) {
+            if (boundInet.contains(a)) return true;
+            byte[] any4 = new byte[4], any6 = new byte[16];
+            if (boundInet.contains(new Inet(any6, a.port()))) return true; // [::] takes IPv4 too (dual stack)
+            if (a.ip().length == 4) return boundInet.contains(new Inet(any4, a.port()));
+            return isV4Mapped(a.ip()) && boundInet.contains(new Inet(any4, a.port()));
+        }
+    }
+
+    private static final Map<SandboxContext, State> STATES = Collections.synchronizedMap(new WeakHashMap<>());
+
+    static State state(Request r) {
+        return STATES.computeIfAbsent(r.context(), k -> new State());
+    }
+
+    static boolean isV4Mapped(byte[] ip) {
+        if (ip.length != 16) return false;
+        for (int i = 0; i < 10; i++) if (ip[i] != 0) return false;
+        return (ip[10] & 0xff) == 0xff && (ip[11] & 0xff) == 0xff;
+    }
+
+    /**
+     * Checks an IP or abstract address for {@code cat} and applies the action (log, signal, ...).
+     * True when denied. {@code unixCanonical} is the canonical path for a UNIX path address.
+     */
+    static boolean denied(Request r, String sys, Category cat, Addr a, String unixCanonical) {
+        Sandbox sb = r.sandbox();
+        if (!sb.enabled(cat)) return false;
+        boolean safeBind = cat == Category.NET_CONNECT && sb.flag("trace/allow_safe_bind");
+        switch (a) {
+            case Inet in -> {
+                if (cat == Category.NET_CONNECT && !sb.blocklist().isEmpty() && sb.blocked(in.inetAddress())) {
+                    // the IP blocklist (block+CIDR) comes before the rules; its action is default/block
+                    Action b = sb.defaultAction(Category.BLOCK);
+                    if (r.enforceNet(Category.BLOCK, b, sys, in.text(), in.ipv(), "configure `block-" + blockEntry(sb, in) + "'")) {
+                        return true;
+                    }
+                }
+                Action act = sb.checkInet(cat, in.inetAddress(), in.port());
+                if (act != Action.ALLOW && safeBind && state(r).wasBound(in)) act = Action.ALLOW;
+                return r.enforceNet(cat, act, sys, in.text(), in.ipv(), null);
+            }
+            case Abstract ab -> {
+                Action act = sb.checkUnix(cat, ab.text());
+                if (act != Action.ALLOW && safeBind && state(r).boundUnix.contains(ab.text())) act = Action.ALLOW;
+                return r.enforceNet(cat, act, sys, ab.text(), 0, null);
+            }
+            case UnixPath up -> {
+                Action act = sb.checkUnix(cat, unixCanonical);
+                if (act != Action.ALLOW && safeBind && state(r).boundUnix.contains(unixCanonical)) act = Action.ALLOW;
+                return r.enforceNet(cat, act, sys, unixCanonical, 0, null);
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /** The blocklist entry that matches {@code in} (for the tip). */
+    private static String blockEntry(Sandbox sb, Inet in) {
+        byte[] v4 = in.ip().length == 4 ? in.ip() : isV4Mapped(in.ip()) ? java.util.Arrays.copyOfRange(in.ip(), 12, 16) : null;
+        for (var c : sb.blocklist()) {
+            if (c.isV4() ? v4 != null && c.contains(v4) : in.ip().length == 16 && c.contains(in.ip())) return c.toString();
+        }
+        return dev.jsyd.policy.Address.format(in.ip());
+    }
+
+    /**
+     * A UNIX socket path destination (connect, sendto): resolved like a file path for the program
+     * (following symlinks), checked on its canonical path, then opened O_PATH|O_NOFOLLOW by the
+     * supervisor so that {@code /proc/self/fd/N} names exactly the checked socket file (N is left in
+     * {@code heldFd[0]} for the caller to release). Returns the sockaddr_un to use; a denial or a
+     * failure is thrown as the errno to answer.
+     */
+    static byte[] unixDestination(Request r, String sys, UnixPath up, int[] heldFd)
+            throws ResolveException, ErrnoException {
+        try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), AT_FDCWD, up.path(), PathResolver.Last.FOLLOW)) {
+            // a /proc magic link to a non-path object is not a bound socket
+            if (res.isMagic()) throw new ErrnoException(sys, Errno.ECONNREFUSED);
+            if (denied(r, sys, Category.NET_CONNECT, up, res.path())) throw new ErrnoException(sys, Errno.EACCES);
+            int fd = res.name().isEmpty()
+                    ? r.files().openat(res.dirFd(), ".", O_PATH | O_CLOEXEC, 0)
+                    : r.files().openat(res.dirFd(), res.trailingSlash() ? res.name() + "/" : res.name(),
+                            O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+            if (fd < 0) throw new ErrnoException(sys, -fd);
+            heldFd[0] = fd;
+            return SockaddrDecoder.unixAddress("/proc/self/fd/" + fd);
+        }
+    }
+
+    /**
+     * The address bytes to hand to the kernel for a checked destination {@code a} decoded from
+     * {@code raw}: {@code raw} itself, or for a UNIX path the supervisor's name of the checked
+     * socket file. A denial (logged) is thrown as EACCES.
+     */
+    static byte[] destination(Request r, String sys, Addr a, byte[] raw, int[] heldFd)
+            throws ResolveException, ErrnoException {
+        if (a instanceof UnixPath up) return unixDestination(r, sys, up, heldFd);
+        if (denied(r, sys, Category.NET_CONNECT, a, null)) throw new ErrnoException(sys, Errno.EACCES);
+        return raw;
+    }
+
+    /** Closes an fd held for a destination (if any). */
+    static void release(int[] heldFd) {
+        if (heldFd[0] >= 0) Files.close(heldFd[0]);
+        heldFd[0] = -1;
+    }
+}
