@@ -24,7 +24,7 @@ final class ModifyFixture {
 
     /** Options that turn every modify category on and allow it everywhere: the handlers run, nothing is denied. */
     static List<String> allowAll() {
-        return List.of("-poff", "-m", "sandbox/" + CATS + ":on", "-m", "allow/" + CATS + "+/***");
+        return List.of("-poff", "-m", "sandbox/" + CATS + ":on", "-m", "allow/" + CATS + "+/***", "-m", Syd.NOTIFY_ALL);
     }
 
     /**

@@ -24,7 +24,7 @@ class StatIT {
     Path d;
     String probe;
 
-    static final List<String> STAT_ON = List.of("-poff", "-m", "sandbox/stat:on", "-m", "allow/stat+/***");
+    static final List<String> STAT_ON = List.of("-poff", "-m", "sandbox/stat:on", "-m", "allow/stat+/***", "-m", Syd.NOTIFY_ALL);
 
     @BeforeEach
     void fixture() throws Exception {
@@ -211,7 +211,7 @@ class StatIT {
             syd.add(c.replace("X/", b + "/"));
         }
         String expected = nativeRun(d, nat);
-        var r = sydRun(d, List.of("-poff", "-m", "sandbox/stat,chattr:on", "-m", "allow/stat,chattr+/***"), syd);
+        var r = sydRun(d, List.of("-poff", "-m", "sandbox/stat,chattr:on", "-m", "allow/stat,chattr+/***", "-m", Syd.NOTIFY_ALL), syd);
         List<String> names = scenarioNames(cmds);
         String[] exp = expected.split("\n", -1), got = r.out().split("\n", -1);
         for (int i = 0; i < Math.max(exp.length, got.length); i++) {
@@ -319,7 +319,7 @@ class StatIT {
 
     @Test
     void pipesAndSocketsAreNotCheckedOnFstat() throws Exception {
-        List<String> opts = List.of("-poff", "-m", "sandbox/stat:on", "-m", "allow/stat+/***");
+        List<String> opts = List.of("-poff", "-m", "sandbox/stat:on", "-m", "allow/stat+/***", "-m", Syd.NOTIFY_ALL);
         var r = sydRun(d, opts, List.of("sh", "-c", "echo hi | cat | cat"));
         assertThat(r.out()).as(r.toString()).isEqualTo("hi\n");
         assertThat(r.err()).doesNotContain("\"cap\":\"stat\"");

@@ -14,6 +14,14 @@ import java.util.concurrent.TimeUnit;
 public final class Syd {
     private Syd() {}
 
+    /**
+     * A rule that refuses nothing real but lets every path category refuse something, so the
+     * filter sends the calls under test to the supervisor (an allow-all policy alone is decided in
+     * the kernel, which would make a native-vs-sandbox comparison compare native with native).
+     */
+    public static final String NOTIFY_ALL = "deny/all+/nonexistent/jsyd-notify/***";
+
+
     public static final Path HOME = Path.of(System.getProperty("jsyd.home", ".")).toAbsolutePath().normalize();
     public static final Path SYD = HOME.resolve("bin/syd");
 

@@ -36,7 +36,7 @@ class FilterPlanTest {
         Program f = filter();
         for (SyscallTable.Entry e : SyscallTable.entries()) {
             if (e.categories().isEmpty()) continue; // the signal guards are always notified
-            assertThat(call(f, e.nr())).as(e.name()).isEqualTo(Seccomp.RET_ALLOW);
+            assertThat(call(f, e.nr())).as(e.name()).isNotEqualTo(Seccomp.RET_USER_NOTIF);
         }
     }
 
