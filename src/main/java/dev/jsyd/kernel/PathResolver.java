@@ -5,6 +5,9 @@ import static dev.jsyd.abi.OpenFlags.O_CLOEXEC;
 import static dev.jsyd.abi.OpenFlags.O_DIRECTORY;
 import static dev.jsyd.abi.OpenFlags.O_NOFOLLOW;
 import static dev.jsyd.abi.OpenFlags.O_PATH;
+import static dev.jsyd.abi.OpenFlags.RESOLVE_BENEATH;
+import static dev.jsyd.abi.OpenFlags.RESOLVE_NO_MAGICLINKS;
+import static dev.jsyd.abi.OpenFlags.RESOLVE_NO_SYMLINKS;
 
 import dev.jsyd.abi.Errno;
 import dev.jsyd.sys.Files;
@@ -51,6 +54,9 @@ public final class PathResolver {
     public interface WalkCheck {
         /** True when walking through {@code dir} is denied. */
         boolean denied(String dir);
+
+        /** False when no directory can be denied now (lets the fast path skip building prefixes). */
+        default boolean active() { return true; }
     }
 
     /** Installs the walk check used by every later {@link #resolve} (null: no check). */
@@ -83,19 +89,142 @@ public final class PathResolver {
     public Resolved resolve(int tid, int dirfd, String path, Last last) throws ResolveException {
         if (path.isEmpty()) throw new ResolveException(Errno.ENOENT);
         if (path.length() >= PATH_MAX) throw new ResolveException(Errno.ENAMETOOLONG);
+        Resolved quick = fast(tid, dirfd, path, last);
+        if (quick != null) return quick;
+        return walk(tid, dirfd, path, last);
+    }
+
+    /**
+     * The common case in two or three system calls: a path with no {@code .}, {@code ..}, symlink or
+     * /proc component. The parent directory is opened in one {@code openat2} with
+     * RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH from the base directory (whose
+     * canonical name is read from the fd the supervisor holds, after opening it, so the program
+     * cannot swap the base in between), and the last component is checked not to be a symlink
+     * when it is to be followed. With no symlink anywhere, the canonical path is the lexical one.
+     * Anything else — a symlink met, an error, {@code /proc} — returns null and the component walk
+     * ({@link #walk}) decides, with the kernel's exact errors.
+     */
+    private Resolved fast(int tid, int dirfd, String path, Last last) {
+        int n = path.length();
+        if (path.charAt(n - 1) == '/') return null;
+        boolean absolute = path.charAt(0) == '/';
+        // Components must be plain names: no ".", "..", empty runs are fine.
+        int lastSlash = -1;
+        for (int i = 0, start = 0; i <= n; i++) {
+            if (i == n || path.charAt(i) == '/') {
+                int len = i - start;
+                if (len > 255) return null;
+                if (len == 1 && path.charAt(start) == '.') return null;
+                if (len == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.') return null;
+                if (i < n) lastSlash = i;
+                start = i + 1;
+            }
+        }
+        String name = path.substring(lastSlash + 1);
+        String parentRel = lastSlash <= 0 ? "" : path.substring(absolute ? 1 : 0, lastSlash);
+        int base;
+        String basePath;
+        boolean ownBase = true;
+        if (absolute) {
+            if (path.startsWith("/proc/") || path.equals("/proc")) return null;
+            if (!parentRel.isEmpty()) {
+                base = root();
+                ownBase = false;
+            } else {
+                base = files.openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            }
+            if (base < 0) return null;
+            basePath = "/";
+        } else {
+            base = files.openat(AT_FDCWD, dirfd == AT_FDCWD ? "/proc/" + tid + "/cwd" : "/proc/" + tid + "/fd/" + dirfd,
+                    O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            if (base < 0) return null;
+            basePath = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + base);
+            if (basePath == null || basePath.isEmpty() || basePath.charAt(0) != '/' || basePath.startsWith("/proc")
+                    || basePath.endsWith(" (deleted)")) {
+                Files.close(base);
+                return null;
+            }
+        }
+        int parent = base;
+        if (!parentRel.isEmpty()) {
+            parent = files.openat2(base, parentRel, O_PATH | O_DIRECTORY | O_CLOEXEC,
+                    0, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH);
+            if (ownBase) Files.close(base);
+            if (parent < 0) return null;
+        }
+        StringBuilder canon = new StringBuilder(basePath.length() + path.length() + 1).append(basePath);
+        boolean walk = walkCheck != null && walkCheck.active();
+        for (int i = 0, start = 0; i <= parentRel.length(); i++) {
+            if (i == parentRel.length() || parentRel.charAt(i) == '/') {
+                if (i > start) {
+                    if (canon.length() > 1) canon.append('/');
+                    canon.append(parentRel, start, i);
+                    if (walk && walkCheck.denied(canon.toString())) {
+                        Files.close(parent);
+                        return null; // the component walk reports the hidden directory
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        if (canon.length() > 1) canon.append('/');
+        canon.append(name);
+        if (canon.length() >= PATH_MAX || canon.toString().startsWith("/proc/")) {
+            Files.close(parent);
+            return null;
+        }
+        if (last == Last.FOLLOW) {
+            String target = files.readlinkat(parent, name);
+            if (target != null || (files.lastError() != Errno.EINVAL && files.lastError() != Errno.ENOENT)) {
+                Files.close(parent);
+                return null; // a symlink to follow, or an error to report exactly
+            }
+        }
+        return new Resolved(canon.toString(), parent, name, null, false);
+    }
+
+    private int rootFd = -1;
+
+    /** An O_PATH fd of "/" kept for the life of this resolver (never handed out). */
+    private int root() {
+        if (rootFd < 0) rootFd = files.openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        return rootFd;
+    }
+
+    /** Closes the fds this resolver keeps. */
+    public void close() {
+        if (rootFd >= 0) Files.close(rootFd);
+        rootFd = -1;
+    }
+
+    /** The component-by-component resolution: every case, with the kernel's exact errors. */
+    Resolved walk(int tid, int dirfd, String path, Last last) throws ResolveException {
         String startPath;
         int cur;
         if (path.charAt(0) == '/') {
             startPath = "/";
             cur = openDir(AT_FDCWD, "/");
         } else {
+            // Open the program's base directory first and name it from our own fd afterwards, so
+            // the program cannot swap its fd or cwd between the naming and the opening.
             String base = dirfd == AT_FDCWD ? "/proc/" + tid + "/cwd" : "/proc/" + tid + "/fd/" + dirfd;
-            startPath = files.readlinkat(AT_FDCWD, base);
-            if (startPath == null) throw new ResolveException(dirfd == AT_FDCWD ? Errno.ENOENT : Errno.EBADF);
-            if (startPath.isEmpty() || startPath.charAt(0) != '/') throw new ResolveException(Errno.ENOTDIR);
-            ProcGuard.checkStart(files, tid, startPath); // the supervisor's /proc/PID is hidden
             int fd = files.openat(AT_FDCWD, base, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-            if (fd < 0) throw new ResolveException(fd == -Errno.ENOENT && dirfd != AT_FDCWD ? Errno.EBADF : -fd);
+            if (fd < 0) {
+                if (fd == -Errno.ENOTDIR) throw new ResolveException(Errno.ENOTDIR);
+                throw new ResolveException(fd == -Errno.ENOENT && dirfd != AT_FDCWD ? Errno.EBADF : -fd);
+            }
+            startPath = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + fd);
+            if (startPath == null || startPath.isEmpty() || startPath.charAt(0) != '/') {
+                Files.close(fd);
+                throw new ResolveException(Errno.ENOENT);
+            }
+            try {
+                ProcGuard.checkStart(files, tid, startPath); // the supervisor's /proc/PID is hidden
+            } catch (ResolveException e) {
+                Files.close(fd);
+                throw e;
+            }
             cur = fd;
         }
         boolean trailingSlash = path.length() > 1 && path.charAt(path.length() - 1) == '/';

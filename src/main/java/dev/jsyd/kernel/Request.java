@@ -36,7 +36,10 @@ public final class Request implements AutoCloseable {
     public Request(NotifyFd listener, SandboxContext context) {
         this.channel = listener.openChannel();
         this.context = context;
-        resolver.setWalkCheck(this::walkDenied);
+        resolver.setWalkCheck(new PathResolver.WalkCheck() {
+            @Override public boolean denied(String dir) { return walkDenied(dir); }
+            @Override public boolean active() { return sandbox().enabled(Category.WALK); }
+        });
     }
 
     /** This worker's metadata calls (stat, getdents, xattr) and their scratch buffer. */
@@ -221,6 +224,7 @@ public final class Request implements AutoCloseable {
 
     @Override
     public void close() {
+        resolver.close();
         channel.close();
         memory.close();
         files.close();

@@ -153,4 +153,44 @@ class PathResolverTest {
             }
         }
     }
+
+    @Test
+    void fastPathAgreesWithTheComponentWalk() throws Exception {
+        java.nio.file.Files.createDirectories(tmp.resolve("a/b/c"));
+        java.nio.file.Files.writeString(tmp.resolve("a/b/c/f"), "x");
+        java.nio.file.Files.createSymbolicLink(tmp.resolve("a/lb"), Path.of("b"));
+        String[] parts = {"a", "b", "c", "f", "lb", "link-abs", "..", ".", "missing", "dangling", "loop1"};
+        java.util.Random rnd = new java.util.Random(42);
+        String cwd = Path.of("").toAbsolutePath().toString();
+        int compared = 0;
+        for (int i = 0; i < 3000; i++) {
+            StringBuilder p = new StringBuilder();
+            boolean absolute = rnd.nextInt(3) > 0;
+            if (absolute) p.append(root);
+            int n = 1 + rnd.nextInt(5);
+            for (int k = 0; k < n; k++) {
+                if (p.length() > 0 || absolute) p.append('/');
+                p.append(parts[rnd.nextInt(parts.length)]);
+            }
+            if (rnd.nextInt(10) == 0) p.append('/');
+            String path = absolute ? p.toString() : java.nio.file.Path.of(cwd).relativize(Path.of(root)) + "/" + p;
+            for (PathResolver.Last last : PathResolver.Last.values()) {
+                String fast = outcome(() -> resolver.resolve(tid, AT_FDCWD, path, last));
+                String slow = outcome(() -> resolver.walk(tid, AT_FDCWD, path, last));
+                assertThat(fast).as(path + " " + last).isEqualTo(slow);
+                compared++;
+            }
+        }
+        assertThat(compared).isEqualTo(6000);
+    }
+
+    interface Resolve { PathResolver.Resolved get() throws ResolveException; }
+
+    private static String outcome(Resolve r) {
+        try (PathResolver.Resolved res = r.get()) {
+            return res.path() + "|" + res.name() + "|" + res.trailingSlash() + "|" + res.isMagic();
+        } catch (ResolveException e) {
+            return "err " + e.errno();
+        }
+    }
 }

@@ -344,7 +344,7 @@ public final class WorkerPool<R> {
         while (!stopping && !closed) {
             try {
                 joinFinished();
-                if (WorkerCounter.allBusy(counter.get())) {
+                if (WorkerCounter.allBusy(counter.get()) && stillAllBusyAfterGrace()) {
                     if (counter.tryAddWorker(cfg.max())) {
                         spawn(false);
                     } else {
@@ -358,6 +358,24 @@ public final class WorkerPool<R> {
         }
         joinFinished();
     }
+
+    /**
+     * Every worker being busy for an instant is normal (one finishes its bookkeeping while the
+     * program's next call arrives); an extra worker is only worth its cost — one more thread
+     * woken by every notification — when they stay busy, i.e. some are blocked. So the monitor
+     * looks again after {@link #SPAWN_GRACE_NANOS}.
+     */
+    private boolean stillAllBusyAfterGrace() {
+        long deadline = System.nanoTime() + SPAWN_GRACE_NANOS;
+        while (System.nanoTime() < deadline) {
+            LockSupport.parkNanos(this, SPAWN_GRACE_NANOS / 4);
+            if (!WorkerCounter.allBusy(counter.get())) return false;
+        }
+        return true;
+    }
+
+    /** How long every worker must stay busy before the monitor adds one. */
+    static final long SPAWN_GRACE_NANOS = 2_000_000L;
 
     private void joinFinished() {
         for (Thread t; (t = finished.poll()) != null; ) {
