@@ -12,8 +12,9 @@ SHARED=${JSYD_SHARED:-$ROOT/../shared/bench}
 [ -x "$SHARED/run.sh" ] || { echo "bench: shared harness not found at $SHARED" >&2; exit 2; }
 "$ROOT/bin/syd" -V >/dev/null   # builds the jar (and its AOT cache) if needed
 
-# The realistic policy: read, stat and exec everywhere; write, create, delete only under the bench dir.
-JSYD="jsyd=$ROOT/bin/syd -poff -m sandbox/read,write,create,truncate,exec:on -m 'allow/read,exec+/***' -m 'allow/write,create,truncate+{D}/***' -m 'allow/write,truncate+/dev/null' --"
+# The realistic policy: Syd's defaults (every category on, everything denied), then read, stat,
+# walk, readdir, chdir and exec everywhere; writing, creating and deleting only under the bench dir.
+JSYD="jsyd=$ROOT/bin/syd -m 'allow/read,stat,walk,readdir,chdir,exec+/***' -m 'allow/write,create,delete,truncate,rename,mkdir,rmdir,chmod,utime,mktemp+{D}/***' -m 'allow/write,truncate+/dev/null' --"
 PREFIXES=("$JSYD" 'unotify-emu={D}/bin/unotify-run -q -t 1 -y -m emulate --')
 if [ "${JSYD_PEERS:-0}" = 1 ]; then
   source "$SHARED/peers.sh"

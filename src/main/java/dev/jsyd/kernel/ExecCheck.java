@@ -32,8 +32,14 @@ public final class ExecCheck implements AutoCloseable {
     /** True when the process may run; false when it must be killed. */
     public boolean verify(SandboxContext context, int pid) {
         Sandbox sb = context.sandbox();
-        if (!sb.enabled(Category.EXEC)) return true;
+        boolean memfdAllowed = sb.flag("trace/allow_unsafe_memfd");
+        if (!sb.mayRefuse(Category.EXEC) && memfdAllowed) return true; // nothing to verify
         String exe = files.readlinkat(OpenFlags.AT_FDCWD, "/proc/" + pid + "/exe");
+        if (!memfdAllowed && ExecHandlers.isMemfd(exe)) {
+            Enforcement.apply(context, pid, Action.DENY, ExecHandlers.memfdEvent(pid, exe));
+            return false;
+        }
+        if (!sb.mayRefuse(Category.EXEC)) return true;
         if (exe == null || denied(context, sb, pid, exe)) return false;
         String execfn = execFn(pid);
         if (execfn == null) return false;

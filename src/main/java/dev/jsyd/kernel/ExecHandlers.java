@@ -27,6 +27,17 @@ public final class ExecHandlers {
             SyscallTable.row(dev.jsyd.abi.Syscalls.EXECVE, ExecHandlers::execve, Category.EXEC),
             SyscallTable.row(dev.jsyd.abi.Syscalls.EXECVEAT, ExecHandlers::execveat, Category.EXEC));
 
+    /** True for the name a memfd has in /proc ({@code /memfd:NAME (deleted)}). */
+    static boolean isMemfd(String path) {
+        return path != null && path.startsWith("/memfd:");
+    }
+
+    /** The log record of a refused memfd exec, with the switch that would allow it as its tip. */
+    static AccessEvent memfdEvent(int pid, String path) {
+        return new AccessEvent(Category.EXEC, dev.jsyd.policy.Action.DENY, "execve", pid, path, null, -1, 0,
+                "configure `trace/allow_unsafe_memfd:1'");
+    }
+
     /** The {@code #!} interpreter of the resolved file, or null when it is not a script. */
     private static String interpreter(Request r, PathResolver.Resolved res) {
         int fd = r.files().openat2(res.dirFd(), res.name(), dev.jsyd.abi.OpenFlags.O_RDONLY | dev.jsyd.abi.OpenFlags.O_CLOEXEC
@@ -99,6 +110,11 @@ public final class ExecHandlers {
         // The exec check comes first: Syd checks exec on the file the kernel resolved, so an exec
         // denial is EACCES (`syd -- true` under the default policy exits 13, spec §2); only an
         // allowed exec of a file behind a denied walk or a hidden file answers ENOENT.
+        if (isMemfd(canonical) && !r.sandbox().flag("trace/allow_unsafe_memfd")
+                && Enforcement.apply(r.context(), r.pid(), dev.jsyd.policy.Action.DENY, memfdEvent(r.pid(), canonical))) {
+            r.fail(Errno.EACCES); // executing memory is refused unless trace/allow_unsafe_memfd
+            return;
+        }
         if (r.denied(sys, canonical, -1, Category.EXEC)) {
             r.fail(Errno.EACCES);
             return;

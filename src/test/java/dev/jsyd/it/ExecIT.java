@@ -106,4 +106,20 @@ class ExecIT {
         while (SupervisorIT.running(p) && System.nanoTime() < gone) Thread.sleep(10);
         assertThat(SupervisorIT.running(p)).isFalse();
     }
+
+    @Test
+    void executingAMemfdIsRefusedEvenUnderABroadExecPolicy() throws Exception {
+        String probe = Syd.probe("escape-probe").toString();
+        var nat = new ProcessBuilder(probe, "memfd-exec", "/usr/bin/echo", "ran").start();
+        assertThat(new String(nat.getInputStream().readAllBytes())).as("works natively").endsWith("ran\n");
+        for (List<String> policy : List.of(List.of("-poff", "-m", "sandbox/exec:on", "-m", "allow/exec+/***"), List.of("-poff"))) {
+            List<String> args = new java.util.ArrayList<>(policy);
+            args.addAll(List.of("--", probe, "memfd-exec", "/usr/bin/echo", "ran"));
+            var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(30));
+            assertThat(r.out()).as(r.toString()).doesNotContain("ran\n");
+            assertThat(r.err()).contains("\"path\":\"/memfd:").contains("trace/allow_unsafe_memfd:1");
+        }
+        var r = Syd.run("-poff", "-m", "trace/allow_unsafe_memfd:1", "--", probe, "memfd-exec", "/usr/bin/echo", "ran");
+        assertThat(r.out()).as(r.toString()).endsWith("ran\n");
+    }
 }
