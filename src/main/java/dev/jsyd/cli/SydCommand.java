@@ -156,7 +156,13 @@ final class SydCommand {
 
     static void printVersion(PrintStream out) {
         out.println("syd " + VERSION + " (jsyd 0.1.0, Java " + Runtime.version() + ")");
-        out.println("Features: seccomp-unotify, pidfd, FFM (no JNI)");
+        int landlock = dev.jsyd.sys.KernelFeatures.landlockAbi();
+        out.println("Kernel: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        out.println("Features: seccomp-unotify=" + (dev.jsyd.sys.KernelFeatures.seccompNotify() ? "yes" : "no")
+                + ", landlock=" + (landlock > 0 ? "abi-" + landlock : "no")
+                + ", pidfd=" + (dev.jsyd.sys.KernelFeatures.pidfd() ? "yes" : "no")
+                + ", namespaces=" + dev.jsyd.sys.KernelFeatures.namespaces());
     }
 
 }

@@ -73,6 +73,13 @@ public final class Settings {
             "force_ro_open", "force_wx_open", "lock_personality", "sync_seccomp");
 
     /** Namespaces of {@code unshare/*}. */
+    /** The trace/* switches the supervisor honours today (the rest are parsed and stored). */
+    static final java.util.Set<String> ENFORCED_TRACE = java.util.Set.of("allow_safe_bind", "allow_unsafe_caps",
+            "allow_unsafe_debug", "allow_unsafe_dumpable", "allow_unsafe_ebpf", "allow_unsafe_exec_memory",
+            "allow_unsafe_iouring", "allow_unsafe_keyring", "allow_unsafe_memfd", "allow_unsafe_memory",
+            "allow_unsafe_perf", "allow_unsafe_personality", "allow_unsafe_ptrace", "allow_unsafe_socket",
+            "allow_unsafe_sticky", "allow_unsafe_syslog", "allow_unsafe_uring", "allow_unsupp_socket", "exit_wait_all");
+
     public static final List<String> NAMESPACES = List.of("mount", "uts", "ipc", "user", "pid", "net", "cgroup", "time");
 
     /** Resource limits of {@code rlimit/*} and their types. */
@@ -91,9 +98,9 @@ public final class Settings {
 
         add("lock", Type.LOCK, null, true, false);
         add("timeout", Type.DURATION, Unset.NONE, true, true);
-        for (String f : TRACE_FLAGS) add("trace/" + f, Type.BOOL, false, false, false);
+        for (String f : TRACE_FLAGS) add("trace/" + f, Type.BOOL, false, ENFORCED_TRACE.contains(f) || f.startsWith("allow_unsafe_sendfd_"), false);
         add("trace/force_umask", Type.OCTAL, Unset.NONE, false, true);
-        add("trace/allow_unsafe_namespace", Type.NSLIST, "none", false, false);
+        add("trace/allow_unsafe_namespace", Type.NSLIST, "none", true, false);
         for (String ns : NAMESPACES) add("unshare/" + ns, Type.BOOL, false, false, false);
         add("root", Type.PATH, Unset.NONE, false, true);
         add("root/map", Type.BOOL, false, false, false);

@@ -130,4 +130,20 @@ class RuntimeApiIT {
         assertThat(r.status()).as(r.toString()).isEqualTo(127);
         assertThat(r.out()).doesNotContain("survived");
     }
+
+    @Test
+    void checkSaysWhetherWeAreInsideASandbox() throws Exception {
+        assertThat(Syd.run("--check").status()).as("outside").isEqualTo(1);
+        // A JVM needs W|X memory for its JIT, which the sandbox refuses unless allowed.
+        var r = Syd.run("-poff", "-m", "trace/allow_unsafe_memory:1", "--", Syd.SYD.toString(), "--check");
+        assertThat(r.status()).as(r.toString()).isZero();
+    }
+
+    @Test
+    void versionNamesSydsVersionAndTheKernelFeatures() throws Exception {
+        var r = Syd.run("-V");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).startsWith("syd 3.52.0 (jsyd ").contains("seccomp-unotify=yes").contains("landlock=")
+                .contains("pidfd=yes").contains("namespaces=");
+    }
 }
