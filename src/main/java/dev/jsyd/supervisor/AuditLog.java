@@ -75,12 +75,7 @@ public final class AuditLog {
     public void access(AccessEvent e) {
         int recordLevel = e.action() == Action.WARN ? NOTICE : e.action() == Action.ALLOW ? INFO : WARN;
         if (e.action() == Action.FILTER || !enabled(recordLevel)) return;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = factory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("id", id);
-            g.writeStringField("sid", sid);
-            g.writeNumberField("syd", sydPid);
+        write(g -> {
             g.writeStringField("ctx", "access");
             g.writeStringField("cap", e.category() == null ? "net" : e.category().sydName());
             g.writeStringField("act", e.action().sydName());
@@ -104,26 +99,32 @@ public final class AuditLog {
                 String target = Bytes.toUtf8(e.path() != null ? e.path() : e.address());
                 g.writeStringField("tip", "configure `allow/" + e.category().sydName() + "+" + escape(target) + "'");
             }
-            g.writeEndObject();
-        } catch (IOException ex) {
-            return;
-        }
-        out.write('\n');
-        FdIo.writeFully(fd, out.toByteArray());
+        });
     }
 
     /** Writes a plain line (lifecycle messages) at warn level. */
     public void message(String ctx, String msg) {
         if (!enabled(WARN)) return;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        write(g -> {
+            g.writeStringField("ctx", ctx);
+            g.writeStringField("msg", msg);
+            g.writeStringField("time", ZonedDateTime.now(ZoneOffset.UTC).format(TIME));
+        });
+    }
+
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** One record: the sandbox's id, sid and pid, then {@code fields}, as one line on the log fd. */
+    private void write(Fields fields) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = factory().createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("id", id);
             g.writeStringField("sid", sid);
             g.writeNumberField("syd", sydPid);
-            g.writeStringField("ctx", ctx);
-            g.writeStringField("msg", msg);
-            g.writeStringField("time", ZonedDateTime.now(ZoneOffset.UTC).format(TIME));
+            fields.write(g);
             g.writeEndObject();
         } catch (IOException ex) {
             return;
