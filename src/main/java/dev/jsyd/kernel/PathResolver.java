@@ -241,6 +241,7 @@ public final class PathResolver {
 
     /** The component-by-component resolution: every case, with the kernel's exact errors. */
     Resolved walk(int tid, int dirfd, String path, Last last) throws ResolveException {
+        if (last == Last.FOLLOW_LAZY) last = Last.FOLLOW; // the walk always checks the last component
         String startPath;
         int cur;
         if (path.charAt(0) == '/') {
