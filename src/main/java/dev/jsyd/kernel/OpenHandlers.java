@@ -79,64 +79,125 @@ public final class OpenHandlers {
             return;
         }
         if ((flags & O_PATH) != 0) { flags &= O_PATH_FLAGS; mode = 0; }
-        boolean tmpfile = (flags & O_TMPFILE) == O_TMPFILE;
-        boolean creat = (flags & O_CREAT) != 0 && !tmpfile;
+        boolean creat = (flags & O_CREAT) != 0 && (flags & O_TMPFILE) != O_TMPFILE;
         boolean nofollow = (flags & O_NOFOLLOW) != 0 || (creat && (flags & O_EXCL) != 0);
         if ((resolve & RESOLVE_NO_SYMLINKS) != 0) nofollow = true;
         if (!r.stillValid()) return;
-        try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path,
-                nofollow ? PathResolver.Last.NOFOLLOW : PathResolver.Last.FOLLOW)) {
-            if ((resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) != 0 && !beneath(r, dirfd, res.path())) {
-                r.fail(Errno.EXDEV);
-                return;
+        PathResolver.Last last = nofollow ? PathResolver.Last.NOFOLLOW : PathResolver.Last.FOLLOW;
+        boolean plain = plainOpen(flags, resolve);
+        if (plain && !nofollow) {
+            try (PathResolver.Resolved lazy = r.resolver().resolve(r.pid(), dirfd, path, PathResolver.Last.FOLLOW_LAZY)) {
+                // Not lastUnchecked: the resolver checked everything, no need to resolve again below.
+                if (!lazy.lastUnchecked()) { longOpen(r, sys, dirfd, lazy, flags, mode, resolve, true); return; }
+                if (quickOpen(r, lazy, flags)) return;
             }
-            if (res.isMagic()) {
-                openMagic(r, sys, res, flags);
-                return;
-            }
-            if (r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
-            Files files = r.files();
-            int type = res.name().isEmpty() ? Files.S_IFDIR : files.fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
-            boolean exists = type >= 0;
-            if (!exists && type != -Errno.ENOENT) { r.fail(-type); return; }
-            int acc = flags & O_ACCMODE;
-            boolean dir = exists && type == Files.S_IFDIR;
-            Category readCat = acc == O_WRONLY ? null : dir ? Category.READDIR : Category.READ;
-            Category writeCat = acc == O_RDONLY && !tmpfile ? null : Category.WRITE;
-            Category createCat = tmpfile ? Category.MKTEMP : creat && !exists ? Category.CREATE : null;
-            Category truncCat = (flags & O_TRUNC) != 0 && exists && !dir ? Category.TRUNCATE : null;
-            if (r.denied(sys, res.path(), flags, readCat, writeCat, createCat, truncCat)) {
-                r.fail(Errno.EACCES);
-                return;
-            }
-            if (!exists && !creat && !tmpfile) { r.fail(Errno.ENOENT); return; }
-            if (res.trailingSlash() && exists && !dir) { r.fail(Errno.ENOTDIR); return; }
-            if (res.trailingSlash() && creat && !exists) { r.fail(Errno.EISDIR); return; }
-            int hostFlags = (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY;
-            if ((flags & O_PATH) != 0) {
-                // SECCOMP_IOCTL_NOTIF_ADDFD refuses O_PATH files (EBADF), so the program gets an
-                // O_RDONLY fd instead, as Syd does (docs/EMULATION.md); a FIFO is opened
-                // non-blocking so that this open does not wait for a writer.
-                hostFlags = (hostFlags & ~O_PATH) | O_RDONLY | (type == Files.S_IFIFO ? O_NONBLOCK : 0);
-            }
-            boolean create = creat && !exists;
-            int fd;
-            r.beginBlocking(); // opening a FIFO or a device may block
-            try {
-                fd = openHost(files, res, create ? hostFlags | O_EXCL : hostFlags, mode);
-                if (fd == -Errno.EEXIST && create && (flags & O_EXCL) == 0) {
-                    create = false; // created by someone else between our look and the open
-                    fd = openHost(files, res, hostFlags & ~O_CREAT, 0);
-                }
-            } finally {
-                r.endBlocking();
-            }
-            if (fd < 0) { r.fail(-fd); return; }
-            if ((create || tmpfile) && mode != 0) {
-                Files.fchmod(fd, mode & 07777 & ~Umask.of(r));
-            }
-            r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
         }
+        try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, last)) {
+            longOpen(r, sys, dirfd, res, flags, mode, resolve, plain);
+        }
+    }
+
+    /**
+     * Checks and opens the resolved object: {@link #quickOpen} when {@code plain} and it applies,
+     * else every category with the file type known.
+     */
+    private static void longOpen(Request r, String sys, int dirfd, PathResolver.Resolved res, int flags, int mode,
+                                 long resolve, boolean plain) throws ResolveException, ErrnoException {
+        if (plain && quickOpen(r, res, flags)) return;
+        boolean tmpfile = (flags & O_TMPFILE) == O_TMPFILE;
+        boolean creat = (flags & O_CREAT) != 0 && !tmpfile;
+        if ((resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) != 0 && !beneath(r, dirfd, res.path())) {
+            r.fail(Errno.EXDEV);
+            return;
+        }
+        if (res.isMagic()) {
+            openMagic(r, sys, res, flags);
+            return;
+        }
+        if (r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
+        Files files = r.files();
+        int type = res.name().isEmpty() ? Files.S_IFDIR : files.fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
+        boolean exists = type >= 0;
+        if (!exists && type != -Errno.ENOENT) { r.fail(-type); return; }
+        int acc = flags & O_ACCMODE;
+        boolean dir = exists && type == Files.S_IFDIR;
+        Category readCat = acc == O_WRONLY ? null : dir ? Category.READDIR : Category.READ;
+        Category writeCat = acc == O_RDONLY && !tmpfile ? null : Category.WRITE;
+        Category createCat = tmpfile ? Category.MKTEMP : creat && !exists ? Category.CREATE : null;
+        Category truncCat = (flags & O_TRUNC) != 0 && exists && !dir ? Category.TRUNCATE : null;
+        if (r.denied(sys, res.path(), (long) flags, readCat, writeCat, createCat, truncCat)) {
+            r.fail(Errno.EACCES);
+            return;
+        }
+        if (!exists && !creat && !tmpfile) { r.fail(Errno.ENOENT); return; }
+        if (res.trailingSlash() && exists && !dir) { r.fail(Errno.ENOTDIR); return; }
+        if (res.trailingSlash() && creat && !exists) { r.fail(Errno.EISDIR); return; }
+        int hostFlags = (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY;
+        if ((flags & O_PATH) != 0) {
+            // SECCOMP_IOCTL_NOTIF_ADDFD refuses O_PATH files (EBADF), so the program gets an
+            // O_RDONLY fd instead, as Syd does (docs/EMULATION.md); a FIFO is opened
+            // non-blocking so that this open does not wait for a writer.
+            hostFlags = (hostFlags & ~O_PATH) | O_RDONLY | (type == Files.S_IFIFO ? O_NONBLOCK : 0);
+        }
+        boolean create = creat && !exists;
+        int fd;
+        r.beginBlocking(); // opening a FIFO or a device may block
+        try {
+            fd = openHost(files, res, create ? hostFlags | O_EXCL : hostFlags, mode);
+            if (fd == -Errno.EEXIST && create && (flags & O_EXCL) == 0) {
+                create = false; // created by someone else between our look and the open
+                fd = openHost(files, res, hostFlags & ~O_CREAT, 0);
+            }
+        } finally {
+            r.endBlocking();
+        }
+        if (fd < 0) { r.fail(-fd); return; }
+        if ((create || tmpfile) && mode != 0) {
+            Files.fchmod(fd, mode & 07777 & ~Umask.of(r));
+        }
+        r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
+    }
+
+    /**
+     * An open whose categories and result do not depend on what the object is: no O_CREAT,
+     * O_TMPFILE, O_TRUNC or O_PATH, no RESOLVE_* flag. Only read or readdir (the type decides
+     * which) and write are checked; when all of them allow the path silently, the file type is not
+     * needed (see {@link #quickOpen}).
+     */
+    private static boolean plainOpen(int flags, long resolve) {
+        return (flags & (O_CREAT | __O_TMPFILE_BIT | O_TRUNC | O_PATH)) == 0 && resolve == 0;
+    }
+
+    /**
+     * The short way for a {@link #plainOpen}: when stat, read and readdir (unless write-only) and
+     * write (unless read-only) all allow the path silently, the checks could not refuse or log
+     * whatever the object is, so the newfstatat that tells a directory from a file is skipped and
+     * the object is opened at once, beneath the resolved parent, never following a symlink: the
+     * kernel's answer (fd, ENOENT, EISDIR, ENOTDIR, …) is the answer. With
+     * {@link PathResolver.Last#FOLLOW_LAZY} the resolver also skipped reading the last component
+     * as a link, so an ELOOP here means it is one: nothing has been answered, logged or opened,
+     * and false sends the caller the long way (resolve with FOLLOW, check, open). False also when
+     * a check would not be silent. True when the request was answered.
+     */
+    private static boolean quickOpen(Request r, PathResolver.Resolved res, int flags) {
+        if (res.isMagic() || res.trailingSlash() || res.name().isEmpty()) return false;
+        int acc = flags & O_ACCMODE;
+        boolean reads = acc != O_WRONLY;
+        if (!r.silentlyAllowed(res.path(), reads ? Category.READ : null, reads ? Category.READDIR : null,
+                acc != O_RDONLY ? Category.WRITE : null)) {
+            return false;
+        }
+        int fd;
+        r.beginBlocking(); // opening a FIFO or a device may block
+        try {
+            fd = openHost(r.files(), res, (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0);
+        } finally {
+            r.endBlocking();
+        }
+        if (fd == -Errno.ELOOP && res.lastUnchecked()) return false;
+        if (fd < 0) r.fail(-fd);
+        else r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
+        return true;
     }
 
     /** The supervisor's open of the checked object (never following a symlink); fd or -errno. */

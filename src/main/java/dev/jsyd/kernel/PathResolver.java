@@ -70,15 +70,34 @@ public final class PathResolver {
     }
 
     /** How the last component is treated. */
-    public enum Last { FOLLOW, NOFOLLOW }
+    public enum Last {
+        FOLLOW,
+        NOFOLLOW,
+        /**
+         * FOLLOW for a caller that acts on the result only through an
+         * {@code openat2(dirFd, name, RESOLVE_NO_SYMLINKS)} of its own: the fast path may then skip
+         * reading the last component as a link. Its result says so ({@link Resolved#lastUnchecked()}):
+         * the path is the lexical one, right only if the last component is not a symlink. The caller
+         * must not let a decision on it have any effect (log, signal, answer) unless its open
+         * succeeded — an ELOOP means "a symlink after all": resolve again with FOLLOW.
+         */
+        FOLLOW_LAZY
+    }
 
     /**
      * The outcome: canonical absolute {@code path}; {@code dirFd} = O_PATH fd of the parent of the
      * final component (owned by the caller, close it), {@code name} = the final component ("" when
      * the path is {@code /}); {@code magic} = a /proc magic link whose object is not a path, to be
-     * opened by its {@code /proc} path; {@code trailingSlash} when the program's path ended in "/".
+     * opened by its {@code /proc} path; {@code trailingSlash} when the program's path ended in "/";
+     * {@code lastUnchecked} when the last component was not checked to be no symlink (only
+     * with {@link Last#FOLLOW_LAZY}).
      */
-    public record Resolved(String path, int dirFd, String name, String magic, boolean trailingSlash) implements AutoCloseable {
+    public record Resolved(String path, int dirFd, String name, String magic, boolean trailingSlash,
+                           boolean lastUnchecked) implements AutoCloseable {
+        Resolved(String path, int dirFd, String name, String magic, boolean trailingSlash) {
+            this(path, dirFd, name, magic, trailingSlash, false);
+        }
+
         public boolean isMagic() { return magic != null; }
         @Override public void close() { if (dirFd >= 0) Files.close(dirFd); }
     }
@@ -89,22 +108,26 @@ public final class PathResolver {
     public Resolved resolve(int tid, int dirfd, String path, Last last) throws ResolveException {
         if (path.isEmpty()) throw new ResolveException(Errno.ENOENT);
         if (path.length() >= PATH_MAX) throw new ResolveException(Errno.ENAMETOOLONG);
-        Resolved quick = fast(tid, dirfd, path, last);
+        boolean lazy = last == Last.FOLLOW_LAZY;
+        if (lazy) last = Last.FOLLOW;
+        Resolved quick = fast(tid, dirfd, path, last, lazy);
         if (quick != null) return quick;
         return walk(tid, dirfd, path, last);
     }
 
     /**
-     * The common case in two or three system calls: a path with no {@code .}, {@code ..}, symlink or
+     * The common case in one to three system calls: a path with no {@code .}, {@code ..}, symlink or
      * /proc component. The parent directory is opened in one {@code openat2} with
      * RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH from the base directory (whose
      * canonical name is read from the fd the supervisor holds, after opening it, so the program
      * cannot swap the base in between), and the last component is checked not to be a symlink
-     * when it is to be followed. With no symlink anywhere, the canonical path is the lexical one.
-     * Anything else — a symlink met, an error, {@code /proc} — returns null and the component walk
-     * ({@link #walk}) decides, with the kernel's exact errors.
+     * when it is to be followed (unless {@code lazy}: then the caller's RESOLVE_NO_SYMLINKS open
+     * makes that check, see {@link Last#FOLLOW_LAZY}). With no symlink anywhere, the canonical path
+     * is the lexical one; an absolute path without empty components is returned as the very
+     * String the program gave (no copy). Anything else — a symlink met, an error, {@code /proc} —
+     * returns null and the component walk ({@link #walk}) decides, with the kernel's exact errors.
      */
-    private Resolved fast(int tid, int dirfd, String path, Last last) {
+    private Resolved fast(int tid, int dirfd, String path, Last last, boolean lazy) {
         int n = path.length();
         if (path.charAt(n - 1) == '/') return null;
         boolean absolute = path.charAt(0) == '/';
@@ -120,14 +143,16 @@ public final class PathResolver {
                 start = i + 1;
             }
         }
-        String name = path.substring(lastSlash + 1);
-        String parentRel = lastSlash <= 0 ? "" : path.substring(absolute ? 1 : 0, lastSlash);
+        // The parent, relative to the base directory: path[parentFrom, parentTo).
+        int parentFrom = absolute ? 1 : 0;
+        int parentTo = Math.max(lastSlash, parentFrom);
+        boolean hasParent = parentTo > parentFrom;
         int base;
         String basePath;
         boolean ownBase = true;
         if (absolute) {
             if (path.startsWith("/proc/") || path.equals("/proc")) return null;
-            if (!parentRel.isEmpty()) {
+            if (hasParent) {
                 base = root();
                 ownBase = false;
             } else {
@@ -147,41 +172,57 @@ public final class PathResolver {
             }
         }
         int parent = base;
-        if (!parentRel.isEmpty()) {
-            parent = files.openat2(base, parentRel, O_PATH | O_DIRECTORY | O_CLOEXEC,
+        if (hasParent) {
+            parent = files.openat2(base, path, parentFrom, parentTo, O_PATH | O_DIRECTORY | O_CLOEXEC,
                     0, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH);
             if (ownBase) Files.close(base);
             if (parent < 0) return null;
         }
-        StringBuilder canon = new StringBuilder(basePath.length() + path.length() + 1).append(basePath);
-        boolean walk = walkCheck != null && walkCheck.active();
-        for (int i = 0, start = 0; i <= parentRel.length(); i++) {
-            if (i == parentRel.length() || parentRel.charAt(i) == '/') {
-                if (i > start) {
-                    if (canon.length() > 1) canon.append('/');
-                    canon.append(parentRel, start, i);
-                    if (walk && walkCheck.denied(canon.toString())) {
-                        Files.close(parent);
-                        return null; // the component walk reports the hidden directory
-                    }
-                }
-                start = i + 1;
-            }
-        }
-        if (canon.length() > 1) canon.append('/');
-        canon.append(name);
-        if (canon.length() >= PATH_MAX || canon.toString().startsWith("/proc/")) {
+        String canonical = absolute && path.indexOf("//") < 0 ? path : lexical(basePath, path, parentFrom, parentTo, lastSlash);
+        if (canonical.length() >= PATH_MAX || canonical.startsWith("/proc/")
+                || walkDenied(canonical, basePath.length() + 1)) {
             Files.close(parent);
-            return null;
+            return null; // too long, /proc, or a hidden directory: the component walk reports it
         }
-        if (last == Last.FOLLOW) {
+        String name = path.substring(lastSlash + 1);
+        if (last == Last.FOLLOW && !lazy) {
             String target = files.readlinkat(parent, name);
             if (target != null || (files.lastError() != Errno.EINVAL && files.lastError() != Errno.ENOENT)) {
                 Files.close(parent);
                 return null; // a symlink to follow, or an error to report exactly
             }
         }
-        return new Resolved(canon.toString(), parent, name, null, false);
+        return new Resolved(canonical, parent, name, null, false, lazy && last == Last.FOLLOW);
+    }
+
+    /** {@code basePath} joined with the non-empty components of {@code path}'s parent part and its last component. */
+    private static String lexical(String basePath, String path, int parentFrom, int parentTo, int lastSlash) {
+        StringBuilder canon = new StringBuilder(basePath.length() + path.length() + 1).append(basePath);
+        for (int i = parentFrom, start = parentFrom; i <= parentTo; i++) {
+            if (i == parentTo || path.charAt(i) == '/') {
+                if (i > start) {
+                    if (canon.length() > 1) canon.append('/');
+                    canon.append(path, start, i);
+                }
+                start = i + 1;
+            }
+        }
+        if (canon.length() > 1) canon.append('/');
+        return canon.append(path, lastSlash + 1, path.length()).toString();
+    }
+
+    /**
+     * The walk check of the fast path: every directory the resolution entered, i.e. each prefix of
+     * the canonical path {@code canonical} (which has no empty component) that ends before a '/'
+     * at index {@code from} or later (past the base directory), from the top down; true when one
+     * is denied.
+     */
+    private boolean walkDenied(String canonical, int from) {
+        if (walkCheck == null || !walkCheck.active()) return false;
+        for (int i = canonical.indexOf('/', from); i > 0; i = canonical.indexOf('/', i + 1)) {
+            if (walkCheck.denied(canonical.substring(0, i))) return true;
+        }
+        return false;
     }
 
     private int rootFd = -1;
@@ -200,6 +241,7 @@ public final class PathResolver {
 
     /** The component-by-component resolution: every case, with the kernel's exact errors. */
     Resolved walk(int tid, int dirfd, String path, Last last) throws ResolveException {
+        if (last == Last.FOLLOW_LAZY) last = Last.FOLLOW; // the walk always checks the last component
         String startPath;
         int cur;
         if (path.charAt(0) == '/') {

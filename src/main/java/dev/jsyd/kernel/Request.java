@@ -38,7 +38,7 @@ public final class Request implements AutoCloseable {
         this.context = context;
         resolver.setWalkCheck(new PathResolver.WalkCheck() {
             @Override public boolean denied(String dir) { return walkDenied(dir); }
-            @Override public boolean active() { return sandbox().enabled(Category.WALK); }
+            @Override public boolean active() { return sandbox().mayRefuse(Category.WALK); }
         });
     }
 
@@ -50,9 +50,8 @@ public final class Request implements AutoCloseable {
 
     /** The walk check every resolution of this request makes (see {@link PathResolver.WalkCheck}). */
     private boolean walkDenied(String dir) {
-        Sandbox sb = sandbox();
-        if (!sb.enabled(Category.WALK)) return false;
-        return enforce(Category.WALK, sb.checkPath(Category.WALK, dir), dev.jsyd.abi.Syscalls.name(notification.nr), dir, null, -1);
+        Action a = sandbox().checkPath(Category.WALK, dir); // ALLOW when walk is off
+        return a != Action.ALLOW && enforce(Category.WALK, a, dev.jsyd.abi.Syscalls.name(notification.nr), dir, null, -1);
     }
 
     /**
@@ -63,6 +62,20 @@ public final class Request implements AutoCloseable {
      */
     public boolean hidden(String syscall, String path) {
         return denied(syscall, path, -1, Category.STAT);
+    }
+
+    /**
+     * True when every given category (null entries are skipped) allows {@code path} silently,
+     * hidden included: then {@link #denied} and {@link #hidden} would do nothing and return false
+     * for it. Has no effect itself (no log, no signal), so it may be asked about a path that is
+     * not yet known to be the canonical one.
+     */
+    public boolean silentlyAllowed(String path, Category a, Category b, Category c) {
+        Sandbox sb = sandbox();
+        return sb.checkPath(Category.STAT, path) == Action.ALLOW
+                && (a == null || sb.checkPath(a, path) == Action.ALLOW)
+                && (b == null || sb.checkPath(b, path) == Action.ALLOW)
+                && (c == null || sb.checkPath(c, path) == Action.ALLOW);
     }
 
     /** Receives the next notification (blocking); 0 or -errno (see {@link NotifyFd.Channel#receive}). */
@@ -192,18 +205,32 @@ public final class Request implements AutoCloseable {
      */
     public boolean denied(String syscall, String path, long flags, Category... categories) {
         Sandbox sb = sandbox();
-        Action worst = null;
-        Category worstCat = null;
-        for (Category c : categories) {
-            if (c == null || !sb.enabled(c)) continue;
-            Action a = sb.checkPath(c, path);
-            if (worst == null || a.ordinal() > worst.ordinal()) {
-                worst = a;
-                worstCat = c;
-            }
-        }
-        if (worstCat == null) return false;
-        return enforce(worstCat, worst, syscall, path, null, flags);
+        Category worst = null;
+        for (Category c : categories) worst = worse(sb, path, worst, c);
+        return worst != null && enforce(worst, sb.checkPath(worst, path), syscall, path, null, flags);
+    }
+
+    /** {@link #denied(String, String, long, Category...)} for one category, without an array. */
+    public boolean denied(String syscall, String path, long flags, Category c) {
+        Action a = c == null ? Action.ALLOW : sandbox().checkPath(c, path); // ALLOW when c is off
+        return a != Action.ALLOW && enforce(c, a, syscall, path, null, flags);
+    }
+
+    /** {@link #denied(String, String, long, Category...)} for four categories, without an array. */
+    public boolean denied(String syscall, String path, long flags, Category a, Category b, Category c, Category d) {
+        Sandbox sb = sandbox();
+        Category worst = worse(sb, path, worse(sb, path, worse(sb, path, worse(sb, path, null, a), b), c), d);
+        return worst != null && enforce(worst, sb.checkPath(worst, path), syscall, path, null, flags);
+    }
+
+    /**
+     * Of {@code worst} (null: none yet) and {@code c} (null or off: ignored), the category whose
+     * decision on {@code path} is the most severe; the earlier one on a tie.
+     */
+    private static Category worse(Sandbox sb, String path, Category worst, Category c) {
+        if (c == null || !sb.enabled(c)) return worst;
+        if (worst == null || sb.checkPath(c, path).ordinal() > sb.checkPath(worst, path).ordinal()) return c;
+        return worst;
     }
 
     /** Applies {@code action} for one decision; true when the call must be denied. */

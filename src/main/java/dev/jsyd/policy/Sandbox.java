@@ -59,6 +59,8 @@ public final class Sandbox {
     private final List<IdTransition> setuid;
     private final List<IdTransition> setgid;
     private final List<Address.Cidr> block;
+    /** The enabled path categories for which {@link #mayRefuse} is true (computed once). */
+    private final Set<Category> refusingPaths = EnumSet.noneOf(Category.class);
 
     Sandbox(long generation, Set<Category> enabled, Map<Category, Action> defaults,
             Map<Category, List<RuleEntry>> rules, LockState lock, Map<String, Object> settings,
@@ -86,6 +88,7 @@ public final class Sandbox {
         this.setuid = list("setuid").stream().map(Sandbox::ids).toList();
         this.setgid = list("setgid").stream().map(Sandbox::ids).toList();
         this.block = list("block").stream().map(s -> Address.parseCidr(s, 0)).toList();
+        for (Category c : this.enabled) if (c.isPath() && computeMayRefuse(c)) refusingPaths.add(c);
     }
 
     // ---- categories and rules ---------------------------------------------------------------
@@ -119,8 +122,11 @@ public final class Sandbox {
      * allow default. The filter uses it: a category that cannot refuse or log costs no notification.
      */
     public boolean mayRefuse(Category c) {
-        if (!enabled.contains(c)) return false;
-        if (!c.isPath()) return true;
+        if (!c.isPath()) return enabled.contains(c);
+        return refusingPaths.contains(c);
+    }
+
+    private boolean computeMayRefuse(Category c) {
         List<RuleEntry> rs = rules(c);
         for (int i = rs.size() - 1; i >= 0; i--) {
             RuleEntry r = rs.get(i);

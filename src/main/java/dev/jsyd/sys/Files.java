@@ -22,10 +22,13 @@ public final class Files implements AutoCloseable {
     private final MemorySegment stat = arena.allocate(256, 8);
     private final byte[] linkBytes = new byte[NAME_MAX_BUF];
 
-    private MemorySegment cstr(String s) {
-        int n = s.length();
+    private MemorySegment cstr(String s) { return cstr(s, 0, s.length()); }
+
+    /** {@code s[from, to)} as a NUL-terminated C string in the scratch buffer, or null when too long. */
+    private MemorySegment cstr(String s, int from, int to) {
+        int n = to - from;
         if (n >= NAME_MAX_BUF) return null;
-        for (int i = 0; i < n; i++) name.set(ValueLayout.JAVA_BYTE, i, (byte) s.charAt(i));
+        for (int i = 0; i < n; i++) name.set(ValueLayout.JAVA_BYTE, i, (byte) s.charAt(from + i));
         name.set(ValueLayout.JAVA_BYTE, n, (byte) 0);
         return name;
     }
@@ -39,7 +42,12 @@ public final class Files implements AutoCloseable {
 
     /** openat2(2) with {@code struct open_how}; result fd or -errno. */
     public int openat2(int dirfd, String path, long flags, long mode, long resolve) {
-        MemorySegment p = cstr(path);
+        return openat2(dirfd, path, 0, path.length(), flags, mode, resolve);
+    }
+
+    /** {@link #openat2(int, String, long, long, long)} of the part {@code path[from, to)} (no substring). */
+    public int openat2(int dirfd, String path, int from, int to, long flags, long mode, long resolve) {
+        MemorySegment p = cstr(path, from, to);
         if (p == null) return -dev.jsyd.abi.Errno.ENAMETOOLONG;
         how.set(ValueLayout.JAVA_LONG, 0, flags);
         how.set(ValueLayout.JAVA_LONG, 8, mode);

@@ -23,6 +23,8 @@ public final class RemoteMemory implements AutoCloseable {
     private final MemorySegment remote = arena.allocate(16, 8);
     private final MemorySegment buf = arena.allocate(BUF, 8);
     private final byte[] pathBytes = new byte[PATH_MAX];
+    private final byte[] lastPathBytes = new byte[PATH_MAX];
+    private String lastPath;
 
     private long transfer(int nr, int pid, long remoteAddr, long localAddr, long len) {
         local.set(ValueLayout.JAVA_LONG, 0, localAddr);
@@ -59,14 +61,30 @@ public final class RemoteMemory implements AutoCloseable {
                 if (r < 0 && r != -Errno.EFAULT && r != -Errno.EIO) throw new ErrnoException("process_vm_readv", (int) -r);
                 throw new ErrnoException("read path", Errno.EFAULT);
             }
-            for (int i = 0; i < r; i++) {
-                byte b = buf.get(ValueLayout.JAVA_BYTE, i);
-                if (b == 0) return new String(pathBytes, 0, have, StandardCharsets.ISO_8859_1);
-                pathBytes[have++] = b;
+            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, pathBytes, have, (int) r);
+            for (int end = have + (int) r; have < end; have++) {
+                if (pathBytes[have] == 0) return pathString(have);
             }
             p += r;
         }
         throw new ErrnoException("read path", Errno.ENAMETOOLONG);
+    }
+
+    /**
+     * The first {@code len} bytes of {@code pathBytes} as a byte string. A program that names the
+     * same path again (the common case: a loop over one file, a library search) gets the previous
+     * String back, so nothing is allocated and its cached hash code serves the policy cache.
+     */
+    private String pathString(int len) {
+        String prev = lastPath;
+        if (prev != null && prev.length() == len
+                && java.util.Arrays.equals(pathBytes, 0, len, lastPathBytes, 0, len)) {
+            return prev;
+        }
+        String s = new String(pathBytes, 0, len, StandardCharsets.ISO_8859_1);
+        System.arraycopy(pathBytes, 0, lastPathBytes, 0, len);
+        lastPath = s;
+        return s;
     }
 
     /** Writes all of {@code data} at {@code addr} in the program; EFAULT if it cannot be written whole. */

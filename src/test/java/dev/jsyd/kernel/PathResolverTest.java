@@ -8,6 +8,7 @@ import dev.jsyd.abi.Errno;
 import dev.jsyd.sys.Files;
 import dev.jsyd.sys.Signals;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -174,15 +175,31 @@ class PathResolverTest {
             }
             if (rnd.nextInt(10) == 0) p.append('/');
             String path = absolute ? p.toString() : java.nio.file.Path.of(cwd).relativize(Path.of(root)) + "/" + p;
-            for (PathResolver.Last last : PathResolver.Last.values()) {
+            for (PathResolver.Last last : List.of(PathResolver.Last.FOLLOW, PathResolver.Last.NOFOLLOW)) {
                 String fast = outcome(() -> resolver.resolve(tid, AT_FDCWD, path, last));
                 String slow = outcome(() -> resolver.walk(tid, AT_FDCWD, path, last));
                 assertThat(fast).as(path + " " + last).isEqualTo(slow);
                 compared++;
             }
+            // FOLLOW_LAZY: the same as FOLLOW, except that a result marked lastUnchecked may name a
+            // symlink lexically — and then only a symlink (what the caller's NO_SYMLINKS open refuses).
+            String follow = outcome(() -> resolver.walk(tid, AT_FDCWD, path, PathResolver.Last.FOLLOW));
+            try (PathResolver.Resolved lazy = resolver.resolve(tid, AT_FDCWD, path, PathResolver.Last.FOLLOW_LAZY)) {
+                String got = lazy.path() + "|" + lazy.name() + "|" + lazy.trailingSlash() + "|" + lazy.isMagic();
+                if (!got.equals(follow)) {
+                    assertThat(lazy.lastUnchecked()).as(path + " lazy: " + got + " vs " + follow).isTrue();
+                    assertThat(files.readlinkat(lazy.dirFd(), lazy.name())).as(path + " lazy names a symlink").isNotNull();
+                    lexicalLinks++;
+                }
+            } catch (ResolveException e) {
+                assertThat("err " + e.errno()).as(path + " lazy").isEqualTo(follow);
+            }
         }
         assertThat(compared).isEqualTo(6000);
+        assertThat(lexicalLinks).as("paths whose last component is a symlink, left to the caller").isPositive();
     }
+
+    private int lexicalLinks;
 
     interface Resolve { PathResolver.Resolved get() throws ResolveException; }
 
