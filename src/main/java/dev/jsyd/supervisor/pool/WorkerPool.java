@@ -309,7 +309,9 @@ public final class WorkerPool<R> {
     }
 
     private void handleOne(WorkSource<R> src, R request) {
-        if (WorkerCounter.allBusy(counter.markBusy())) {
+        // Wake the monitor once per look it takes, not on every saturated instant: each unpark is a
+        // futex call and a thread switch on the notification hot path.
+        if (WorkerCounter.allBusy(counter.markBusy()) && !monitorNudged.get() && monitorNudged.compareAndSet(false, true)) {
             LockSupport.unpark(monitor);
         }
         try {
@@ -343,6 +345,7 @@ public final class WorkerPool<R> {
         long cycle = cfg.monitorCycle().toNanos();
         while (!stopping && !closed) {
             try {
+                monitorNudged.set(false);
                 joinFinished();
                 if (WorkerCounter.allBusy(counter.get()) && stillAllBusyAfterGrace()) {
                     if (counter.tryAddWorker(cfg.max())) {
@@ -373,6 +376,9 @@ public final class WorkerPool<R> {
         }
         return true;
     }
+
+    /** Set by the worker that woke the monitor, cleared when the monitor looks. */
+    private final java.util.concurrent.atomic.AtomicBoolean monitorNudged = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** How long every worker must stay busy before the monitor adds one. */
     static final long SPAWN_GRACE_NANOS = 2_000_000L;
