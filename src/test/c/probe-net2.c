@@ -235,10 +235,27 @@ static int cmd_intr(const char *mode) {
     return 0;
 }
 
+/* badfd: accept4 on a non-socket, a closed fd, a datagram socket, an unlistened stream socket */
+static int cmd_badfd(void) {
+    int devnull = open("/dev/null", O_RDONLY);
+    printf("%d", (int)syscall(SYS_accept4, devnull, NULL, NULL, 0));
+    printf(" %s\n", strerrorname_np(errno));
+    printf("%d", (int)syscall(SYS_accept4, 999, NULL, NULL, 0));
+    printf(" %s\n", strerrorname_np(errno));
+    int d = socket(AF_INET, SOCK_DGRAM, 0);
+    printf("%d", (int)syscall(SYS_accept4, d, NULL, NULL, 0));
+    printf(" %s\n", strerrorname_np(errno));
+    int t = socket(AF_INET, SOCK_STREAM, 0);
+    printf("%d", (int)syscall(SYS_accept4, t, NULL, NULL, 0));
+    printf(" %s\n", strerrorname_np(errno));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc >= 6 && !strcmp(argv[1], "serve")) return cmd_serve(argc - 2, argv + 2);
     if (argc == 3 && !strcmp(argv[1], "intr")) return cmd_intr(argv[2]);
-    fprintf(stderr, "usage: probe-net2 serve FAM LISTEN FLAGS LEN [SRC...] | intr restart|norestart\n");
+    if (argc == 2 && !strcmp(argv[1], "badfd")) return cmd_badfd();
+    fprintf(stderr, "usage: probe-net2 serve FAM LISTEN FLAGS LEN [SRC...] | intr restart|norestart | badfd\n");
     return 2;
 }

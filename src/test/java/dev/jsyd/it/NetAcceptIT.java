@@ -141,6 +141,13 @@ class NetAcceptIT {
     }
 
     @Test
+    void acceptOnWhatIsNotAListeningSocketFailsAsNatively() throws Exception {
+        var r = connectOn(LOOPBACK_OK, "--", "badfd");
+        assertThat(r.out()).as(r.toString()).isEqualTo("-1 ENOTSOCK\n-1 EBADF\n-1 EOPNOTSUPP\n-1 EINVAL\n")
+                .isEqualTo(nativeOut("badfd"));
+    }
+
+    @Test
     void blockingAcceptIsInterruptedBySigalrmAndRestartedUnderSaRestart() throws Exception {
         var intr = connectOn(LOOPBACK_OK, "--", "intr", "norestart");
         assertThat(intr.out()).as(intr.toString()).isEqualTo("err EINTR alarms=1\n");
