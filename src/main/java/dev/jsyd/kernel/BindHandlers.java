@@ -114,6 +114,7 @@ public final class BindHandlers {
             if (!own) applyUmask(r, s, res);
             long ino = exact ? -1 : inode(r.files(), sock);
             if (ino >= 0) NetAccess.state(r).recordName(ino, bound, prog);
+            NetAccess.state(r).recordHostName(bound, prog, res.path());
             if (r.sandbox().flag("trace/allow_safe_bind")) NetAccess.state(r).recordBound(res.path());
             r.reply(0);
         }

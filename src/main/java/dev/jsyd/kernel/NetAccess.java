@@ -56,9 +56,32 @@ final class NetAccess {
             boundUnix.add(unix);
         }
 
+        /**
+         * The supervisor's name of a UNIX socket it bound → {program's name, canonical path}, or
+         * {@link #AMBIGUOUS} once two different sockets were bound under the same supervisor name
+         * (fd numbers are reused): peer names (getpeername, accept) are rewritten only when unambiguous.
+         */
+        final Map<String, String[]> hostNames = new ConcurrentHashMap<>();
+
+        static final String[] AMBIGUOUS = new String[0];
+
         void recordName(long inode, String hostName, String programName) {
             if (unixNames.size() >= LIMIT) unixNames.clear();
             unixNames.put(inode, new String[] {hostName, programName});
+        }
+
+        /** Records every UNIX path bind: the kernel's name of the socket, the program's, the canonical path. */
+        void recordHostName(String hostName, String programName, String canonical) {
+            if (hostNames.size() >= LIMIT) hostNames.clear();
+            String[] mine = {programName, canonical};
+            hostNames.merge(hostName, mine,
+                    (old, now) -> old.length == 2 && old[0].equals(now[0]) && old[1].equals(now[1]) ? old : AMBIGUOUS);
+        }
+
+        /** {program's name, canonical path} of a peer name the supervisor bound, or null when unknown or ambiguous. */
+        String[] programName(String hostName) {
+            String[] e = hostNames.get(hostName);
+            return e == null || e.length != 2 ? null : e;
         }
 
         /** Was {@code a} bound by the sandbox? An unspecified bind address stands for every address of its family. */

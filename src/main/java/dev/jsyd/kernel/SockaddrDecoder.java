@@ -165,6 +165,26 @@ public final class SockaddrDecoder {
         return b;
     }
 
+    /**
+     * A peer address as the kernel reports it (accept, getpeername): IPv4/IPv6 → {@link Inet},
+     * UNIX → {@link UnixPath} (the name as bound, possibly relative), {@link Abstract} or
+     * {@link Unnamed} (an unbound peer, {@code sizeof(sa_family_t)} only); anything else (another
+     * family, a malformed address) → {@link Unchecked}.
+     */
+    public static Addr peer(byte[] raw) {
+        if (raw == null || raw.length < 2) return new Unchecked(-1);
+        int family = (raw[0] & 0xff) | (raw[1] & 0xff) << 8;
+        if (family == AF_UNIX) {
+            if (raw.length == 2) return new Unnamed();
+            if (raw[2] == 0) return new Abstract(new String(raw, 3, raw.length - 3, StandardCharsets.ISO_8859_1));
+            int end = 2;
+            while (end < raw.length && raw[end] != 0) end++;
+            return new UnixPath(new String(raw, 2, end - 2, StandardCharsets.ISO_8859_1));
+        }
+        Inet in = boundInet(raw);
+        return in != null ? in : new Unchecked(family);
+    }
+
     /** The address a getsockname result names, for recording bound addresses; null if not IP. */
     public static Inet boundInet(byte[] raw) {
         if (raw == null || raw.length < 2) return null;

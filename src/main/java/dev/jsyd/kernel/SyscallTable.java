@@ -64,6 +64,7 @@ public final class SyscallTable {
                 SocketHandlers.ROWS,
                 BindHandlers.ROWS,
                 ConnectHandlers.ROWS,
+                AcceptHandlers.ROWS,
                 SendHandlers.ROWS);
 
         static final Entry[] BY_NR = new Entry[1024];
