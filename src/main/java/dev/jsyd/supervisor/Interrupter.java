@@ -68,7 +68,14 @@ final class Interrupter implements Runnable {
         }
     }
 
-    /** True when thread {@code tid} has a pending signal that it catches and does not block. */
+    /**
+     * True when thread {@code tid} has a pending, unblocked signal that would do something: one it
+     * catches, or one whose default action stops or kills it. Every sandbox process is ptraced,
+     * and the kernel does not turn a fatal signal into an immediate kill for a traced process, so
+     * even a plain SIGTERM must release the worker for the program to die as it would natively.
+     * Ignored signals, and those whose default is to ignore (SIGCHLD, SIGCONT, SIGURG, SIGWINCH)
+     * when not caught, leave the call alone.
+     */
     static boolean signalPending(int tid) {
         String status;
         try {
@@ -78,9 +85,16 @@ final class Interrupter implements Runnable {
         }
         long pending = field(status, "SigPnd:") | field(status, "ShdPnd:");
         long blocked = field(status, "SigBlk:");
+        long ignored = field(status, "SigIgn:");
         long caught = field(status, "SigCgt:");
-        return (pending & ~blocked & caught) != 0;
+        long quiet = (DEFAULT_IGNORED & ~caught) | ignored;
+        return (pending & ~blocked & ~quiet) != 0;
     }
+
+    /** SIGCHLD, SIGCONT, SIGURG, SIGWINCH: their default action is to do nothing. */
+    private static final long DEFAULT_IGNORED = bit(17) | bit(18) | bit(23) | bit(28);
+
+    private static long bit(int sig) { return 1L << (sig - 1); }
 
     private static long field(String status, String name) {
         int i = status.indexOf(name);

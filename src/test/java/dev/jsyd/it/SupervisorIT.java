@@ -177,6 +177,18 @@ class SupervisorIT {
     }
 
     @Test
+    void aFatalSignalEndsAProgramBlockedInAnEmulatedCall() throws Exception {
+        Path fifo = tmp.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        // cat has no SIGTERM handler: natively it dies at once; every sandbox process is ptraced,
+        // so the interrupter must release the blocked open for the signal to be delivered.
+        var r = Syd.run(List.of("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***", "-m", NOTIFY, "--",
+                "sh", "-c", "cat " + fifo + " & p=$!; sleep 1; kill -TERM $p; wait $p; echo status=$?"),
+                null, Map.of(), Duration.ofSeconds(20));
+        assertThat(r.out()).as(r.toString()).isEqualTo("status=143\n");
+    }
+
+    @Test
     void timeoutKillsTheSandbox() throws Exception {
         long t0 = System.nanoTime();
         var r = Syd.run("-poff", "-t", "2s", "--", "sleep", "30");
