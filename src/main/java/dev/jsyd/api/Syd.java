@@ -20,6 +20,12 @@ import java.util.List;
  * <p>Each sandbox has its own policy, supervisor thread, worker pool and tracer; one JVM may run
  * any number at once. The JVM must be started with {@code --enable-native-access} for the
  * module or class path that holds jsyd.
+ *
+ * <p>Effects on the host JVM: the first sandbox makes the JVM process not dumpable with
+ * RLIMIT_CORE 0 (the supervisor's self-protection; processes it starts later inherit the limit);
+ * access log records go to file descriptor 2 unless {@code SYD_LOG_FD} is set in
+ * {@link SandboxBuilder#hostEnvironment}; a program that cannot be executed is also reported as
+ * {@code syd: exec error: ...} on {@code System.err}.
  */
 public final class Syd {
     private Syd() {}
