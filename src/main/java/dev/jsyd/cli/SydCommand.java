@@ -1,10 +1,10 @@
 package dev.jsyd.cli;
 
-import dev.jsyd.policy.Origin;
-import dev.jsyd.policy.Policy;
-import dev.jsyd.policy.PolicyException;
-import dev.jsyd.supervisor.Supervisor;
-import dev.jsyd.supervisor.SupervisorException;
+import dev.jsyd.api.SandboxBuilder;
+import dev.jsyd.api.SandboxConfigException;
+import dev.jsyd.api.SandboxStartException;
+import dev.jsyd.api.SandboxedProcess;
+import dev.jsyd.api.Syd;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ import java.util.Map;
 final class SydCommand {
     private SydCommand() {}
 
-    static final String VERSION = "3.52.0";
+    static final String VERSION = Syd.VERSION;
     /** Exit status for a bad command line, rule or file: EINVAL, as Syd reports errors by errno. */
     static final int USAGE = 22;
     /** Exit status of the {@code panic} command. */
@@ -41,23 +41,18 @@ final class SydCommand {
             """;
 
     /** Environment variables removed from the program's environment unless passed with -e VAR= (glibc's unsecure list). */
-    static final List<String> UNSAFE_ENV = List.of("GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES",
-            "LD_AUDIT", "LD_BIND_NOT", "LD_BIND_NOW", "LD_DEBUG", "LD_DEBUG_OUTPUT", "LD_DYNAMIC_WEAK",
-            "LD_HWCAP_MASK", "LD_LIBRARY_PATH", "LD_ORIGIN_PATH", "LD_PRELOAD", "LD_PROFILE", "LD_PROFILE_OUTPUT",
-            "LD_SHOW_AUXV", "LD_USE_LOAD_BIAS", "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE", "NIS_PATH", "NLSPATH",
-            "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR", "TZDIR");
+    static final List<String> UNSAFE_ENV = Syd.UNSAFE_ENVIRONMENT;
 
     static int run(String[] args) {
         return run(args, System.out, System.err, System.getenv());
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-        Policy policy = Policy.defaults().environment(env::get);
+        SandboxBuilder sandbox = Syd.builder().hostEnvironment(env).inheritIO();
         boolean trace = false;
         String alias = null;
         Map<String, String> envChanges = new LinkedHashMap<>();
         List<String> passUnsafe = new ArrayList<>();
-        int mIndex = 0;
         int i = 0;
         try {
             for (; i < args.length; i++) {
@@ -88,9 +83,9 @@ final class SydCommand {
                             return USAGE;
                         }
                         switch (c) {
-                            case 'm' -> policy.apply(value, Origin.argument(++mIndex));
-                            case 'p' -> policy.applyProfile(value, Origin.profile(value, 0));
-                            case 'P' -> policy.applyFile(Path.of(value));
+                            case 'm' -> sandbox.command(value).validate();
+                            case 'p' -> sandbox.profile(value).validate();
+                            case 'P' -> sandbox.configFile(Path.of(value)).validate();
                             case 'a' -> alias = value;
                             case 'e' -> {
                                 int eq = value.indexOf('=');
@@ -98,7 +93,7 @@ final class SydCommand {
                                 else if (eq == value.length() - 1) passUnsafe.add(value.substring(0, eq));
                                 else envChanges.put(value.substring(0, eq), value.substring(eq + 1));
                             }
-                            case 't' -> policy.apply("timeout:" + value, Origin.argument(++mIndex));
+                            case 't' -> sandbox.command("timeout:" + value).validate();
                             case 'E' -> {
                                 err.println("syd: -E (filter export) is not supported yet");
                                 return USAGE;
@@ -119,39 +114,50 @@ final class SydCommand {
                     }
                 }
             }
-        } catch (PolicyException e) {
-            err.println("syd: " + e.getMessage());
+        } catch (SandboxConfigException e) {
+            err.println(e.diagnostic());
             return USAGE;
         }
-        if (policy.panicked()) return PANIC;
         List<String> command = new ArrayList<>(List.of(args).subList(i, args.length));
         if (command.isEmpty()) {
             String shell = env.getOrDefault("SYD_SHELL", "/bin/sh");
             command.add(shell);
             command.add("-l");
         }
-        List<String> argv = new ArrayList<>(command);
-        if (alias != null) argv.set(0, alias);
-        List<String> childEnv = childEnvironment(env, envChanges, passUnsafe);
-        Supervisor.Options options = new Supervisor.Options(policy, command.get(0), argv, childEnv, trace, env);
+        if (alias != null) sandbox.argv0(alias);
+        sandbox.trace(trace).environment(childEnvironment(env, envChanges, passUnsafe));
         try {
-            return new Supervisor(options).run();
-        } catch (SupervisorException e) {
-            err.println("syd: " + e.getMessage());
+            SandboxedProcess p = sandbox.start(command);
+            int status = waitUninterruptibly(p);
+            p.failure().ifPresent(m -> err.println("syd: " + m));
+            return status;
+        } catch (SandboxConfigException e) {
+            err.println(e.diagnostic());
+            return USAGE;
+        } catch (SandboxStartException e) {
+            err.println(e.diagnostic());
             return e.status();
         }
     }
 
-    static List<String> childEnvironment(Map<String, String> env, Map<String, String> changes, List<String> passUnsafe) {
+    private static int waitUninterruptibly(SandboxedProcess p) {
+        while (true) {
+            try {
+                return p.waitFor();
+            } catch (InterruptedException e) {
+                // nothing interrupts the main thread of the CLI; keep waiting for the sandbox
+            }
+        }
+    }
+
+    static Map<String, String> childEnvironment(Map<String, String> env, Map<String, String> changes, List<String> passUnsafe) {
         Map<String, String> m = new LinkedHashMap<>(env);
         for (String k : UNSAFE_ENV) if (!passUnsafe.contains(k)) m.remove(k);
         for (Map.Entry<String, String> c : changes.entrySet()) {
             if (c.getValue() == null) m.remove(c.getKey());
             else m.put(c.getKey(), c.getValue());
         }
-        List<String> out = new ArrayList<>(m.size());
-        m.forEach((k, v) -> out.add(k + "=" + v));
-        return out;
+        return m;
     }
 
     static void printVersion(PrintStream out) {

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code off} anyone; {@code exec} only the initial process; {@code drop} only changes that take
  * privileges away; {@code read} nothing (state still readable); {@code on}/{@code ipc} the API is
  * invisible. With no {@code lock:} given the lock becomes {@code on} when the program is executed.
+ * An accepted {@code cmd/exec!} command is run outside the sandbox ({@link OutsideCommand}).
  */
 final class RuntimeApi {
     private final Policy policy;
@@ -76,8 +77,10 @@ final class RuntimeApi {
             }
             current.set(policy.snapshot());
             if (policy.panicked()) onPanic.run();
-            return 0;
         }
+        // accepted under the lock rules above: run it (outside the lock, a spawn takes time)
+        if (OutsideCommand.is(command)) return OutsideCommand.run(command);
+        return 0;
     }
 
     private boolean isInitial(int tid) {

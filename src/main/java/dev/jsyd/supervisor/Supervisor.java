@@ -28,15 +28,27 @@ public final class Supervisor implements SandboxContext {
     /** Exit status when {@code timeout:} expires (as timeout(1) does). */
     public static final int TIMEOUT_STATUS = 124;
 
-    /** What to run and how: the policy (owned by the supervisor from here on), the program, its environment. */
+    /**
+     * What to run and how: the policy (owned by the supervisor from here on), the program, its
+     * environment, and the launcher's working directory and standard streams.
+     */
     public record Options(Policy policy, String file, List<String> argv, List<String> env, boolean trace,
-                          Map<String, String> sydEnv) {}
+                          Map<String, String> sydEnv, Launcher.Setup setup) {
+        /** With the JVM's working directory and standard streams (the CLI). */
+        public Options(Policy policy, String file, List<String> argv, List<String> env, boolean trace,
+                       Map<String, String> sydEnv) {
+            this(policy, file, argv, env, trace, sydEnv, Launcher.Setup.NONE);
+        }
+    }
 
     private final RuntimeApi runtime;
     private final Options options;
     private final AuditLog log;
     private volatile int forcedStatus = -1;
     private volatile PidFd child;
+    private volatile boolean killRequested;
+    private final Object childLock = new Object();
+    private final java.util.concurrent.CompletableFuture<Integer> started = new java.util.concurrent.CompletableFuture<>();
 
     public Supervisor(Options options) {
         this.options = options;
@@ -60,8 +72,28 @@ public final class Supervisor implements SandboxContext {
     @Override
     public void exit(int status) {
         if (forcedStatus < 0) forcedStatus = status;
-        PidFd c = child;
-        if (c != null) c.signal(Signals.SIGKILL);
+        synchronized (childLock) {
+            PidFd c = child;
+            if (c != null) c.signal(Signals.SIGKILL);
+        }
+    }
+
+    /**
+     * Completes with the program's pid once it is launched (before it is executed), or
+     * exceptionally with the {@link SupervisorException} that kept it from starting.
+     */
+    public java.util.concurrent.CompletableFuture<Integer> started() { return started; }
+
+    /**
+     * Kills the program with SIGKILL (its status becomes 137, the rest of the sandbox follows);
+     * before the launch it is killed as soon as it exists, after the end this does nothing.
+     */
+    public void kill() {
+        killRequested = true;
+        synchronized (childLock) {
+            PidFd c = child;
+            if (c != null) c.signal(Signals.SIGKILL);
+        }
     }
 
     /**
@@ -69,6 +101,18 @@ public final class Supervisor implements SandboxContext {
      * the program's PDEATHSIG is tied to it). Returns the exit status.
      */
     public int run() throws SupervisorException {
+        try {
+            return runSandbox();
+        } catch (SupervisorException e) {
+            started.completeExceptionally(e);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            started.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private int runSandbox() throws SupervisorException {
         try {
             NotifyFd.checkKernelSizes();
         } catch (ErrnoException e) {
@@ -87,11 +131,15 @@ public final class Supervisor implements SandboxContext {
         Launcher.Launched launched;
         try {
             launched = Launcher.start(launcher, filter, dev.jsyd.kernel.Hardening.launchFlags(runtime.sandbox()),
-                    options.file(), options.argv(), options.env());
+                    options.file(), options.argv(), options.env(), options.setup());
         } catch (ErrnoException e) {
             throw new SupervisorException("cannot start the sandbox: " + e.getMessage(), e.errno());
         }
-        child = launched.pidfd();
+        synchronized (childLock) {
+            child = launched.pidfd();
+        }
+        if (killRequested) kill();
+        started.complete(launched.pidfd().pid());
         NotifyFd listener = launched.listener();
         listener.setSyncWakeUp();
         Interrupter interrupter = new Interrupter(listener);
@@ -133,7 +181,10 @@ public final class Supervisor implements SandboxContext {
             if (timeouter != null) timeouter.interrupt();
             interrupter.stop();
             pool.shutdown();
-            launched.close();
+            synchronized (childLock) {
+                child = null; // the pidfd number may be reused once closed
+                launched.close();
+            }
         }
     }
 

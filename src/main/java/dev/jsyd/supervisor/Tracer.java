@@ -19,8 +19,10 @@ import java.util.concurrent.CountDownLatch;
  * one is killed before it runs an instruction. Signals pass through unchanged, group-stops are
  * kept (PTRACE_LISTEN) so job control works. The first process's exit status is its result.
  *
- * <p>It must not share the JVM with a ProcessBuilder-started child it could reap: it waits on
- * P_ALL. The CLI has none.
+ * <p>It waits only for its own tracees ({@code __WNOTHREAD}): the first process is a child of the
+ * supervisor thread but seized by this one, so its exit is reported here; children that other
+ * threads of the JVM started (ProcessBuilder) and the tracees of other sandboxes in the same JVM
+ * are never reaped by it.
  */
 final class Tracer implements Runnable {
     private static final int OPTIONS = Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK | Ptrace.O_TRACECLONE

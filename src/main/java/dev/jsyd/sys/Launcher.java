@@ -37,6 +37,94 @@ public final class Launcher {
                         ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     }
 
+    /**
+     * Where one of the launcher's standard streams comes from: {@link #INHERIT} (the JVM's own),
+     * an open fd of the JVM duplicated onto it ({@code fd >= 0}, e.g. a pipe end), or a file
+     * opened by path with open(2) {@code flags} (mode 0666 before the umask).
+     */
+    public record Stdio(int fd, String path, int flags) {
+        /** The JVM's own stream. */
+        public static final Stdio INHERIT = new Stdio(-1, null, 0);
+
+        public static Stdio dup(int fd) { return new Stdio(fd, null, 0); }
+
+        public static Stdio open(String path, int flags) { return new Stdio(-1, path, flags); }
+
+        boolean inherits() { return fd < 0 && path == null; }
+    }
+
+    /**
+     * What the launcher is given before it starts (posix_spawn file actions): its working
+     * directory (null: the JVM's) and stdin, stdout, stderr.
+     */
+    public record Setup(String directory, Stdio in, Stdio out, Stdio err) {
+        /** No changes: the CLI's case, which creates no file actions at all. */
+        public static final Setup NONE = new Setup(null, Stdio.INHERIT, Stdio.INHERIT, Stdio.INHERIT);
+
+        boolean isNone() { return directory == null && in.inherits() && out.inherits() && err.inherits(); }
+    }
+
+    /** The file-action handles, linked only when a {@link Setup} asks for something (start-up cost). */
+    private static final class Actions {
+        static final MethodHandle INIT = handle("posix_spawn_file_actions_init",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+        static final MethodHandle DESTROY = handle("posix_spawn_file_actions_destroy",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+        static final MethodHandle DUP2 = handle("posix_spawn_file_actions_adddup2",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        static final MethodHandle OPEN = handle("posix_spawn_file_actions_addopen",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        static final MethodHandle CHDIR = handle("posix_spawn_file_actions_addchdir_np",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        /** sizeof(posix_spawn_file_actions_t) is 80 on glibc x86_64; room to spare. */
+        static final long SIZE = 256;
+
+        private static MethodHandle handle(String name, FunctionDescriptor fd) {
+            return Native.LINKER.downcallHandle(Native.symbol(name), fd);
+        }
+
+        /** Builds the file actions of {@code setup} in {@code a}; the caller destroys them. */
+        static MemorySegment build(Arena a, Setup setup) throws ErrnoException {
+            MemorySegment fa = a.allocate(SIZE, 16);
+            try {
+                check("posix_spawn_file_actions_init", (int) INIT.invokeExact(fa));
+                Stdio[] streams = {setup.in(), setup.out(), setup.err()};
+                for (int n = 0; n < 3; n++) {
+                    Stdio s = streams[n];
+                    if (s.fd() >= 0) {
+                        check("posix_spawn_file_actions_adddup2", (int) DUP2.invokeExact(fa, s.fd(), n));
+                    } else if (s.path() != null) {
+                        check("posix_spawn_file_actions_addopen",
+                                (int) OPEN.invokeExact(fa, n, a.allocateFrom(s.path(), StandardCharsets.UTF_8), s.flags(), 0666));
+                    }
+                }
+                if (setup.directory() != null) {
+                    check("posix_spawn_file_actions_addchdir_np",
+                            (int) CHDIR.invokeExact(fa, a.allocateFrom(setup.directory(), StandardCharsets.UTF_8)));
+                }
+            } catch (ErrnoException e) {
+                destroy(fa);
+                throw e;
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+            return fa;
+        }
+
+        static void destroy(MemorySegment fa) {
+            try {
+                int ignored = (int) DESTROY.invokeExact(fa);
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+        }
+
+        private static void check(String what, int err) throws ErrnoException {
+            if (err != 0) throw new ErrnoException(what, err);
+        }
+    }
+
     /** A launched, filtered process that has not exec'd the program yet. */
     public static final class Launched implements AutoCloseable {
         private final int ctl;
@@ -94,6 +182,17 @@ public final class Launcher {
      */
     public static Launched start(String launcher, byte[] filter, int flags, String file, List<String> argv,
             List<String> env) throws ErrnoException {
+        return start(launcher, filter, flags, file, argv, env, Setup.NONE);
+    }
+
+    /**
+     * As {@link #start(String, byte[], int, String, List, List)}, and the launcher starts in
+     * {@code setup}'s directory with its standard streams (posix_spawn file actions; none are
+     * created for {@link Setup#NONE}). A directory or file that cannot be opened fails the spawn
+     * with that errno.
+     */
+    public static Launched start(String launcher, byte[] filter, int flags, String file, List<String> argv,
+            List<String> env, Setup setup) throws ErrnoException {
         int[] sv = socketpair();
         int pid;
         try (Arena a = Arena.ofConfined()) {
@@ -106,17 +205,28 @@ public final class Launcher {
             MemorySegment argvSeg = cStrings(a, List.of(args));
             MemorySegment envSeg = cStrings(a, env);
             MemorySegment pidOut = a.allocate(ValueLayout.JAVA_INT);
+            MemorySegment actions = MemorySegment.NULL;
+            if (setup != null && !setup.isNone()) {
+                try {
+                    actions = Actions.build(a, setup);
+                } catch (ErrnoException e) {
+                    Native.syscall(Syscalls.CLOSE, sv[0]);
+                    Native.syscall(Syscalls.CLOSE, sv[1]);
+                    throw e;
+                }
+            }
             synchronized (SPAWN_LOCK) {
                 // The child end must survive the spawn; keep it inheritable only inside this lock.
                 ErrnoException.check("fcntl", Native.syscall(Syscalls.FCNTL, sv[1], F_SETFD, 0));
                 int err;
                 try {
-                    err = (int) Holder.POSIX_SPAWN.invokeExact(pidOut, path, MemorySegment.NULL, MemorySegment.NULL,
+                    err = (int) Holder.POSIX_SPAWN.invokeExact(pidOut, path, actions, MemorySegment.NULL,
                             argvSeg, envSeg);
                 } catch (Throwable t) {
                     throw new AssertionError(t);
                 } finally {
                     Native.syscall(Syscalls.CLOSE, sv[1]);
+                    if (!actions.equals(MemorySegment.NULL)) Actions.destroy(actions);
                 }
                 if (err != 0) {
                     Native.syscall(Syscalls.CLOSE, sv[0]);

@@ -18,7 +18,8 @@ public final class Ptrace implements AutoCloseable {
             O_TRACEEXEC = 0x10, O_TRACEEXIT = 0x40, O_EXITKILL = 0x100000;
     public static final int EVENT_FORK = 1, EVENT_VFORK = 2, EVENT_CLONE = 3, EVENT_EXEC = 4, EVENT_EXIT = 6,
             EVENT_STOP = 128;
-    private static final int P_ALL = 0, WEXITED = 4, WSTOPPED = 2, WALL = 0x40000000;
+    /** __WNOTHREAD: only this thread's own children and tracees, never another thread's. */
+    private static final int P_ALL = 0, WEXITED = 4, WSTOPPED = 2, WALL = 0x40000000, WNOTHREAD = 0x20000000;
     public static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_TRAPPED = 4, CLD_STOPPED = 5,
             CLD_CONTINUED = 6;
 
@@ -54,13 +55,15 @@ public final class Ptrace implements AutoCloseable {
     }
 
     /**
-     * Waits for the next event of any child or tracee (blocking). Returns null when there are no
-     * children left (ECHILD); EINTR is retried.
+     * Waits for the next event of any child or tracee <em>of the calling thread</em> (blocking;
+     * {@code __WNOTHREAD}, so children that other threads of the JVM started, e.g. with
+     * ProcessBuilder, and the tracees of another sandbox's tracer are never seen or reaped).
+     * Returns null when there are none left (ECHILD); EINTR is retried.
      */
     public Event waitAny() throws ErrnoException {
         while (true) {
             siginfo.fill((byte) 0);
-            long r = Native.syscall(Syscalls.WAITID, P_ALL, 0, siginfo.address(), WEXITED | WSTOPPED | WALL, 0);
+            long r = Native.syscall(Syscalls.WAITID, P_ALL, 0, siginfo.address(), WEXITED | WSTOPPED | WALL | WNOTHREAD, 0);
             if (r == -Errno.EINTR) continue;
             if (r == -Errno.ECHILD) return null;
             ErrnoException.check("waitid", r);

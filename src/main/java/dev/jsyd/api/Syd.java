@@ -1,0 +1,48 @@
+package dev.jsyd.api;
+
+import java.util.List;
+
+/**
+ * Entry point of the Java library API: sandbox a command from a JVM program, as {@code syd}
+ * does from the command line.
+ *
+ * <pre>{@code
+ * SandboxedProcess p = Syd.builder()
+ *         .profile("off")
+ *         .command("sandbox/read:on")
+ *         .command("allow/read+/***")
+ *         .command("deny/read+/etc/shadow")
+ *         .start(List.of("cat", "/etc/hostname"));
+ * String out = new String(p.getInputStream().readAllBytes());
+ * int status = p.waitFor();
+ * }</pre>
+ *
+ * <p>Each sandbox has its own policy, supervisor thread, worker pool and tracer; one JVM may run
+ * any number at once. The JVM must be started with {@code --enable-native-access} for the
+ * module or class path that holds jsyd.
+ *
+ * <p>Effects on the host JVM: the first sandbox makes the JVM process not dumpable with
+ * RLIMIT_CORE 0 (the supervisor's self-protection; processes it starts later inherit the limit);
+ * access log records go to file descriptor 2 unless {@code SYD_LOG_FD} is set in
+ * {@link SandboxBuilder#hostEnvironment}; a program that cannot be executed is also reported as
+ * {@code syd: exec error: ...} on {@code System.err}.
+ */
+public final class Syd {
+    private Syd() {}
+
+    /** The version of Syd this implements. */
+    public static final String VERSION = "3.52.0";
+
+    /**
+     * Variables removed from an inherited environment (glibc's "unsecure" list, as syd does):
+     * LD_PRELOAD, LD_LIBRARY_PATH, ... ({@code syd -e VAR=} passes one anyway).
+     */
+    public static final List<String> UNSAFE_ENVIRONMENT = List.of("GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES",
+            "HOSTALIASES", "LD_AUDIT", "LD_BIND_NOT", "LD_BIND_NOW", "LD_DEBUG", "LD_DEBUG_OUTPUT", "LD_DYNAMIC_WEAK",
+            "LD_HWCAP_MASK", "LD_LIBRARY_PATH", "LD_ORIGIN_PATH", "LD_PRELOAD", "LD_PROFILE", "LD_PROFILE_OUTPUT",
+            "LD_SHOW_AUXV", "LD_USE_LOAD_BIAS", "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE", "NIS_PATH", "NLSPATH",
+            "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR", "TZDIR");
+
+    /** A new builder with Syd's defaults: every category on, everything denied. */
+    public static SandboxBuilder builder() { return new SandboxBuilder(); }
+}
