@@ -5,7 +5,9 @@
  * happen inside the new process before the sandboxed program runs are done here. Every
  * decision is made in Java; this program only carries out what it is told, in this order:
  *
- *   1. read the launch message from the control socket (fd number in argv[1]):
+ *   0. argv is the program's own argv; the control socket's fd number and the file to execute
+ *      come in JSYD_LAUNCH_FD and JSYD_LAUNCH_FILE, which are removed from the environment;
+ *   1. read the launch message from the control socket:
  *        u32 magic 'JSYD', u32 expected parent pid, u32 flags, u32 filter length in bytes,
  *        then the BPF program (struct sock_filter[]) built by Java;
  *   2. PR_SET_PDEATHSIG(SIGKILL), then check the parent is still the supervisor (no race with
@@ -20,7 +22,7 @@
  *   4. send "L" + the listener's fd number with write(2) (always allowed in the kernel; a
  *      sendmsg(SCM_RIGHTS) could be notified and would deadlock) — the supervisor takes the
  *      listener with pidfd_getfd(2) — then wait for a one-byte acknowledgement;
- *   5. close its own copy of the listener and execvpe(argv[2], argv+3, environ). The exec is
+ *   5. close its own copy of the listener and execvpe(JSYD_LAUNCH_FILE, argv, environ). The exec is
  *      already under the filter, so the first program is checked too. If it fails, send
  *      "E" + errno and exit 127; if it succeeds the control socket closes (close-on-exec), which
  *      the supervisor reads as end of file.
@@ -115,8 +117,15 @@ static void fail(int step) {
 static struct sock_filter insns[MAX_INSNS];
 
 int main(int argc, char **argv) {
-    if (argc < 4) _exit(127);
-    ctl = atoi(argv[1]);
+    if (argc < 1 || argv[0] == NULL) _exit(127);
+    const char *fdvar = getenv("JSYD_LAUNCH_FD");
+    const char *filevar = getenv("JSYD_LAUNCH_FILE");
+    if (fdvar == NULL || filevar == NULL) _exit(127);
+    ctl = atoi(fdvar);
+    /* keep the file name: unsetenv only removes the pointer from environ, the string stays */
+    const char *file = filevar;
+    unsetenv("JSYD_LAUNCH_FD");
+    unsetenv("JSYD_LAUNCH_FILE");
 
     uint32_t head[4];
     if (read_full(ctl, head, sizeof head) != 0 || head[0] != MAGIC) _exit(127);
@@ -151,7 +160,7 @@ int main(int argc, char **argv) {
     if (read_full(ctl, &ack, 1) != 0) _exit(127);
     close((int)listener);
 
-    execvpe(argv[2], argv + 3, environ);
+    execvpe(file, argv, environ);
     report('E', errno, 0);
     _exit(127);
 }

@@ -21,6 +21,8 @@ public final class Launcher {
     private Launcher() {}
 
     private static final int MAGIC = 0x4459534a;
+    /** The variables that carry the control socket's fd number and the file to exec to the launcher. */
+    static final String ENV_FD = "JSYD_LAUNCH_FD", ENV_FILE = "JSYD_LAUNCH_FILE";
 
     /** Launch flag: PR_SET_MDWE(PR_MDWE_REFUSE_EXEC_GAIN) before exec (W^X memory), where the kernel has it. */
     public static final int MDWE = 1;
@@ -197,12 +199,14 @@ public final class Launcher {
         int pid;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment path = a.allocateFrom(launcher);
-            String[] args = new String[argv.size() + 3];
-            args[0] = "syd-launch";
-            args[1] = Integer.toString(sv[1]);
-            args[2] = file;
-            for (int i = 0; i < argv.size(); i++) args[3 + i] = argv.get(i);
-            MemorySegment argvSeg = cStrings(a, List.of(args));
+            // The launcher runs with the program's own argv (so /proc/PID/cmdline, and the log's
+            // `cmd`, show the program from the start); what it needs comes in two variables it
+            // removes before the exec.
+            List<String> launchEnv = new java.util.ArrayList<>(env);
+            launchEnv.add(ENV_FD + "=" + sv[1]);
+            launchEnv.add(ENV_FILE + "=" + file);
+            env = launchEnv;
+            MemorySegment argvSeg = cStrings(a, argv);
             MemorySegment envSeg = cStrings(a, env);
             MemorySegment pidOut = a.allocate(ValueLayout.JAVA_INT);
             MemorySegment actions = MemorySegment.NULL;

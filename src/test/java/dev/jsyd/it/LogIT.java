@@ -102,6 +102,13 @@ class LogIT {
         assertThat(rec.get("uid")).isEqualTo(new com.sun.security.auth.module.UnixSystem().getUid());
     }
 
+    @Test void theFirstExecIsLoggedWithTheProgramsOwnCommandLine() throws Exception {
+        var r = Syd.run("--", "true", "arg");
+        assertThat(records(r.err())).isNotEmpty().allSatisfy(m -> assertThat(m.get("cmd")).isEqualTo("true arg"));
+        r = Syd.run("-poff", "--", "sh", "-c", "env | grep -c JSYD_LAUNCH_ || true");
+        assertThat(r.out()).as("the launcher's variables do not reach the program").isEqualTo("0\n");
+    }
+
     @Test void tipIsARuleThatAllowsTheOperation() throws Exception {
         String tip = (String) deniedRead().get("tip");
         assertThat(tip).isEqualTo("configure `allow/read+/etc/passwd'");
