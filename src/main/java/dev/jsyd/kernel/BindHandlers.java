@@ -10,7 +10,6 @@ import dev.jsyd.abi.Errno;
 import dev.jsyd.abi.Syscalls;
 import dev.jsyd.kernel.SockaddrDecoder.Abstract;
 import dev.jsyd.kernel.SockaddrDecoder.Addr;
-import dev.jsyd.kernel.SockaddrDecoder.DecodeException;
 import dev.jsyd.kernel.SockaddrDecoder.Inet;
 import dev.jsyd.kernel.SockaddrDecoder.UnixPath;
 import dev.jsyd.policy.Category;
@@ -46,19 +45,11 @@ public final class BindHandlers {
         int addrlen = (int) r.arg(2);
         int sock = r.programFd((int) r.arg(0));
         try {
-            if (addrlen < 0 || addrlen > Sockets.ADDR_MAX) { r.fail(Errno.EINVAL); return; }
-            byte[] raw = r.memory().read(r.pid(), r.arg(1), addrlen);
             Sockets s = Sockets.current();
-            int domain = s.getsockoptInt(sock, Sockets.SOL_SOCKET, Sockets.SO_DOMAIN);
-            if (domain < 0) { r.fail(-domain); return; }
-            Addr a;
-            try {
-                a = SockaddrDecoder.decode(domain, SockaddrDecoder.Op.BIND, raw);
-            } catch (DecodeException e) {
-                r.fail(e.errno());
-                return;
-            }
-            if (!r.stillValid()) return;
+            NetAccess.Address read = NetAccess.readAddress(r, s, sock, r.arg(1), addrlen, SockaddrDecoder.Op.BIND);
+            if (read == null) return;
+            Addr a = read.addr();
+            byte[] raw = read.raw();
             if (a instanceof UnixPath up) {
                 bindUnix(r, s, sock, up);
                 return;

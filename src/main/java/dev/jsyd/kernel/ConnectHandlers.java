@@ -1,9 +1,7 @@
 package dev.jsyd.kernel;
 
-import dev.jsyd.abi.Errno;
 import dev.jsyd.abi.Syscalls;
 import dev.jsyd.kernel.SockaddrDecoder.Addr;
-import dev.jsyd.kernel.SockaddrDecoder.DecodeException;
 import dev.jsyd.policy.Category;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
@@ -30,19 +28,11 @@ public final class ConnectHandlers {
         int sock = r.programFd((int) r.arg(0));
         int[] held = {-1};
         try {
-            if (addrlen < 0 || addrlen > Sockets.ADDR_MAX) { r.fail(Errno.EINVAL); return; }
-            byte[] raw = r.memory().read(r.pid(), r.arg(1), addrlen);
             Sockets s = Sockets.current();
-            int domain = s.getsockoptInt(sock, Sockets.SOL_SOCKET, Sockets.SO_DOMAIN);
-            if (domain < 0) { r.fail(-domain); return; }
-            Addr a;
-            try {
-                a = SockaddrDecoder.decode(domain, SockaddrDecoder.Op.CONNECT, raw);
-            } catch (DecodeException e) {
-                r.fail(e.errno());
-                return;
-            }
-            if (!r.stillValid()) return;
+            NetAccess.Address read = NetAccess.readAddress(r, s, sock, r.arg(1), addrlen, SockaddrDecoder.Op.CONNECT);
+            if (read == null) return;
+            Addr a = read.addr();
+            byte[] raw = read.raw();
             byte[] target = NetAccess.destination(r, "connect", a, raw, held);
             int rc;
             r.beginBlocking();

@@ -192,4 +192,29 @@ final class NetAccess {
         if (heldFd[0] >= 0) Files.close(heldFd[0]);
         heldFd[0] = -1;
     }
+
+    /** A sockaddr as the program passed it (read once) and as decoded for its socket's family. */
+    record Address(Addr addr, byte[] raw) {}
+
+    /**
+     * Reads the program's sockaddr ({@code addrlen} bytes at {@code ptr}) once and decodes it for
+     * the family of the supervisor's copy {@code sock} of the program's socket. Returns null after
+     * answering the request (bad length, bad pointer, bad address) or when the program is gone.
+     */
+    static Address readAddress(Request r, dev.jsyd.sys.Sockets s, int sock, long ptr, int addrlen, SockaddrDecoder.Op op)
+            throws dev.jsyd.sys.ErrnoException {
+        if (addrlen < 0 || addrlen > dev.jsyd.sys.Sockets.ADDR_MAX) { r.fail(Errno.EINVAL); return null; }
+        byte[] raw = r.memory().read(r.pid(), ptr, addrlen);
+        int domain = s.getsockoptInt(sock, dev.jsyd.sys.Sockets.SOL_SOCKET, dev.jsyd.sys.Sockets.SO_DOMAIN);
+        if (domain < 0) { r.fail(-domain); return null; }
+        Addr a;
+        try {
+            a = SockaddrDecoder.decode(domain, op, raw);
+        } catch (SockaddrDecoder.DecodeException e) {
+            r.fail(e.errno());
+            return null;
+        }
+        if (!r.stillValid()) return null;
+        return new Address(a, raw);
+    }
 }
