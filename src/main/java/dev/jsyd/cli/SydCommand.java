@@ -55,6 +55,7 @@ final class SydCommand {
         List<String> passUnsafe = new ArrayList<>();
         int i = 0;
         try {
+            if (loginMode(args)) sandbox.profile("user").validate();
             for (; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--")) { i++; break; }
@@ -120,6 +121,8 @@ final class SydCommand {
         }
         List<String> command = new ArrayList<>(List.of(args).subList(i, args.length));
         if (command.isEmpty()) {
+            // syd with no command: a login shell in the sandbox, under the user profile (applied
+            // first, see loginMode), as Syd does.
             String shell = env.getOrDefault("SYD_SHELL", "/bin/sh");
             command.add(shell);
             command.add("-l");
@@ -148,6 +151,28 @@ final class SydCommand {
                 // nothing interrupts the main thread of the CLI; keep waiting for the sandbox
             }
         }
+    }
+
+    /**
+     * True when the user profile applies before everything else: {@code -l}/{@code -f} (login-shell
+     * compatibility) or no command at all (syd starts a login shell).
+     */
+    static boolean loginMode(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) return i + 1 >= args.length;
+            if (!a.startsWith("-") || a.equals("-")) return false;
+            if (a.startsWith("--")) continue;
+            for (int j = 1; j < a.length(); j++) {
+                char c = a.charAt(j);
+                if (c == 'l' || c == 'f') return true;
+                if ("mpPaetE".indexOf(c) >= 0) {
+                    if (j + 1 == a.length()) i++;
+                    break;
+                }
+            }
+        }
+        return true;
     }
 
     static Map<String, String> childEnvironment(Map<String, String> env, Map<String, String> changes, List<String> passUnsafe) {

@@ -124,7 +124,8 @@ public final class OpenHandlers {
         Category readCat = acc == O_WRONLY ? null : dir ? Category.READDIR : Category.READ;
         Category writeCat = acc == O_RDONLY && !tmpfile ? null : Category.WRITE;
         Category createCat = tmpfile ? Category.MKTEMP : creat && !exists ? Category.CREATE : null;
-        Category truncCat = (flags & O_TRUNC) != 0 && exists && !dir ? Category.TRUNCATE : null;
+        // O_TRUNC truncates regular files only (the kernel ignores it on devices, FIFOs, sockets).
+        Category truncCat = (flags & O_TRUNC) != 0 && exists && type == Files.S_IFREG ? Category.TRUNCATE : null;
         if (r.denied(sys, res.path(), (long) flags, readCat, writeCat, createCat, truncCat)) {
             r.fail(Errno.EACCES);
             return;

@@ -53,6 +53,24 @@ class SupervisorIT {
     }
 
     @Test
+    void noCommandStartsALoginShellUnderTheUserProfile() throws Exception {
+        Path f = tmp.resolve("from-login-shell");
+        var r = Syd.run(List.of(), "echo in-shell; ls ~ > /dev/null && echo home-ok; echo x > " + f + "; exit 3\n",
+                Map.of(), Duration.ofSeconds(30));
+        assertThat(r.status()).as(r.toString()).isEqualTo(3);
+        assertThat(r.out()).isEqualTo("in-shell\nhome-ok\n");
+        assertThat(f).hasContent("x");
+    }
+
+    @Test
+    void truncatingADeviceIsNotATruncate() throws Exception {
+        // `> /dev/null` opens with O_TRUNC, which the kernel ignores on devices: no truncate check.
+        var r = Syd.run("-poff", "-m", "sandbox/write,truncate:on", "-m", "allow/write+/dev/null", "--",
+                "sh", "-c", "echo x > /dev/null && echo ok");
+        assertThat(r.out()).as(r.toString()).isEqualTo("ok\n");
+    }
+
+    @Test
     void exitStatusOfTheProgram() throws Exception {
         assertThat(Syd.run("-poff", "--", "sh", "-c", "exit 7").status()).isEqualTo(7);
         assertThat(Syd.run("-poff", "--", "true").status()).isZero();
