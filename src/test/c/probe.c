@@ -137,6 +137,38 @@ static int cmd_exec_race(long n, const char *allowed, const char *denied) {
     return 0;
 }
 
+/* chdir-race N ALLOWED DENIED: a second thread flips the path buffer between ALLOWED and DENIED
+ * while the main thread chdirs to it, opens "f" (a notified call) and reads its cwd. Prints
+ * "in-denied" and exits 42 as soon as the cwd is DENIED after all that; else "never-in-denied". */
+static char cd_buf[256];
+static const char *cd_a, *cd_b;
+static void *cd_flipper(void *arg) {
+    (void)arg;
+    for (;;) { strcpy(cd_buf, cd_a); strcpy(cd_buf, cd_b); }
+    return NULL;
+}
+
+static int cmd_chdir_race(long n, const char *allowed, const char *denied) {
+    cd_a = allowed;
+    cd_b = denied;
+    strcpy(cd_buf, allowed);
+    pthread_t t;
+    pthread_create(&t, NULL, cd_flipper, NULL);
+    char cwd[512];
+    for (long i = 0; i < n; i++) {
+        if (syscall(SYS_chdir, cd_buf) != 0) continue;
+        int fd = open("f", O_RDONLY);
+        if (fd >= 0) close(fd);
+        if (getcwd(cwd, sizeof cwd) && strcmp(cwd, denied) == 0) {
+            printf("in-denied\n");
+            return 42;
+        }
+        if (chdir("/") != 0) return 2;
+    }
+    printf("never-in-denied\n");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc < 2) return 2;
@@ -145,6 +177,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "openloop") && argc == 4) return cmd_openloop(atol(argv[2]), argv[3]);
     if (!strcmp(argv[1], "fifo-eintr") && argc == 3) return cmd_fifo_eintr(argv[2]);
     if (!strcmp(argv[1], "fifo-restart") && argc == 3) return cmd_fifo_restart(argv[2]);
+    if (!strcmp(argv[1], "chdir-race") && argc == 5) return cmd_chdir_race(atol(argv[2]), argv[3], argv[4]);
     if (!strcmp(argv[1], "exec-race") && argc == 5) return cmd_exec_race(atol(argv[2]), argv[3], argv[4]);
     fprintf(stderr, "probe: unknown scenario\n");
     return 2;

@@ -37,7 +37,8 @@ public final class ChdirHandlers {
         try (PathArgs.Target t = PathArgs.target(r, "chdir", AT_FDCWD, path, true, Category.CHDIR)) {
             if (!isDir(t)) { r.fail(Errno.ENOTDIR); return; }
             if (r.denied("chdir", t.path(), -1, Category.CHDIR)) { r.fail(Errno.EACCES); return; }
-            r.continueSyscall(); // CONTINUE: see docs/EMULATION.md (chdir)
+            r.context().chdirWatch().expect(r, r.pid(), ChdirWatch.statOf(r.files(), t));
+            r.continueSyscall(); // CONTINUE: see docs/EMULATION.md (chdir); verified by ChdirWatch
         }
     }
 
@@ -45,7 +46,8 @@ public final class ChdirHandlers {
         try (PathArgs.Target t = PathArgs.fd(r, (int) r.arg(0))) {
             if (!isDir(t)) { r.fail(Errno.ENOTDIR); return; }
             if (r.denied("fchdir", t.path(), -1, Category.CHDIR)) { r.fail(Errno.EACCES); return; }
-            r.continueSyscall(); // CONTINUE: see docs/EMULATION.md (fchdir)
+            r.context().chdirWatch().expect(r, r.pid(), ChdirWatch.statOf(r.files(), t));
+            r.continueSyscall(); // CONTINUE: see docs/EMULATION.md (fchdir); verified by ChdirWatch
         }
     }
 

@@ -29,6 +29,9 @@ public interface SandboxContext {
     /** The sandbox state as JSON (what reading /dev/syd gives). */
     String stateJson();
 
+    /** The sandbox's record of continued chdirs still to be verified. */
+    ChdirWatch chdirWatch();
+
     /** The esyd shell functions (what reading /dev/syd.sh gives, and {@code syd --sh} prints). */
     String esydScript();
 }

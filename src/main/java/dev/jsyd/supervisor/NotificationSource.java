@@ -18,9 +18,11 @@ import dev.jsyd.sys.NotifyFd;
 final class NotificationSource implements WorkSource<Request>, AutoCloseable {
     private final Request request;
     private final Interrupter interrupter;
+    private final dev.jsyd.kernel.ChdirWatch chdirWatch;
 
     NotificationSource(NotifyFd listener, SandboxContext context, Interrupter interrupter) {
         this.request = new Request(listener, context);
+        this.chdirWatch = context.chdirWatch();
         this.interrupter = interrupter;
         interrupter.register(request);
     }
@@ -49,6 +51,10 @@ final class NotificationSource implements WorkSource<Request>, AutoCloseable {
 
     @Override
     public void handle(Request r) {
+        if (chdirWatch.hasPending() && chdirWatch.verify(r)) {
+            r.fail(Errno.EACCES); // the process raced a chdir into a denied directory and was killed
+            return;
+        }
         SyscallTable.Entry e = SyscallTable.byNumber(r.notification.nr);
         try {
             if (e == null) {

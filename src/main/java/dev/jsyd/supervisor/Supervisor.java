@@ -58,7 +58,10 @@ public final class Supervisor implements SandboxContext {
         this.log = new AuditLog(options.sydEnv(), id, SandboxNames.random());
     }
 
+    private final dev.jsyd.kernel.ChdirWatch chdirWatch = new dev.jsyd.kernel.ChdirWatch();
+
     @Override public Sandbox sandbox() { return runtime.sandbox(); }
+    @Override public dev.jsyd.kernel.ChdirWatch chdirWatch() { return chdirWatch; }
     @Override public boolean runtimeVisible(int tid) { return runtime.visible(tid); }
     @Override public int runtimeCommand(int tid, String command) { return runtime.command(tid, command); }
     @Override public String stateJson() { return runtime.stateJson(); }
