@@ -26,7 +26,7 @@ public final class Api {
         List<Entry> out = new ArrayList<>();
         Sandbox d = Policy.defaults().snapshot();
         for (Category c : Category.values()) {
-            boolean enforced = c.isPath() || c.isNet();
+            boolean enforced = c.isPath() || c.isNet() || c == Category.PID;
             if (c.canToggle()) out.add(new Entry("sandbox/" + c.sydName(), "boolean", ":?", d.enabled(c) ? "on" : "off", enforced));
             out.add(new Entry("default/" + c.sydName(), "action", ":", d.defaultAction(c).sydName(), enforced));
         }

@@ -111,7 +111,7 @@ public final class Settings {
         for (var e : RLIMITS.entrySet()) add("rlimit/" + e.getKey(), e.getValue(), Unset.NONE, false, true);
         add("mem/max", Type.SIZE, 0L, false, false);
         add("mem/vm_max", Type.SIZE, 0L, false, false);
-        add("pid/max", Type.UINT, 0L, false, false);
+        add("pid/max", Type.UINT, 0L, true, false);
         add("tpe/gid", Type.GID, Unset.NONE, false, true);
         add("tpe/negate", Type.BOOL, false, false, false);
         add("tpe/root_owned", Type.BOOL, false, false, false);

@@ -66,6 +66,7 @@ final class Tracer implements Runnable {
             seized.countDown();
             if (r < 0) return;
             known.add(mainPid);
+            processes.add(mainPid);
             boolean mainDone = false;
             while (true) {
                 Ptrace.Event ev = pt.waitAny();
@@ -74,6 +75,7 @@ final class Tracer implements Runnable {
                 switch (ev.code()) {
                     case Ptrace.CLD_EXITED, Ptrace.CLD_KILLED, Ptrace.CLD_DUMPED -> {
                         known.remove(pid);
+                        processes.remove(pid);
                         if (pid == mainPid) {
                             mainDone = true;
                             mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
@@ -94,6 +96,39 @@ final class Tracer implements Runnable {
         }
     }
 
+    /** Live processes (thread-group leaders) of the sandbox, for {@code pid/max}. */
+    private final Set<Integer> processes = new HashSet<>();
+
+    /**
+     * PID sandboxing ({@code sandbox/pid:on} with {@code pid/max:N}): a new process beyond N live
+     * processes is killed before it runs, and the parent's fork still returns (the child is
+     * simply gone), as Syd's pid limit does. Threads do not count.
+     */
+    private void limitProcesses(int parent, int child) {
+        dev.jsyd.policy.Sandbox sb = context.sandbox();
+        long max = sb.enabled(dev.jsyd.policy.Category.PID) ? sb.pidMax().orElse(0) : 0;
+        if (max <= 0) return;
+        if (processes.size() < max) {
+            processes.add(child);
+            return;
+        }
+        Signals.kill(child, Signals.SIGKILL);
+        context.audit(new dev.jsyd.kernel.AccessEvent(dev.jsyd.policy.Category.PID, dev.jsyd.policy.Action.KILL, "fork",
+                parent, null, null, -1, 0, "configure `pid/max:" + (max + 1) + "'"));
+    }
+
+    /** True when {@code tid} leads its thread group (a process, not a thread). */
+    private static boolean isProcess(int tid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
+                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim()) == tid;
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return false;
+        }
+        return false;
+    }
+
     private void onStop(Ptrace pt, ExecCheck exec, Set<Integer> known, int pid, Ptrace.Event ev) {
         known.add(pid);
         switch (ev.event()) {
@@ -109,7 +144,10 @@ final class Tracer implements Runnable {
             }
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
-                if (child > 0) known.add((int) child);
+                if (child > 0) {
+                    known.add((int) child);
+                    if (ev.event() != Ptrace.EVENT_CLONE || isProcess((int) child)) limitProcesses(pid, (int) child);
+                }
                 pt.cont(pid, 0);
             }
             case Ptrace.EVENT_STOP -> {
