@@ -191,6 +191,17 @@ public final class SandboxBuilder {
     }
 
     /**
+     * The seccomp filter this sandbox would load, built from the policy given so far
+     * ({@code syd -E}): {@code Program.toBytes()} is what the kernel gets, {@code disassemble()}
+     * a readable listing.
+     *
+     * @throws SandboxConfigException a profile, command or file was rejected
+     */
+    public dev.jsyd.bpf.Program filter() throws SandboxConfigException {
+        return dev.jsyd.kernel.FilterPlan.program(takePolicy().snapshot());
+    }
+
+    /**
      * Starts {@code command} (file searched in PATH, then its arguments) in a new sandbox and
      * returns once the program is launched. If the policy says {@code panic}, nothing runs and the
      * returned process has already exited with 127.

@@ -50,6 +50,7 @@ final class SydCommand {
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         SandboxBuilder sandbox = Syd.builder().hostEnvironment(env).inheritIO();
         boolean trace = false;
+        String export = null;
         String alias = null;
         Map<String, String> envChanges = new LinkedHashMap<>();
         List<String> passUnsafe = new ArrayList<>();
@@ -96,8 +97,12 @@ final class SydCommand {
                             }
                             case 't' -> sandbox.command("timeout:" + value).validate();
                             case 'E' -> {
-                                err.println("syd: -E (filter export) is not supported yet");
-                                return USAGE;
+                                if (!value.equals("bpf") && !value.equals("pfc")) {
+                                    err.println("syd: -E takes `bpf' (the filter as loaded) or `pfc' (a readable listing), not `"
+                                            + value + "'");
+                                    return USAGE;
+                                }
+                                export = value;
                             }
                             default -> throw new AssertionError(c);
                         }
@@ -118,6 +123,18 @@ final class SydCommand {
         } catch (SandboxConfigException e) {
             err.println(e.diagnostic());
             return USAGE;
+        }
+        if (export != null) {
+            try {
+                dev.jsyd.bpf.Program filter = sandbox.filter();
+                if (export.equals("bpf")) out.write(filter.toBytes());
+                else out.print(filter.disassemble());
+                out.flush();
+                return 0;
+            } catch (SandboxConfigException | java.io.IOException e) {
+                err.println(e instanceof SandboxConfigException c ? c.diagnostic() : "syd: " + e.getMessage());
+                return USAGE;
+            }
         }
         List<String> command = new ArrayList<>(List.of(args).subList(i, args.length));
         if (command.isEmpty()) {

@@ -71,6 +71,19 @@ class SupervisorIT {
     }
 
     @Test
+    void exportPrintsTheFilterInsteadOfRunning() throws Exception {
+        var r = Syd.run("-E", "pfc", "-poff", "-m", "sandbox/read:on", "-m", "allow/read+/usr/***");
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("0000: ld [4] ; arch").contains("ret USER_NOTIF").contains("; openat");
+        assertThat(Syd.run("-E", "pfc", "-poff").out()).doesNotContain("; openat");
+        Process p = new ProcessBuilder(Syd.SYD.toString(), "-Ebpf", "-poff").start();
+        byte[] bpf = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        assertThat(bpf.length).isPositive().matches(n -> n % 8 == 0, "whole struct sock_filter records");
+        assertThat(Syd.run("-E", "elf", "--", "true").status()).isEqualTo(22);
+    }
+
+    @Test
     void exitStatusOfTheProgram() throws Exception {
         assertThat(Syd.run("-poff", "--", "sh", "-c", "exit 7").status()).isEqualTo(7);
         assertThat(Syd.run("-poff", "--", "true").status()).isZero();
