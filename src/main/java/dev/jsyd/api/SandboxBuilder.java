@@ -159,7 +159,12 @@ public final class SandboxBuilder {
 
     private Policy newPolicy() {
         Map<String, String> env = hostEnvironment;
-        return Policy.defaults().environment(env::get);
+        return Policy.defaults().environment(name -> {
+            String v = env.get(name);
+            if (v != null) return v;
+            // Profiles use ${HOME}: without it in the environment, take the user's home directory.
+            return name.equals("HOME") ? System.getProperty("user.home") : null;
+        });
     }
 
     private static void apply(Policy p, Step s) throws PolicyException {
