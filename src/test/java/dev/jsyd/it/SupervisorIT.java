@@ -56,7 +56,7 @@ class SupervisorIT {
     void noCommandStartsALoginShellUnderTheUserProfile() throws Exception {
         Path f = tmp.resolve("from-login-shell");
         var r = Syd.run(List.of(), "echo in-shell; ls ~ > /dev/null && echo home-ok; echo x > " + f + "; exit 3\n",
-                Map.of(), Duration.ofSeconds(30));
+                Map.of("HOME", System.getProperty("user.home")), Duration.ofSeconds(30));
         assertThat(r.status()).as(r.toString()).isEqualTo(3);
         assertThat(r.out()).isEqualTo("in-shell\nhome-ok\n");
         assertThat(f).hasContent("x");
