@@ -14,8 +14,8 @@ JSYD_JAR=$JSYD_HOME/target/jsyd.jar
 
 jsyd_build() {
   (cd "$JSYD_HOME" && MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
-     mvn -B -q -o -DskipTests package >&2 2>/dev/null \
-   || MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" mvn -B -q -DskipTests package >&2) \
+     mvn -B -q -o -DskipTests package </dev/null >&2 2>/dev/null \
+   || MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" mvn -B -q -DskipTests package </dev/null >&2) \
    || { echo "syd: build failed" >&2; exit 1; }
 }
 
