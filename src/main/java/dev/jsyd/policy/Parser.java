@@ -650,27 +650,15 @@ public final class Parser {
 
     /** Splits on unescaped ':' (escapes kept in parts); spans get each part's start offset. */
     static List<String> splitColons(String v, List<int[]> spans) {
-        List<String> out = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c == '\\') {
-                i++;
-                continue;
-            }
-            if (c == ':') {
-                out.add(v.substring(start, i));
-                spans.add(new int[] {start});
-                start = i + 1;
-            }
-        }
-        out.add(v.substring(start));
-        spans.add(new int[] {start});
-        return out;
+        return split(v, spans, false);
     }
 
-    /** Like {@link #splitColons} but a ':' inside a glob class ({@code [[:digit:]]}) does not split. */
+    /** Like {@link #splitColons} but a ':' inside a glob class ({@code [[:digit:]]}) of the first part does not split. */
     static List<String> splitGlobColons(String v, List<int[]> spans) {
+        return split(v, spans, true);
+    }
+
+    private static List<String> split(String v, List<int[]> spans, boolean globClasses) {
         List<String> out = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < v.length(); i++) {
@@ -679,7 +667,7 @@ public final class Parser {
                 i++;
                 continue;
             }
-            if (c == '[' && out.isEmpty()) {
+            if (globClasses && c == '[' && out.isEmpty()) {
                 int end = Glob.classEnd(v, i);
                 if (end > 0) i = end;
                 continue;
