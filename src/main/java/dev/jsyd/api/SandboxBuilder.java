@@ -162,8 +162,11 @@ public final class SandboxBuilder {
         return Policy.defaults().environment(name -> {
             String v = env.get(name);
             if (v != null) return v;
-            // Profiles use ${HOME}: without it in the environment, take the user's home directory.
-            return name.equals("HOME") ? System.getProperty("user.home") : null;
+            // Profiles use ${HOME} and ${SYD_UID}: without them in the environment, take the
+            // user's home directory and real user id.
+            if (name.equals("HOME")) return System.getProperty("user.home");
+            if (name.equals("SYD_UID")) return Integer.toString(dev.jsyd.sys.ProcStatus.realUid());
+            return null;
         });
     }
 

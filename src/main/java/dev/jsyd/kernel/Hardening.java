@@ -196,7 +196,10 @@ public final class Hardening {
         add(out, Syscalls.RT_SIGQUEUEINFO, ArgRule.all(eacces, of32(0, Op.EQ, self.pid())));
         add(out, Syscalls.RT_TGSIGQUEUEINFO, ArgRule.all(eacces, of32(0, Op.EQ, self.pid())));
         add(out, Syscalls.PIDFD_OPEN, ArgRule.all(eacces, of32(0, Op.EQ, self.pid())));
-        add(out, Syscalls.SETPGID, ArgRule.all(errno(Errno.EPERM), of32(1, Op.EQ, self.pgid())));
+        // setpgid into the supervisor's group: decided in ProcessGroupHandlers (a member may stay,
+        // nobody may join); every other setpgid stays in the kernel.
+        add(out, Syscalls.SETPGID, ArgRule.all(Seccomp.RET_USER_NOTIF, of32(1, Op.EQ, self.pgid())));
+        add(out, Syscalls.SETPGID, ArgRule.all(Seccomp.RET_ALLOW));
         // F_SETOWN(pid or -pgid of the supervisor) would let SIGIO/F_SETSIG signal it.
         add(out, Syscalls.FCNTL, ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, self.pid())));
         add(out, Syscalls.FCNTL, ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, -self.pgid())));

@@ -134,6 +134,14 @@ public final class OpenHandlers {
         if (res.trailingSlash() && exists && !dir) { r.fail(Errno.ENOTDIR); return; }
         if (res.trailingSlash() && creat && !exists) { r.fail(Errno.EISDIR); return; }
         int hostFlags = (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY;
+        if ((flags & O_PATH) != 0 && type == Files.S_IFLNK) {
+            // O_PATH|O_NOFOLLOW of a symlink: no fd of a link can be installed (ADDFD refuses
+            // O_PATH files, a link cannot be opened otherwise), and glibc's lchmod/fchmodat
+            // (AT_SYMLINK_NOFOLLOW) needs exactly this fd. CONTINUE: an O_PATH fd grants no
+            // access by itself, every use of it is checked again (docs/EMULATION.md).
+            r.continueSyscall();
+            return;
+        }
         if ((flags & O_PATH) != 0) {
             // SECCOMP_IOCTL_NOTIF_ADDFD refuses O_PATH files (EBADF), so the program gets an
             // O_RDONLY fd instead, as Syd does (docs/EMULATION.md); a FIFO is opened

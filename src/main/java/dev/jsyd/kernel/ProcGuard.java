@@ -45,18 +45,7 @@ final class ProcGuard {
 
     /** The thread group id of task {@code pid} as this process sees it, or -1 when there is no such task. */
     static int tgidOf(Files files, String pid) {
-        String status = files.readSmallFile("/proc/" + pid + "/status");
-        if (status == null) return -1;
-        int i = status.indexOf("\nTgid:");
-        if (i < 0) return -1;
-        int j = i + 6, v = 0;
-        while (j < status.length() && (status.charAt(j) == ' ' || status.charAt(j) == '\t')) j++;
-        boolean any = false;
-        while (j < status.length() && Character.isDigit(status.charAt(j))) {
-            v = v * 10 + (status.charAt(j++) - '0');
-            any = true;
-        }
-        return any ? v : -1;
+        return dev.jsyd.sys.ProcStatus.field(files.readSmallFile("/proc/" + pid + "/status"), "Tgid");
     }
 
     static boolean isNumber(String s) {

@@ -108,7 +108,10 @@ public final class Request implements AutoCloseable {
      */
     public int programFd(int fd) throws dev.jsyd.sys.ErrnoException {
         if (fd < 0) throw new dev.jsyd.sys.ErrnoException("pidfd_getfd", Errno.EBADF);
-        try (dev.jsyd.sys.PidFd p = dev.jsyd.sys.PidFd.open(notification.pid)) {
+        // The notification names the calling thread, which need not lead its thread group.
+        try (dev.jsyd.sys.PidFd p = dev.jsyd.sys.PidFd.openThread(notification.pid)) {
+            // Still waiting in this call: the pidfd names the notifying thread, not a reused id.
+            if (channel.idValid(notification.id) != 0) throw new dev.jsyd.sys.ErrnoException("pidfd_open", Errno.ESRCH);
             int dup = p.getFd(fd);
             if (dup < 0) throw new dev.jsyd.sys.ErrnoException("pidfd_getfd", dup == -Errno.ESRCH ? Errno.ESRCH : Errno.EBADF);
             return dup;

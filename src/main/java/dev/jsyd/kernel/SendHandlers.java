@@ -190,17 +190,7 @@ public final class SendHandlers {
 
     /** The kernel sends SIGPIPE to the sending thread on EPIPE; the supervisor sent, so it raises it. */
     private static void sigpipe(Request r) {
-        String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
-        int tgid = -1;
-        if (status != null) {
-            int i = status.indexOf("\nTgid:");
-            if (i >= 0) {
-                int j = i + 6, v = 0;
-                while (j < status.length() && (status.charAt(j) == ' ' || status.charAt(j) == '\t')) j++;
-                while (j < status.length() && Character.isDigit(status.charAt(j))) v = v * 10 + (status.charAt(j++) - '0');
-                tgid = v;
-            }
-        }
+        int tgid = MagicLinks.tgid(r);
         if (tgid > 0) Sockets.tgkill(tgid, r.pid(), SIGPIPE);
         else Signals.kill(r.pid(), SIGPIPE);
     }

@@ -47,6 +47,7 @@ public final class SyscallTable {
                 OpenHandlers.ROWS,
                 ExecHandlers.ROWS,
                 SignalHandlers.ROWS,
+                ProcessGroupHandlers.ROWS,
                 StatHandlers.ROWS,
                 ReadlinkHandlers.ROWS,
                 DirentHandlers.ROWS,
