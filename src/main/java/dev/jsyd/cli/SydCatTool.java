@@ -102,7 +102,7 @@ public final class SydCatTool {
                     n++;
                     String t = line.strip();
                     if (t.isEmpty() || t.startsWith("#")) continue;
-                    Command c = Parser.parseBytes(t, Origin.file(path, n), System::getenv);
+                    Command c = Parser.parseBytes(t, Origin.file(path, n), Policy::processEnvironment);
                     out.write(Bytes.raw(c.print() + "\n"));
                 }
             } catch (PolicyException e) {

@@ -445,8 +445,6 @@ public final class Parser {
                                 "a set variable, or `${" + name + ":-DEFAULT}`", null);
                     }
                     val = dflt;
-                } else {
-                    val = Bytes.fromUtf8(val);
                 }
                 sb.append(val);
                 i = end;

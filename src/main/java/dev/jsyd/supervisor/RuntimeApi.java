@@ -118,7 +118,7 @@ final class RuntimeApi {
                     g.writeStartObject();
                     g.writeStringField("act", r.action().sydName());
                     g.writeStringField("cap", c.sydName());
-                    g.writeStringField("pat", Bytes.toUtf8(r.pattern()));
+                    g.writeStringField("pat", Bytes.forLog(r.pattern()));
                     g.writeEndObject();
                 }
             }

@@ -68,6 +68,23 @@ public final class Files implements AutoCloseable {
         return new String(linkBytes, 0, (int) r, StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * readlink(2) of {@code path} as a byte string, or null: for callers without a per-thread
+     * instance (it allocates its own buffers).
+     */
+    public static String readlink(String path) {
+        try (Arena a = Arena.ofConfined()) {
+            byte[] p = path.getBytes(StandardCharsets.ISO_8859_1);
+            MemorySegment cpath = a.allocate(p.length + 1L);
+            MemorySegment.copy(p, 0, cpath, ValueLayout.JAVA_BYTE, 0, p.length);
+            MemorySegment buf = a.allocate(NAME_MAX_BUF);
+            long r = Native.syscall(Syscalls.READLINKAT, dev.jsyd.abi.OpenFlags.AT_FDCWD, cpath.address(), buf.address(),
+                    NAME_MAX_BUF - 1);
+            if (r < 0) return null;
+            return new String(buf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     private int lastError;
 
     /** The errno of the last call that returned null. */

@@ -171,7 +171,8 @@ public final class Launcher {
 
     /**
      * Spawns {@code launcher} to run {@code file} (searched in PATH when it has no slash) with
-     * {@code argv} and {@code env}, under {@code filter} (struct sock_filter bytes).
+     * {@code argv} and {@code env}, under {@code filter} (struct sock_filter bytes). {@code file},
+     * {@code argv} and {@code env} are byte strings (one char per byte), passed on unchanged.
      */
     public static Launched start(String launcher, byte[] filter, String file, List<String> argv, List<String> env)
             throws ErrnoException {
@@ -270,10 +271,11 @@ public final class Launcher {
         }
     }
 
+    /** A NULL-ended array of C strings; each String is a byte string (one char per byte, ISO-8859-1). */
     private static MemorySegment cStrings(Arena a, List<String> strings) {
         MemorySegment arr = a.allocate(8L * (strings.size() + 1), 8);
         for (int i = 0; i < strings.size(); i++) {
-            byte[] b = strings.get(i).getBytes(StandardCharsets.UTF_8);
+            byte[] b = strings.get(i).getBytes(StandardCharsets.ISO_8859_1);
             MemorySegment s = a.allocate(b.length + 1L);
             MemorySegment.copy(b, 0, s, ValueLayout.JAVA_BYTE, 0, b.length);
             arr.setAtIndex(ValueLayout.ADDRESS, i, s);
