@@ -47,6 +47,14 @@ public final class ChdirWatch {
         byte[] now = r.files().fstatat(OpenFlags.AT_FDCWD, "/proc/" + tid + "/cwd", 0);
         if (now == null || e.is(now) || e.was(now)) return false; // landed where checked, or failed
         String real = r.files().readlinkat(OpenFlags.AT_FDCWD, "/proc/" + tid + "/cwd");
+        if (real == null) { // deeper than /proc prints: named by the resolver
+            int cwd = r.files().openat(OpenFlags.AT_FDCWD, "/proc/" + tid + "/cwd",
+                    OpenFlags.O_PATH | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC, 0);
+            if (cwd >= 0) {
+                real = r.resolver().pathOf(cwd);
+                Files.close(cwd);
+            }
+        }
         dev.jsyd.policy.Sandbox sb = r.sandbox();
         if (real == null || !sb.enabled(Category.CHDIR)) return false;
         Action a = sb.checkPath(Category.CHDIR, real);

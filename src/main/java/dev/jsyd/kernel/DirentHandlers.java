@@ -47,7 +47,8 @@ public final class DirentHandlers {
         int dup = r.programFd(fd);
         try {
             if (!r.stillValid()) return;
-            String dir = r.files().readlinkat(AT_FDCWD, "/proc/self/fd/" + dup);
+            String dir = r.resolver().pathOf(dup);
+            if (dir == null && r.resolver().unnamed()) { r.fail(Errno.ENAMETOOLONG); return; }
             Sandbox sb = r.sandbox();
             boolean filter = dir != null && dir.startsWith("/") && sb.enabled(Category.STAT) && !r.context().traceMode();
             StatCalls sc = r.statCalls();

@@ -56,12 +56,13 @@ public final class FilterPlan {
         for (SyscallTable.Entry e : SyscallTable.entries()) nrs.add(e.nr());
         boolean everything = runtimeChangesPossible(sandbox);
         boolean hiding = sandbox.mayRefuse(Category.STAT) || sandbox.mayRefuse(Category.WALK);
+        boolean dotdot = sandbox.flag("trace/deny_dotdot");
         for (int nr : nrs) {
             List<ArgRule> rules = new ArrayList<>(hard.getOrDefault(nr, List.of()));
             int fallback = Seccomp.RET_ALLOW;
             SyscallTable.Entry e = SyscallTable.byNumber(nr);
             if (e != null) {
-                if (everything || (hiding && e.isPathCall())) {
+                if (everything || (hiding && e.isPathCall()) || (dotdot && PathResolver.dotDotRefusable(nr))) {
                     fallback = Seccomp.RET_USER_NOTIF;
                 } else if (e.flagsArg() >= 0) {
                     List<ArgRule> open = openRules(sandbox, e.flagsArg());

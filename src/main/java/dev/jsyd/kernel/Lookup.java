@@ -97,7 +97,11 @@ final class Lookup implements AutoCloseable {
         } else {
             obj = r.programFd(fd);
         }
-        String p = r.files().readlinkat(AT_FDCWD, "/proc/self/fd/" + obj);
+        String p = r.resolver().pathOf(obj);
+        if (p == null && r.resolver().unnamed()) {
+            Files.close(obj);
+            throw new ResolveException(Errno.ENAMETOOLONG);
+        }
         if (p == null || p.isEmpty() || p.charAt(0) != '/') p = null; // pipe:[..], socket:[..], anon_inode:..
         return new Lookup(p, -1, "", obj, null, false);
     }

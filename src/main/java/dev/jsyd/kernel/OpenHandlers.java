@@ -164,6 +164,7 @@ public final class OpenHandlers {
         if ((create || tmpfile) && mode != 0) {
             Files.fchmod(fd, mode & 07777 & ~Umask.of(r));
         }
+        if (!tmpfile) r.resolver().remember(fd, res.path());
         r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
     }
 
@@ -204,8 +205,9 @@ public final class OpenHandlers {
             r.endBlocking();
         }
         if (fd == -Errno.ELOOP && res.lastUnchecked()) return false;
-        if (fd < 0) r.fail(-fd);
-        else r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
+        if (fd < 0) { r.fail(-fd); return true; }
+        r.resolver().remember(fd, res.path());
+        r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
         return true;
     }
 

@@ -39,7 +39,13 @@ public final class Request implements AutoCloseable {
         resolver.setWalkCheck(new PathResolver.WalkCheck() {
             @Override public boolean denied(String dir) { return walkDenied(dir); }
             @Override public boolean active() { return sandbox().mayRefuse(Category.WALK); }
+            @Override public boolean denyDotDot() { return dotDotDenied(); }
         });
+    }
+
+    /** {@code trace/deny_dotdot}: Syd refuses {@code ..} components for the open and chdir families (EACCES). */
+    private boolean dotDotDenied() {
+        return PathResolver.dotDotRefusable(notification.nr) && sandbox().flag("trace/deny_dotdot");
     }
 
     /** This worker's metadata calls (stat, getdents, xattr) and their scratch buffer. */
@@ -125,8 +131,20 @@ public final class Request implements AutoCloseable {
      */
     public String fdPath(int fd) throws ResolveException {
         if (fd < 0) throw new ResolveException(Errno.EBADF);
-        String p = files.readlinkat(dev.jsyd.abi.OpenFlags.AT_FDCWD, "/proc/" + notification.pid + "/fd/" + fd);
-        if (p == null) throw new ResolveException(Errno.EBADF);
+        String link = "/proc/" + notification.pid + "/fd/" + fd;
+        String p = files.readlinkat(dev.jsyd.abi.OpenFlags.AT_FDCWD, link);
+        if (p != null) return p;
+        if (files.lastError() != Errno.ENAMETOOLONG) throw new ResolveException(Errno.EBADF);
+        // Deeper than the kernel prints: a directory is named by the resolver; anything else has
+        // no path it can check (ENAMETOOLONG, fail closed).
+        int obj = files.openat(dev.jsyd.abi.OpenFlags.AT_FDCWD, link, dev.jsyd.abi.OpenFlags.O_PATH | dev.jsyd.abi.OpenFlags.O_CLOEXEC, 0);
+        if (obj < 0) throw new ResolveException(Errno.EBADF);
+        try {
+            p = resolver.pathOf(obj);
+        } finally {
+            Files.close(obj);
+        }
+        if (p == null) throw new ResolveException(Errno.ENAMETOOLONG);
         return p;
     }
 

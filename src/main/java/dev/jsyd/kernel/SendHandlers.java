@@ -283,7 +283,7 @@ public final class SendHandlers {
         if (!sb.enabled(Category.NET_SENDFD)) return false;
         byte[] st = r.files().fstatat(dup, "", AT_EMPTY_PATH);
         if (st == null) throw new ErrnoException(sys, Errno.EBADF);
-        String link = r.files().readlinkat(AT_FDCWD, "/proc/self/fd/" + dup);
+        String link = r.resolver().pathOf(dup);
         if (link == null) link = "?";
         String kind = ControlMessages.kind(le32(st, 24) & Files.S_IFMT, link);
         if (kind != null && !sb.flag("trace/allow_unsafe_sendfd_" + kind)) {
