@@ -37,9 +37,6 @@ import java.util.List;
 public final class BindHandlers {
     private BindHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.BIND, BindHandlers::bind, Category.NET_BIND),
-            SyscallTable.row(Syscalls.GETSOCKNAME, BindHandlers::getsockname, Category.NET_BIND));
 
     public static void bind(Request r) throws ResolveException, ErrnoException {
         int addrlen = (int) r.arg(2);

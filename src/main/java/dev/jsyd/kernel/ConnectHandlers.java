@@ -20,8 +20,6 @@ import java.util.List;
 public final class ConnectHandlers {
     private ConnectHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.CONNECT, ConnectHandlers::connect, Category.NET_CONNECT));
 
     public static void connect(Request r) throws ResolveException, ErrnoException {
         int addrlen = (int) r.arg(2);

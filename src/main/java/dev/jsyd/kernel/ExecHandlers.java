@@ -23,9 +23,6 @@ import dev.jsyd.sys.Files;
 public final class ExecHandlers {
     private ExecHandlers() {}
 
-    static final java.util.List<SyscallTable.Entry> ROWS = java.util.List.of(
-            SyscallTable.row(dev.jsyd.abi.Syscalls.EXECVE, ExecHandlers::execve, Category.EXEC),
-            SyscallTable.row(dev.jsyd.abi.Syscalls.EXECVEAT, ExecHandlers::execveat, Category.EXEC));
 
     /** True for the name a memfd has in /proc ({@code /memfd:NAME (deleted)}). */
     static boolean isMemfd(String path) {

@@ -38,10 +38,6 @@ import java.util.List;
 public final class SendHandlers {
     private SendHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.SENDTO, SendHandlers::sendto, Category.NET_CONNECT),
-            SyscallTable.row(Syscalls.SENDMSG, SendHandlers::sendmsg, Category.NET_CONNECT, Category.NET_SENDFD),
-            SyscallTable.row(Syscalls.SENDMMSG, SendHandlers::sendmmsg, Category.NET_CONNECT, Category.NET_SENDFD));
 
     static final int SOCK_STREAM = 1, MSG_EOR = 0x80, SIGPIPE = 13;
 
