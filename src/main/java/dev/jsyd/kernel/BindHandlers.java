@@ -74,6 +74,7 @@ public final class BindHandlers {
     private static void bindUnix(Request r, Sockets s, int sock, UnixPath up) throws ResolveException {
         try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), AT_FDCWD, up.path(), PathResolver.Last.NOFOLLOW)) {
             if (res.isMagic()) { r.fail(Errno.EADDRINUSE); return; }
+            if (r.hidden("bind", res.path())) { r.fail(Errno.ENOENT); return; } // hidden means absent
             if (NetAccess.denied(r, "bind", Category.NET_BIND, up, res.path())) {
                 r.fail(Errno.EACCES);
                 return;

@@ -31,7 +31,7 @@ public final class ConnectHandlers {
             if (read == null) return;
             Addr a = read.addr();
             byte[] raw = read.raw();
-            byte[] target = NetAccess.destination(r, "connect", a, raw, held);
+            byte[] target = NetAccess.destination(r, "connect", a, raw, sock, held);
             int rc;
             r.beginBlocking();
             try {

@@ -178,14 +178,14 @@ public final class SyscallTable {
             row(GETPID, kernel(ID)),
             row(SENDFILE, kernel(IO)),
             row(SOCKET, handle(SocketHandlers::socket, SOCKET_CATS)),
-            row(CONNECT, handle(ConnectHandlers::connect, Category.NET_CONNECT)),
+            row(CONNECT, net(ConnectHandlers::connect, Category.NET_CONNECT)),
             row(ACCEPT, handle(AcceptHandlers::accept, Category.NET_CONNECT)),
-            row(SENDTO, handle(SendHandlers::sendto, Category.NET_CONNECT)),
+            row(SENDTO, net(SendHandlers::sendto, Category.NET_CONNECT)),
             row(RECVFROM, kernel(SOCK)),
-            row(SENDMSG, handle(SendHandlers::sendmsg, Category.NET_CONNECT, Category.NET_SENDFD)),
+            row(SENDMSG, net(SendHandlers::sendmsg, Category.NET_CONNECT, Category.NET_SENDFD)),
             row(RECVMSG, kernel(SOCK)),
             row(SHUTDOWN, kernel(SOCK)),
-            row(BIND, handle(BindHandlers::bind, Category.NET_BIND)),
+            row(BIND, net(BindHandlers::bind, Category.NET_BIND)),
             row(LISTEN, kernel(SOCK)),
             row(GETSOCKNAME, handle(BindHandlers::getsockname, Category.NET_BIND)),
             row(GETPEERNAME, handle(AcceptHandlers::getpeername, Category.NET_BIND)),
@@ -450,7 +450,7 @@ public final class SyscallTable {
             row(OPEN_BY_HANDLE_AT, refuse(EPERM, HANDLE)),
             row(CLOCK_ADJTIME, refuse(EPERM, TIME_SET, "trace/allow_unsafe_time")),
             row(SYNCFS, refuse(0, "flushes a whole file system of the host: a no-op that succeeds", "trace/allow_unsafe_sync")),
-            row(SENDMMSG, handle(SendHandlers::sendmmsg, Category.NET_CONNECT, Category.NET_SENDFD)),
+            row(SENDMMSG, net(SendHandlers::sendmmsg, Category.NET_CONNECT, Category.NET_SENDFD)),
             row(SETNS, refuse(EPERM, NEW_NS, "trace/allow_unsafe_namespace")),
             row(GETCPU, kernel(ID)),
             row(PROCESS_VM_READV, refuse(EPERM, TRACING, "trace/allow_unsafe_ptrace", "trace/allow_unsafe_debug")),
@@ -558,6 +558,17 @@ public final class SyscallTable {
      */
     private static Handled handle(Handler h, Category... categories) {
         return new Handled(h, withWalkAndStat(categories), -1);
+    }
+
+    /**
+     * A call that takes a socket address: checked against its network categories, and also
+     * notified when walk or stat is on, because a UNIX socket path is looked up like a file (walk
+     * checks, and a hidden path is ENOENT). The filter cannot tell a path address from an IP one.
+     */
+    private static Handled net(Handler h, Category... categories) {
+        EnumSet<Category> set = EnumSet.of(Category.WALK, Category.STAT);
+        set.addAll(Arrays.asList(categories));
+        return new Handled(h, Set.copyOf(set), -1);
     }
 
     /** An open-family call whose open flags are argument {@code flagsArg}. */
