@@ -202,13 +202,28 @@ static int cmd_open(int argc, char **argv) {
 
 /* ---- raw syscalls (switch conformance) ------------------------------------------------------ */
 
-/* syscall(NR, args...) with numeric arguments; prints "ok" or the errno. */
-static int cmd_call(int argc, char **argv) {
-    long a[6] = {0};
-    for (int i = 3; i < argc && i < 9; i++) a[i - 3] = strtol(argv[i], NULL, 0);
-    long rc = syscall(strtol(argv[2], NULL, 0), a[0], a[1], a[2], a[3], a[4], a[5]);
-    if (rc < 0) printf("%s\n", en(errno));
-    else printf("ok\n");
+/* Each argument is "NR,A0,A1,..." (numbers): syscall(NR, A0, ...) in a child of its own;
+ * prints "SPEC ok" or "SPEC ENAME" per call. */
+static int cmd_calls(int argc, char **argv) {
+    for (int i = 2; i < argc; i++) {
+        fflush(stdout);
+        pid_t p = fork();
+        if (p == 0) {
+            long v[7] = {0};
+            char *s = argv[i], *end;
+            for (int k = 0; k < 7 && *s; k++) {
+                v[k] = strtol(s, &end, 0);
+                s = *end == ',' ? end + 1 : end;
+            }
+            long rc = syscall(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+            printf("%s %s\n", argv[i], rc < 0 ? en(errno) : "ok");
+            fflush(stdout);
+            _exit(0);
+        }
+        int st;
+        waitpid(p, &st, 0);
+        if (!WIFEXITED(st)) printf("%s killed %d\n", argv[i], WTERMSIG(st));
+    }
     return 0;
 }
 
@@ -260,6 +275,7 @@ static int cmd_path(const char *op, const char *path, const char *other) {
     else if (!strcmp(op, "setxattr")) rc = setxattr(path, "user.x", "v", 1, 0);
     else if (!strcmp(op, "removexattr")) rc = removexattr(path, "user.x");
     else if (!strcmp(op, "inotify")) { int in = inotify_init1(IN_CLOEXEC); rc = inotify_add_watch(in, path, IN_ALL_EVENTS); }
+    else if (!strcmp(op, "file_getattr")) rc = syscall(468, AT_FDCWD, path, buf, 24, 0);
     else if (!strcmp(op, "execve")) { char *av[] = {(char *) path, NULL}; rc = execv(path, av); }
     else if (!strcmp(op, "bind") || !strcmp(op, "connect")) {
         struct sockaddr_un a = {.sun_family = AF_UNIX};
@@ -303,7 +319,7 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "unspec") && argc == 4) return cmd_unspec(atoi(argv[2]), atoi(argv[3]));
     if (!strcmp(c, "uffd")) return cmd_uffd();
     if (!strcmp(c, "open")) return cmd_open(argc, argv);
-    if (!strcmp(c, "call") && argc >= 3) return cmd_call(argc, argv);
+    if (!strcmp(c, "calls")) return cmd_calls(argc, argv);
     if (!strcmp(c, "paths")) return cmd_paths(argc, argv);
     if (!strcmp(c, "path") && argc >= 4) return cmd_path(argv[2], argv[3], argc > 4 ? argv[4] : "");
     printf("unknown command\n");
