@@ -42,6 +42,14 @@ final class TaskCount {
     /** {@code tid}'s creation is over: its new task is live now, or the kernel refused it. */
     void settle(int tid) { reserved.remove(tid); }
 
+    /**
+     * Drops the tasks {@code dead} says are gone although their exit is not processed yet (their
+     * death notification still queued behind the event being handled). Asked only at the limit.
+     */
+    void prune(java.util.function.IntPredicate dead) {
+        live.removeIf(dead::test);
+    }
+
     boolean isEmpty() { return live.isEmpty(); }
 
     Set<Integer> live() { return Set.copyOf(live); }

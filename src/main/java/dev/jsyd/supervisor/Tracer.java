@@ -113,6 +113,7 @@ final class Tracer implements Runnable {
         long max = sb.enabled(Category.PID) ? sb.pidMax().orElse(0) : 0;
         Long nr = pt.peekUser(pid, Ptrace.REG_ORIG_RAX);
         boolean creates = nr != null && (nr == Syscalls.CLONE || nr == Syscalls.FORK || nr == Syscalls.VFORK);
+        if (creates && max > 0 && !tasks.mayCreate(max)) tasks.prune(Tracer::dead); // exits still queued
         if (!creates || max <= 0 || tasks.mayCreate(max)) {
             if (creates && max > 0) {
                 tasks.reserve(pid);
@@ -132,6 +133,21 @@ final class Tracer implements Runnable {
             tasks.reserve(pid);
             pt.resumeToSyscall(pid, 0);
         }
+    }
+
+    /** True when task {@code tid} has exited (gone, or a zombie whose exit is not reaped yet). */
+    private static boolean dead(int tid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
+                if (line.startsWith("State:")) {
+                    String state = line.substring(6).trim();
+                    return state.startsWith("Z") || state.startsWith("X");
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return true;
+        }
+        return true;
     }
 
     private void onStop(Ptrace pt, ExecCheck exec, TaskCount tasks, int pid, Ptrace.Event ev) {

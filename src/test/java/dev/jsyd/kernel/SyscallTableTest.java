@@ -6,7 +6,6 @@ import dev.jsyd.abi.Errno;
 import dev.jsyd.abi.Seccomp;
 import dev.jsyd.abi.Syscalls;
 import dev.jsyd.bpf.Interpreter;
-import dev.jsyd.bpf.Program;
 import dev.jsyd.bpf.SeccompData;
 import dev.jsyd.policy.Origin;
 import dev.jsyd.policy.Policy;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The syscall table literal, the default-deny filter derived from it, and the docs derived from it. */
 class SyscallTableTest {
-    static final Hardening.Self SELF = new Hardening.Self(4242, 4000);
+    static final Hardening.Self SELF = HardeningTest.SELF;
 
     static Sandbox sandbox(String... cmds) throws Exception {
         Policy p = Policy.defaults();
@@ -31,12 +30,7 @@ class SyscallTableTest {
         return p.snapshot();
     }
 
-    static int run(Sandbox sb, int nr, long... args) {
-        Program prog = FilterPlan.program(sb, SELF);
-        int r = Interpreter.run(prog, SeccompData.of(nr, args));
-        assertThat(r).as("spec and program agree on " + nr).isEqualTo(FilterPlan.spec(sb, SELF).evaluate(SeccompData.of(nr, args)));
-        return r;
-    }
+    static int run(Sandbox sb, int nr, long... args) { return HardeningTest.run(sb, nr, args); }
 
     @Test
     void everyNumberOfTheKernelTableHasExactlyOneRowInNumberOrder() {

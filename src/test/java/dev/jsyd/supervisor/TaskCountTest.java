@@ -37,4 +37,13 @@ class TaskCountTest {
         assertThat(t.created()).isEqualTo(2);
         assertThat(t.live()).containsExactlyInAnyOrder(2, 5);
     }
+
+    @Test
+    void deadTasksWhoseExitIsStillQueuedCanBePruned() {
+        TaskCount t = new TaskCount(1);
+        for (int i = 2; i < 6; i++) t.seen(i);
+        t.prune(tid -> tid == 3 || tid == 4);
+        assertThat(t.live()).containsExactlyInAnyOrder(1, 2, 5);
+        assertThat(t.created()).isEqualTo(2);
+    }
 }
