@@ -118,9 +118,10 @@ final class PathGeneralizer {
         return literal(c);
     }
 
+    /** True for a name directly in a temporary directory (not in a project that happens to live under /tmp). */
     private static boolean inTempDir(String path) {
-        for (String t : TEMP_DIRS) if (path.startsWith(t + "/")) return true;
-        return false;
+        int slash = path.lastIndexOf('/');
+        return slash > 0 && TEMP_DIRS.contains(path.substring(0, slash));
     }
 
     /**
