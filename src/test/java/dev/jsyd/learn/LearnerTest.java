@@ -112,6 +112,16 @@ class LearnerTest {
     }
 
     @Test
+    void commandsGivenForTheLearningRunAreKept() throws Exception {
+        Path out = tmp.resolve("kept.syd-3");
+        Learner l = new Learner(new Learner.Options(6, 0, ENV::get, p -> true,
+                List.of("trace/allow_unsafe_memory:1", "include_profile tty"), "now"));
+        l.write(records(List.of(access("read", "/etc/passwd"))), null, out);
+        assertThat(Files.readString(out)).contains("\ntrace/allow_unsafe_memory:1\ninclude_profile tty\n");
+        assertThat(load(out).flag("trace/allow_unsafe_memory")).isTrue();
+    }
+
+    @Test
     void mergeKeepsThePreviousProfileAndAddsOnlyWhatIsNew() throws Exception {
         Path old = tmp.resolve("old.syd-3");
         Files.writeString(old, "# mine\nallow/read+/etc/***\nallow/exec+/usr/bin/git\n");
