@@ -10,7 +10,6 @@ import dev.jsyd.policy.Action;
 import dev.jsyd.report.LogRecord;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,8 +48,8 @@ public final class Learner {
         public static final int DEFAULT_COLLAPSE = 6;
     }
 
-    /** What was written. */
-    public record Result(int rules, int lines, int newRules, int checks, List<String> uncovered) {}
+    /** What was written: rules added, lines in the file, checks read, and observations no rule could cover. */
+    public record Result(int rules, int lines, int checks, List<String> uncovered) {}
 
     private final Options options;
 
@@ -75,17 +74,14 @@ public final class Learner {
         PathGeneralizer gen = new PathGeneralizer(pwd, bytes(vars.apply("HOME")), vars.apply("SYD_UID"), created,
                 options.exists());
         RuleTree tree = new RuleTree(gen.depths, options.collapse(), options.depth());
-        int fresh = 0;
         for (var item : obs.pathItems()) {
             if (before != null && before.checkPath(item.getKey(), item.getValue()) == Action.ALLOW) continue;
             tree.add(item.getKey(), gen.segments(item.getValue()));
-            fresh++;
         }
         Map<String, EnumSet<Category>> net = new TreeMap<>();
         for (var item : obs.addressItems()) {
             if (before != null && allowsAddress(before, item.getKey(), item.getValue())) continue;
             net.computeIfAbsent(addressPattern(item.getValue()), k -> EnumSet.noneOf(Category.class)).add(item.getKey());
-            fresh++;
         }
         Map<String, String> active = new LinkedHashMap<>(), suggested = new LinkedHashMap<>();
         obs.settings.forEach((cmd, why) -> {
@@ -124,8 +120,7 @@ public final class Learner {
             }
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             int rules = paths.size() + net.size();
-            return new Result(rules, (int) text.chars().filter(ch -> ch == '\n').count(), previous == null ? rules : rules,
-                    obs.checks(), uncovered);
+            return new Result(rules, (int) text.chars().filter(ch -> ch == '\n').count(), obs.checks(), uncovered);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -37,8 +37,6 @@ public final class RunReport {
         public final List<Integer> children = new ArrayList<>();
 
         Process(int pid) { this.pid = pid; }
-
-        public boolean ended() { return code >= 0 || signal >= 0; }
     }
 
     /** One line of the timeline. */

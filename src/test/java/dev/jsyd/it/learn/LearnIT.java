@@ -45,7 +45,12 @@ class LearnIT {
         List<String> replay = new ArrayList<>(List.of("-P", profile.toString(), "--"));
         replay.addAll(List.of(command));
         Syd.Result r = Tools.run(replayDir, env, "syd", replay.toArray(String[]::new));
-        assertThat(Tools.accessRecords(r.err())).as("denials on replay\n%s\n--- profile\n%s", r, text).isEmpty();
+        List<String> denials = Tools.accessRecords(r.err());
+        // The figures docs/LEARNING.md reports: profile size and denials on replay.
+        System.out.printf("learn-measure %s: %s; profile %d lines, %d rules; replay denials %d%n", String.join(" ", command),
+                learned.err().strip(), text.lines().count(), text.lines().filter(l -> l.startsWith("allow/")).count(),
+                denials.size());
+        assertThat(denials).as("denials on replay\n%s\n--- profile\n%s", r, text).isEmpty();
         assertThat(r.status()).as("replay\n%s", r).isZero();
         return text;
     }
