@@ -156,25 +156,14 @@ final class SydCommand {
         }
         if (alias != null) sandbox.argv0(alias);
         sandbox.trace(trace).environment(childEnvironment(env, envChanges, passUnsafe));
-        java.io.ByteArrayOutputStream records = null;
-        if (report != null) {
-            java.io.ByteArrayOutputStream buffer = records = new java.io.ByteArrayOutputStream(1 << 16);
-            sandbox.logCopy(line -> {
-                synchronized (buffer) {
-                    buffer.writeBytes(line);
-                }
-            });
-        }
+        LogBuffer records = report == null ? null : new LogBuffer();
+        if (records != null) sandbox.logCopy(records);
         try {
             SandboxedProcess p = sandbox.start(command);
             int status = waitUninterruptibly(p);
             p.failure().ifPresent(m -> err.println("syd: " + m));
             if (records != null) {
-                byte[] log;
-                synchronized (records) {
-                    log = records.toByteArray();
-                }
-                SydReportTool.write("syd", dev.jsyd.report.LogReader.read(log).records(), java.nio.file.Path.of(report), err);
+                SydReportTool.write("syd", dev.jsyd.report.LogReader.read(records.bytes()).records(), Path.of(report), err);
             }
             return status;
         } catch (SandboxConfigException e) {
@@ -186,7 +175,7 @@ final class SydCommand {
         }
     }
 
-    private static int waitUninterruptibly(SandboxedProcess p) {
+    static int waitUninterruptibly(SandboxedProcess p) {
         while (true) {
             try {
                 return p.waitFor();

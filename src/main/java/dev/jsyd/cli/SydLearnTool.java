@@ -9,7 +9,6 @@ import dev.jsyd.learn.Learner;
 import dev.jsyd.policy.PolicyException;
 import dev.jsyd.report.LogReader;
 import dev.jsyd.report.LogRecord;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -134,16 +133,11 @@ final class SydLearnTool {
                 return 1;
             }
         } else {
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 16);
+            LogBuffer buffer = new LogBuffer();
             // The learner reads the log from memory; on stderr it would bury the program's output.
             Map<String, String> host = new java.util.HashMap<>(env);
             host.putIfAbsent("SYD_LOG_FD", "-1");
-            SandboxBuilder sandbox = Syd.builder().hostEnvironment(host).inheritIO().trace(true)
-                    .logCopy(line -> {
-                        synchronized (buffer) {
-                            buffer.writeBytes(line);
-                        }
-                    });
+            SandboxBuilder sandbox = Syd.builder().hostEnvironment(host).inheritIO().trace(true).logCopy(buffer);
             try {
                 for (String[] s : steps) {
                     switch (s[0]) {
@@ -161,7 +155,7 @@ final class SydLearnTool {
                 }
                 sandbox.environment(SydCommand.childEnvironment(env, Map.of(), List.of()));
                 SandboxedProcess p = sandbox.start(command);
-                status = waitFor(p);
+                status = SydCommand.waitUninterruptibly(p);
                 String who = name;
                 p.failure().ifPresent(m -> err.println(who + ": " + m));
             } catch (SandboxConfigException e) {
@@ -171,9 +165,7 @@ final class SydLearnTool {
                 err.println(e.diagnostic());
                 return e.status();
             }
-            synchronized (buffer) {
-                log = buffer.toByteArray();
-            }
+            log = buffer.bytes();
             if (logFile != null && !save(name, logFile, log, err)) return 1;
         }
         LogReader.Result parsed = LogReader.read(log);
@@ -217,16 +209,6 @@ final class SydLearnTool {
         } catch (IOException e) {
             err.println(name + ": cannot write the log `" + file + "': " + e.getClass().getSimpleName());
             return false;
-        }
-    }
-
-    private static int waitFor(SandboxedProcess p) {
-        while (true) {
-            try {
-                return p.waitFor();
-            } catch (InterruptedException e) {
-                // the CLI's main thread is never interrupted on purpose: keep waiting
-            }
         }
     }
 
