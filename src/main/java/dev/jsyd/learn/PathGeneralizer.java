@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  *       {@code /run/user/UID} becomes {@code /run/user/${SYD_UID}};</li>
  *   <li>process ids in {@code /proc} and terminal numbers in {@code /dev/pts} become {@code [0-9]*};</li>
  *   <li>versioned shared libraries ({@code libfoo.so.1.2}) become {@code libfoo.so*};</li>
- *   <li>a name the run created that is gone at its end (a temporary file, a lock, git's
- *       {@code tmp_obj_…}) loses its random part: {@code ccA1b2C3.o} becomes {@code *.o}.</li>
+ *   <li>a name the run created that is gone at its end (a temporary file, git's
+ *       {@code tmp_obj_…}) loses its random part: {@code /tmp/ccA1b2C3.o} becomes {@code /tmp/*.o}.</li>
  * </ul>
  * Every other component is a literal, glob-escaped; control characters become {@code ?} and the
  * replacement character of an undecodable byte sequence becomes {@code *}, so that no path can
@@ -125,12 +125,19 @@ final class PathGeneralizer {
     }
 
     /**
-     * The pattern for a temporary name: its last random-looking run (six or more letters and
-     * digits mixing at least two of lower case, upper case and digits) becomes {@code *}; in a
-     * temporary directory a name without one keeps its first three characters and its
-     * extension. Null when the name looks chosen, not made up (e.g. {@code index.lock}).
+     * The pattern for a temporary name. Directly in a temporary directory every character may be
+     * random (Python's tempfile draws 8 from letters, digits and {@code _}), so only a short
+     * lower-case extension is kept: {@code ccA1b2C3.s} becomes {@code *.s}, {@code tmp.PXy0INK9Zd}
+     * becomes {@code *}. Elsewhere the last random-looking run (six or more letters and digits
+     * mixing at least two of lower case, upper case and digits) becomes {@code *}: git's
+     * {@code tmp_obj_x7Yb2Q} becomes {@code tmp_obj_*}. Null when the name looks chosen, not made
+     * up (e.g. {@code index.lock}).
      */
     static String temporary(String name, boolean inTempDir) {
+        if (inTempDir) {
+            Matcher ext = SHORT_EXT.matcher(name);
+            return "*" + (ext.find() && ext.start() > 0 ? literal(name.substring(ext.start())) : "");
+        }
         Matcher m = ALNUM_RUN.matcher(name);
         int start = -1, end = -1;
         while (m.find()) {
@@ -139,11 +146,7 @@ final class PathGeneralizer {
                 end = m.end();
             }
         }
-        if (start >= 0) return literal(name.substring(0, start)) + "*" + literal(name.substring(end));
-        if (!inTempDir || name.length() <= 6) return null;
-        Matcher ext = SHORT_EXT.matcher(name);
-        String suffix = ext.find() && ext.start() > 3 ? name.substring(ext.start()) : "";
-        return literal(name.substring(0, 3)) + "*" + literal(suffix);
+        return start < 0 ? null : literal(name.substring(0, start)) + "*" + literal(name.substring(end));
     }
 
     private static boolean random(String run) {

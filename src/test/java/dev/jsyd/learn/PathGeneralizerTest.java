@@ -43,13 +43,14 @@ class PathGeneralizerTest {
     @Test
     void namesTheRunMadeUpAndRemovedLoseTheirRandomPart() {
         Set<String> created = Set.of("/tmp/ccA1b2C3.s", "/tmp/tmp.PXy0INK9Zd", "/home/alice/proj/.git/objects/ab/tmp_obj_x7Yb2Q",
-                "/home/alice/proj/.git/index.lock", "/tmp/tmpabcdefgh", "/tmp/kept1A2b3C", "/tmp/d8Kx9Qw2/x");
+                "/home/alice/proj/.git/index.lock", "/tmp/tmpabcdefgh", "/tmp/kept1A2b3C", "/tmp/d8Kx9Qw2", "/tmp/d8Kx9Qw2/x");
         PathGeneralizer g = gen(created, Set.of("/tmp/kept1A2b3C"));
         assertThat(pattern(g, "/tmp/ccA1b2C3.s")).isEqualTo("/tmp/*.s");
-        assertThat(pattern(g, "/tmp/tmp.PXy0INK9Zd")).isEqualTo("/tmp/tmp.*");
+        assertThat(pattern(g, "/tmp/tmp.PXy0INK9Zd")).isEqualTo("/tmp/*");
         assertThat(pattern(g, "/home/alice/proj/.git/objects/ab/tmp_obj_x7Yb2Q")).isEqualTo("${SYD_PWD}/.git/objects/ab/tmp_obj_*");
         assertThat(pattern(g, "/home/alice/proj/.git/index.lock")).isEqualTo("${SYD_PWD}/.git/index.lock");
-        assertThat(pattern(g, "/tmp/tmpabcdefgh")).isEqualTo("/tmp/tmp*");
+        assertThat(pattern(g, "/tmp/tmpabcdefgh")).isEqualTo("/tmp/*");
+        assertThat(pattern(g, "/tmp/d8Kx9Qw2/x")).as("a made-up directory").isEqualTo("/tmp/*/x");
         assertThat(pattern(g, "/tmp/kept1A2b3C")).as("still there: a chosen name").isEqualTo("/tmp/kept1A2b3C");
     }
 
