@@ -12,6 +12,8 @@ import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.PidFd;
 import dev.jsyd.sys.Ptrace;
 import dev.jsyd.sys.Signals;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
@@ -45,9 +47,13 @@ final class Tracer implements Runnable {
 
     private final Runnable onFirstExec;
     private boolean executed;
+    private final AuditLog log;
+    /** Processes (not threads) whose exit is logged as a lifecycle record. */
+    private final Set<Integer> logged = new HashSet<>();
 
-    Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec) {
+    Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec, AuditLog log) {
         this.onFirstExec = onFirstExec;
+        this.log = log;
         this.mainPid = mainPid;
         this.context = context;
         this.waitAll = waitAll;
@@ -72,6 +78,7 @@ final class Tracer implements Runnable {
             seizeError = r;
             seized.countDown();
             if (r < 0) return;
+            logged.add(mainPid);
             boolean mainDone = false;
             while (true) {
                 Ptrace.Event ev = pt.waitAny();
@@ -80,6 +87,10 @@ final class Tracer implements Runnable {
                 switch (ev.code()) {
                     case Ptrace.CLD_EXITED, Ptrace.CLD_KILLED, Ptrace.CLD_DUMPED -> {
                         tasks.gone(pid);
+                        if (logged.remove(pid)) {
+                            boolean exited = ev.code() == Ptrace.CLD_EXITED;
+                            log.exit(pid, exited ? ev.status() : -1, exited ? -1 : ev.status());
+                        }
                         if (pid == mainPid) {
                             mainDone = true;
                             mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
@@ -150,6 +161,18 @@ final class Tracer implements Runnable {
         return true;
     }
 
+    /** The thread group (process) of thread {@code tid}, or -1. */
+    private static int tgid(int tid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
+                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim());
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     private void onStop(Ptrace pt, ExecCheck exec, TaskCount tasks, int pid, Ptrace.Event ev) {
         tasks.seen(pid);
         switch (ev.event()) {
@@ -162,12 +185,20 @@ final class Tracer implements Runnable {
                 }
                 if (!exec.verify(context, pid)) {
                     Signals.kill(pid, Signals.SIGKILL);
+                } else if (log.lifecycle()) {
+                    log.exec(pid);
                 }
                 pt.cont(pid, 0);
             }
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
-                if (child > 0) tasks.seen((int) child);
+                if (child > 0) {
+                    tasks.seen((int) child);
+                    if (log.lifecycle() && (ev.event() != Ptrace.EVENT_CLONE || tgid((int) child) == child)) {
+                        logged.add((int) child); // a process, not a thread
+                        log.fork(tgid(pid), (int) child);
+                    }
+                }
                 tasks.settle(pid);
                 pt.cont(pid, 0);
             }
