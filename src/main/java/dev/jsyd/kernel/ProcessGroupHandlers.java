@@ -1,8 +1,6 @@
 package dev.jsyd.kernel;
 
 import dev.jsyd.abi.Errno;
-import dev.jsyd.abi.Syscalls;
-import java.util.List;
 
 /**
  * setpgid(pid, pgid) into the supervisor's process group. The program stays in that group (job
@@ -19,8 +17,6 @@ import java.util.List;
  */
 public final class ProcessGroupHandlers {
     private ProcessGroupHandlers() {}
-
-    static final List<SyscallTable.Entry> ROWS = List.of(SyscallTable.row(Syscalls.SETPGID, ProcessGroupHandlers::setpgid));
 
     private static final int PF_FORKNOEXEC = 0x40;
 
