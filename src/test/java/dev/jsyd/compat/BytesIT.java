@@ -169,6 +169,24 @@ class BytesIT {
         assertThat(records(r.errText())).extracting(m -> m.get("path")).containsExactly(dir + "/é.txt");
     }
 
+    /** /dev/syd commands are bytes too: a rule added at run time names exactly the file, and the state shows its log form. */
+    @Test
+    void runtimeCommandsCarryEveryByte() throws Exception {
+        Path dir = tmp.toRealPath();
+        for (String which : List.of("invalid", "newline", "utf8")) {
+            byte[] name = NAMES.get(which);
+            byte[] file = concat(utf8(dir + "/"), name);
+            List<byte[]> env = List.of(utf8("PATH=/usr/bin:/bin"), utf8("LC_ALL=C"), concat(utf8("F="), file));
+            Exact.Run r = Exact.run(Exact.syd(List.of(utf8("-poff"), utf8("-m"), utf8("lock:off"), utf8("-m"),
+                    utf8("sandbox/read:on"), utf8("-m"), utf8("allow/read+/***"), utf8("--"), utf8("/bin/sh"), utf8("-c"),
+                    utf8("echo secret > \"$F\"; test -c \"/dev/syd/deny/read+$F\" && echo added; "
+                            + "cat \"$F\" 2>/dev/null || echo refused; cat /dev/syd | grep -c '\"pat\" *: *\"" + logForm(file) + "\"'"))),
+                    env, dir, Duration.ofSeconds(60));
+            assertThat(r.outText()).as(which + "\n" + r).isEqualTo("added\nrefused\n1\n");
+            assertThat(records(r.errText())).extracting(m -> m.get("path")).containsExactly(logForm(file));
+        }
+    }
+
     /** The library API carries bytes too: command, rule, environment and host environment as byte[]. */
     @Test
     void theJavaApiRoundTripsEveryByte() throws Exception {

@@ -59,21 +59,28 @@ final class Exact {
         }
         cmd.add("--");
         for (byte[] a : argv) cmd.add(hex.formatHex(a));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+        return run(new ProcessBuilder(cmd).directory(cwd.toFile()), timeout);
+    }
+
+    /** Runs {@code pb} with stdin from /dev/null, stdout and stderr collected; kills it after {@code timeout}. */
+    static Run run(ProcessBuilder pb, Duration timeout) throws IOException, InterruptedException {
         Path out = Files.createTempFile("exact-out", ".bin"), err = Files.createTempFile("exact-err", ".bin");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor();
-            throw new AssertionError("did not finish within " + timeout + ": " + cmd + "\n" + Files.readString(err));
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor();
+                throw new AssertionError("did not finish within " + timeout + ": " + pb.command() + "\n"
+                        + Files.readString(err, StandardCharsets.ISO_8859_1));
+            }
+            return new Run(p.exitValue(), Files.readAllBytes(out), Files.readAllBytes(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
-        Run r = new Run(p.exitValue(), Files.readAllBytes(out), Files.readAllBytes(err));
-        Files.deleteIfExists(out);
-        Files.deleteIfExists(err);
-        return r;
     }
 
     /** {@code bin/syd} followed by {@code args}, as an argv for {@link #run}. */

@@ -2,7 +2,6 @@ package dev.jsyd.compat;
 
 import dev.jsyd.it.Syd;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One compatibility job: a directory (the same path for every run, so that paths a program
@@ -33,7 +31,8 @@ final class Job {
 
     Job(Path dir) throws IOException {
         this.dir = dir;
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+        // The JDK running the tests first: the java workload uses it wherever the machine's own java is.
+        env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
         env.put("HOME", dir.resolve("home").toString());
         env.put("LANG", "C.UTF-8");
         env.put("JSYD_JOB", dir.toString());
@@ -88,20 +87,6 @@ final class Job {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
-        Path out = Files.createTempFile("job-out", ".bin"), err = Files.createTempFile("job-err", ".bin");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process p = pb.start();
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor();
-            throw new AssertionError("did not finish within " + timeout + ": " + cmd + "\n"
-                    + Files.readString(err, StandardCharsets.ISO_8859_1));
-        }
-        Exact.Run r = new Exact.Run(p.exitValue(), Files.readAllBytes(out), Files.readAllBytes(err));
-        Files.deleteIfExists(out);
-        Files.deleteIfExists(err);
-        return r;
+        return Exact.run(pb, timeout);
     }
 }
