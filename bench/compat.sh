@@ -50,11 +50,19 @@ echo "\`src/test/resources/compat/\`, run once natively and once under each poli
 echo "suite (\`CompatSuiteIT\`, which checks outputs and files byte for byte): **user** = \`-p user\` plus"
 echo "the job's directory, **strict** = \`src/test/resources/compat/strict.syd-3\`, **notify-all** = every"
 echo "category on and allowing, with deny rules so that every call is notified. Times include syd's"
-echo "start-up (about 0.3–0.5 s: a JVM with the AOT cache); ratios are to the native run."
+echo "start-up (about 0.3–0.5 s: a JVM with the AOT cache); ratios are to the native run, which follows"
+echo "one untimed native warm-up run."
+echo
+rm -rf "$JOB" && mkdir -p "$JOB/home"
+timed "$ROOT/bin/syd" -p user -- true >/dev/null
+echo "syd's own start-up and exit around a program that does nothing (\`syd -p user -- true\`):"
+echo "$(timed "$ROOT/bin/syd" -p user -- true) s; it dominates the ratios of the short programs. On this shared"
+echo "machine the load changes from run to run: a ratio below 1 is such noise, not a speed-up."
 echo
 echo "| program | native (s) | user | strict | notify-all |"
 echo "|---|---|---|---|---|"
 for w in bash coreutils git python build java curl threads xargs; do
+  prepare "$w"; timed bash run.sh >/dev/null   # warm-up (page cache, bytecode caches), not counted
   prepare "$w"; n=$(timed bash run.sh)
   row="| $w | $n"
   for p in user strict notify; do
