@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Secure by default: the in-kernel allow/deny rules of the sandbox filter, as data, and the
- * pre-exec hardening steps of the launcher. Everything here is decided by the BPF filter alone
+ * Secure by default: the in-kernel allow/deny rules of the sandbox filter, as data (the
+ * pre-exec hardening steps of the launcher are in {@code confine.PlanBuilder}). Everything here is decided by the BPF filter alone
  * (no notification) and needs no configuration; each group can be relaxed by the
  * {@code trace/allow_unsafe_*} switch Syd names for it. {@link FilterPlan} puts these rules in
  * front of the notify decision of the same syscall. The table with reasons is docs/ESCAPES.md.
@@ -106,21 +106,11 @@ public final class Hardening {
     static final Set<Integer> SAFE_PERSONALITIES = Set.of(0x0000000 /* PER_LINUX */, 0x0000008 /* PER_LINUX32 */,
             0x0020000 /* UNAME26 */, 0x0020008, 0xffffffff /* query */);
 
+    /** getuid, getgid, geteuid, getegid: answered 0 under {@code root/fake}. */
+    static final List<Integer> FAKE_ROOT = List.of(Syscalls.GETUID, Syscalls.GETGID, Syscalls.GETEUID, Syscalls.GETEGID);
+
     static final int TIOCSTI = 0x5412, TIOCLINUX = 0x541C;
     static final int MFD_EXEC = 0x10;
-
-    /** Launch flags understood by src/main/c/syd-launch.c (header field "flags"). */
-    public static final int LAUNCH_MDWE = dev.jsyd.sys.Launcher.MDWE, LAUNCH_DROP_CAPS = dev.jsyd.sys.Launcher.DROP_CAPS,
-            LAUNCH_NO_CORE = dev.jsyd.sys.Launcher.NO_CORE;
-
-    /** The launcher steps this policy asks for. */
-    public static int launchFlags(Sandbox sb) {
-        int f = 0;
-        if (!sb.flag("trace/allow_unsafe_memory") && !sb.flag("trace/allow_unsafe_exec_memory")) f |= LAUNCH_MDWE;
-        if (!sb.flag("trace/allow_unsafe_caps")) f |= LAUNCH_DROP_CAPS;
-        if (!sb.flag("trace/allow_unsafe_dumpable")) f |= LAUNCH_NO_CORE;
-        return f;
-    }
 
     /**
      * The in-kernel rules per syscall for this policy: ordered, first match wins; when none
@@ -159,7 +149,12 @@ public final class Hardening {
             // rewritten in BPF; see docs/ESCAPES.md.
             add(out, Syscalls.MEMFD_CREATE, ArgRule.all(errno(Errno.EACCES), anyBits(1, MFD_EXEC)));
         }
-        signals(self, out);
+        if (sb.flag("root/fake")) {
+            // root/fake: the id getters answer 0 without running (SECCOMP_RET_ERRNO with errno 0).
+            for (int nr : FAKE_ROOT) add(out, nr, ArgRule.all(errno(0)));
+        }
+        // In a pid namespace of its own the program cannot name the supervisor's pid or group.
+        if (!dev.jsyd.confine.PlanBuilder.namespaces(sb).contains("pid")) signals(self, out);
         return out;
     }
 

@@ -36,6 +36,7 @@ public final class Request implements AutoCloseable {
     public Request(NotifyFd listener, SandboxContext context) {
         this.channel = listener.openChannel();
         this.context = context;
+        resolver.setView(context.view());
         resolver.setWalkCheck(new PathResolver.WalkCheck() {
             @Override public boolean denied(String dir) { return walkDenied(dir); }
             @Override public boolean active() { return sandbox().mayRefuse(Category.WALK); }

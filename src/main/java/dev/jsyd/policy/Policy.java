@@ -71,7 +71,8 @@ public final class Policy {
         settings.clear();
         lists.clear();
         for (Category c : Category.values()) {
-            defaults.put(c, c == Category.PID ? Action.KILL : Action.DENY);
+            // pid: kill the new process; lock: Landlock as a hard requirement (syd(2)).
+            defaults.put(c, c == Category.PID || c == Category.LOCK ? Action.KILL : Action.DENY);
             if (c.hasRules() && c != Category.FS && c != Category.NET_LINK) enabled.add(c);
         }
     }
