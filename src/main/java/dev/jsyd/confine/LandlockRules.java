@@ -132,13 +132,24 @@ public final class LandlockRules {
     }
 
     /**
-     * The Landlock steps for {@code rules} on a kernel of ABI {@code abi} at level {@code compat};
+     * The Landlock steps for {@code rules} and {@code scopes} (SCOPE_* bits) on a kernel of ABI
+     * {@code abi} at level {@code compat};
      * empty when Landlock is left out (soft requirement not met). Paths that do not exist are
      * skipped. Rules for the same path are merged.
      */
-    public static List<LaunchPlan.Step> steps(List<Rule> rules, boolean scoped, int abi, Compat compat)
+    public static List<LaunchPlan.Step> steps(List<Rule> rules, long scopes, int abi, Compat compat)
             throws PlanException {
-        long fs = fsRights(Integer.MAX_VALUE), net = 0, scopes = scoped ? scopes(Integer.MAX_VALUE) : 0;
+        return steps(rules, scopes, abi, compat, 0);
+    }
+
+    /** As {@link #steps(List, long, int, Compat)}, with landlock_restrict_self(2) flags (ABI 7 logging). */
+    public static List<LaunchPlan.Step> steps(List<Rule> rules, long scopes, int abi, Compat compat, int restrictFlags)
+            throws PlanException {
+        if (restrictFlags != 0 && abi < 7) {
+            if (compat == Compat.HARD) throw new PlanException("Landlock ABI " + abi + " has no restrict flags", null);
+            restrictFlags = 0;
+        }
+        long fs = fsRights(Integer.MAX_VALUE), net = 0;
         for (Rule r : rules) if (r.isPort()) net |= r.rights();
         // A port rule covering every port allows everything: the right need not be handled.
         for (long right : new long[] {BIND_TCP, CONNECT_TCP}) {
@@ -171,7 +182,7 @@ public final class LandlockRules {
         for (Rule r : rules) {
             if (r.isPort() && (net & r.rights()) != 0) out.add(new LaunchPlan.LandlockPort(r.rights(), r.lo(), r.hi()));
         }
-        out.add(new LaunchPlan.LandlockRestrict(0));
+        out.add(new LaunchPlan.LandlockRestrict(restrictFlags));
         return out;
     }
 }

@@ -93,7 +93,8 @@ public final class PlanBuilder {
         sb.domainname().ifPresent(d -> steps.add(new LaunchPlan.Domainname(d)));
         steps.addAll(rlimits(sb));
         if (sb.enabled(Category.LOCK)) {
-            steps.addAll(LandlockRules.steps(LandlockRules.of(sb), true, host.landlockAbi(),
+            steps.addAll(LandlockRules.steps(LandlockRules.of(sb), LandlockRules.SCOPE_ABSTRACT_UNIX | LandlockRules.SCOPE_SIGNAL,
+                    host.landlockAbi(),
                     LandlockRules.Compat.of(sb.defaultAction(Category.LOCK))));
         }
         if (!sb.flag("trace/allow_unsafe_caps")) steps.add(new LaunchPlan.DropCaps(KEEP_CAPS));
