@@ -23,9 +23,10 @@
  *    2 TIME_OFFSET   s64 monotonic, s64 boottime seconds: /proc/self/timens_offsets (before the
  *                    first process enters the time namespace);
  *    3 FORK          clone(CLONE_PIDFD): the child goes on with the plan (it is pid 1 of a new pid
- *                    namespace, and in the new time namespace); the parent sends "P" + its pidfd
- *                    number of the child + the child's pid, closes the control socket, waits for
- *                    the child and exits with its status (exit code, or 128 + signal);
+ *                    namespace, and in the new time namespace) once the parent has sent "P" + its
+ *                    pidfd number of the child + the child's pid (a pipe holds it until then); the
+ *                    parent closes the control socket, waits for the child and exits with its
+ *                    status (exit code, or 128 + signal);
  *    4 LOOPBACK_UP   the loopback interface of the new network namespace is brought up;
  *    5 MOUNT         u64 mount flags, u32 options (1: skip when source or target does not exist,
  *                    2: skip when the previous MOUNT step was skipped), strings source, target,
@@ -65,7 +66,6 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -235,23 +235,27 @@ static void do_time_offset(struct cursor *c) {
 
 /* The parent's side of FORK: hand over the child, then live exactly as long as it does. */
 static void do_fork(void) {
-    int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
-    check(self >= 0);
+    int gate[2];
+    check(pipe2(gate, O_CLOEXEC) == 0);
     int pidfd = -1;
     long pid = syscall(SYS_clone, (unsigned long)(SIGCHLD | CLONE_PIDFD), 0UL, &pidfd, 0UL, 0UL);
     check(pid >= 0);
     if (pid == 0) {
-        /* The child: die with the parent (the death signal is not inherited across fork), and
-         * make sure the parent did not die before that (getppid is 0 in a new pid namespace). */
+        /* The child: die with the parent (the death signal is not inherited across fork), then
+         * wait at the gate until the parent has sent "P" (so "P" always comes before the child's
+         * own messages); end of file there means the parent died first. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail();
-        struct pollfd pfd = {.fd = self, .events = POLLIN};
-        if (poll(&pfd, 1, 0) != 0) _exit(127);
-        close(self);
+        close(gate[1]);
+        char go;
+        if (read_full(gate[0], &go, 1) != 0) _exit(127);
+        close(gate[0]);
         return;
     }
-    close(self);
+    close(gate[0]);
     report('P', pidfd, (int)pid);
     close(ctl);
+    check(write(gate[1], "g", 1) == 1);
+    close(gate[1]);
     ctl = -1;
     siginfo_t si;
     for (;;) {

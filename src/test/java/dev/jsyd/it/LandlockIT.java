@@ -1,0 +1,235 @@
+package dev.jsyd.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Lock sandboxing: {@code sandbox/lock:on} and {@code allow/lock/RIGHT+PATH|PORTS} enforced by
+ * Landlock in the launcher. Each right of ABI 7 is shown on a real operation: natively it works
+ * on two targets; under syd only the target the right was granted on works, the other is refused
+ * by the kernel.
+ */
+class LandlockIT {
+    @TempDir Path tmp;
+
+    /** Runs one operation on each target and prints ok or the errno name, one line per target. */
+    static final String OP = """
+            import errno, fcntl, os, socket, stat, subprocess, sys
+            def run(op, t):
+                try:
+                    if op == 'read': open(t).read()
+                    elif op == 'write': os.close(os.open(t, os.O_WRONLY))
+                    elif op == 'exec':
+                        r = subprocess.run([t])
+                        if r.returncode: return 'rc%d' % r.returncode
+                    elif op == 'ioctl': fcntl.ioctl(os.open(t, os.O_RDONLY), 0x5401, bytes(64))
+                    elif op == 'create': os.mknod(t, 0o600 | stat.S_IFREG)
+                    elif op == 'delete': os.unlink(t)
+                    elif op == 'rename': os.rename(t + '/a/f', t + '/b/f')
+                    elif op == 'symlink': os.symlink('x', t)
+                    elif op == 'truncate': os.truncate(t, 0)
+                    elif op == 'readdir': os.listdir(t)
+                    elif op == 'mkdir': os.mkdir(t)
+                    elif op == 'rmdir': os.rmdir(t)
+                    elif op == 'mkbdev': os.mknod(t, 0o600 | stat.S_IFBLK, os.makedev(7, 0))
+                    elif op == 'mkcdev': os.mknod(t, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+                    elif op == 'mkfifo': os.mkfifo(t)
+                    elif op == 'bind' and t.isdigit():
+                        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', int(t)))
+                    elif op == 'bind': socket.socket(socket.AF_UNIX).bind(t)
+                    elif op == 'connect': socket.create_connection(('127.0.0.1', int(t)), timeout=5).close()
+                    return 'ok'
+                except OSError as e:
+                    return errno.errorcode[e.errno]
+            for t in sys.argv[2:]: print(run(sys.argv[1], t))
+            """;
+
+    /** What Python and the shell need to run at all under Landlock. */
+    static List<String> system(Path script) {
+        List<String> m = new ArrayList<>();
+        for (String d : List.of("/usr", "/lib", "/lib64", "/bin", "/etc")) {
+            m.addAll(List.of("-m", "allow/lock/read,exec,readdir+" + d));
+        }
+        m.addAll(List.of("-m", "allow/lock/read+" + script, "-m", "allow/lock/read,write+/dev/null"));
+        return m;
+    }
+
+    Path script() throws IOException {
+        Path s = tmp.resolve("op.py");
+        Files.writeString(s, OP);
+        return s;
+    }
+
+    static String nativeRun(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
+    /** Creates the targets of {@code right} under {@code dir}: what the operation acts on. */
+    static Path target(String right, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path f = dir.resolve("f");
+        switch (right) {
+            case "read", "write", "delete", "truncate" -> Files.writeString(f, "data\n");
+            case "exec" -> {
+                Files.copy(Path.of("/usr/bin/true"), f);
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            case "rename" -> {
+                Files.createDirectories(dir.resolve("a"));
+                Files.createDirectories(dir.resolve("b"));
+                Files.writeString(dir.resolve("a/f"), "data\n");
+                return dir;
+            }
+            case "readdir" -> { return dir; }
+            case "rmdir" -> Files.createDirectory(f);
+            default -> { }
+        }
+        return f;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"read", "write", "exec", "ioctl", "create", "delete", "rename", "symlink", "truncate",
+            "readdir", "mkdir", "rmdir", "mkbdev", "mkcdev", "mkfifo", "bind"})
+    void eachPathRightAllowsOnlyWhereGranted(String right) throws Exception {
+        Path script = script();
+        String yes, no;
+        if (right.equals("ioctl")) {
+            yes = "/dev/null";
+            no = "/dev/zero";
+        } else {
+            yes = target(right, tmp.resolve("yes")).toString();
+            no = target(right, tmp.resolve("no")).toString();
+        }
+        String expectYes = right.equals("ioctl") ? "ENOTTY" : "ok";
+        // Natively (a copy of the targets) the operation works on both.
+        if (!right.equals("ioctl")) {
+            String a = target(right, tmp.resolve("native1")).toString(), b = target(right, tmp.resolve("native2")).toString();
+            assertThat(nativeRun(List.of("python3", script.toString(), right, a, b))).isEqualTo(expectYes + "\n" + expectYes + "\n");
+        } else {
+            assertThat(nativeRun(List.of("python3", script.toString(), right, yes, no))).isEqualTo("ENOTTY\nENOTTY\n");
+        }
+        String grantOn = switch (right) {
+            case "read", "write", "exec", "truncate", "ioctl", "readdir", "rename" -> yes;
+            default -> Path.of(yes).getParent().toString(); // creating or removing an entry: the directory's right
+        };
+        List<String> args = new ArrayList<>(List.of("-poff", "-m", "trace/allow_unsafe_caps:1", "-m", "sandbox/lock:on"));
+        args.addAll(system(script));
+        if (right.equals("ioctl")) args.addAll(List.of("-m", "allow/lock/read+/dev/zero"));
+        if (right.equals("exec")) { // execve opens the file for reading too
+            args.addAll(List.of("-m", "allow/lock/read+" + yes, "-m", "allow/lock/read+" + no));
+        }
+        if (right.equals("rename")) { // moving out of a/ and into b/ also needs delete and create
+            args.addAll(List.of("-m", "allow/lock/delete,create+" + yes, "-m", "allow/lock/delete,create+" + no));
+        }
+        args.addAll(List.of("-m", "allow/lock/" + right + "+" + grantOn, "--", "python3", script.toString(), right, yes, no));
+        var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
+        String refused = right.equals("rename") ? "EXDEV" : "EACCES"; // Landlock's answer for a denied reparenting
+        assertThat(r.out()).as(r.toString()).isEqualTo(expectYes + "\n" + refused + "\n");
+    }
+
+    @Test
+    void tcpBindAndConnectAreAllowedOnlyOnTheirPorts() throws Exception {
+        Path script = script();
+        try (ServerSocket a = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             ServerSocket b = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            String pa = Integer.toString(a.getLocalPort()), pb = Integer.toString(b.getLocalPort());
+            assertThat(nativeRun(List.of("python3", script.toString(), "connect", pa, pb))).isEqualTo("ok\nok\n");
+            List<String> args = new ArrayList<>(List.of("-poff", "-m", "sandbox/lock:on"));
+            args.addAll(system(script));
+            args.addAll(List.of("-m", "allow/lock/connect+" + pa, "--", "python3", script.toString(), "connect", pa, pb));
+            var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
+            assertThat(r.out()).as(r.toString()).isEqualTo("ok\nEACCES\n");
+        }
+        int free1, free2;
+        try (ServerSocket x = new ServerSocket(0); ServerSocket y = new ServerSocket(0)) {
+            free1 = x.getLocalPort();
+            free2 = y.getLocalPort();
+        }
+        String p1 = Integer.toString(free1), p2 = Integer.toString(free2);
+        assertThat(nativeRun(List.of("python3", script.toString(), "bind", p1, p2))).isEqualTo("ok\nok\n");
+        List<String> args = new ArrayList<>(List.of("-poff", "-m", "sandbox/lock:on"));
+        args.addAll(system(script));
+        args.addAll(List.of("-m", "allow/lock/bind+" + p1 + "-" + p1, "--", "python3", script.toString(), "bind", p1, p2));
+        var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
+        assertThat(r.out()).as(r.toString()).isEqualTo("ok\nEACCES\n");
+    }
+
+    @Test
+    void landlockRefusesEvenWhenTheNotifiedRulesAllow() throws Exception {
+        Path file = Files.writeString(tmp.resolve("file"), "DATA\n");
+        assertThat(nativeRun(List.of("cat", file.toString()))).isEqualTo("DATA\n");
+        List<String> args = new ArrayList<>(List.of("-poff", "-m", Syd.NOTIFY_ALL, "-m", "sandbox/read,stat:on",
+                "-m", "allow/read,stat+/***", "-m", "sandbox/lock:on"));
+        for (String d : List.of("/usr", "/lib", "/lib64", "/bin")) args.addAll(List.of("-m", "allow/lock/read,exec,readdir+" + d));
+        args.addAll(List.of("--", "cat", file.toString()));
+        var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
+        assertThat(r.status()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("Permission denied").doesNotContain("\"act\":\"deny\""); // the kernel refused, not syd
+        // And the other way round: Landlock allows, the notified rule denies (and logs).
+        args = new ArrayList<>(List.of("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***", "-m", "deny/read+" + file,
+                "-m", "sandbox/lock:on", "-m", "allow/lock/read+" + tmp));
+        for (String d : List.of("/usr", "/lib", "/lib64", "/bin")) args.addAll(List.of("-m", "allow/lock/read,exec,readdir+" + d));
+        args.addAll(List.of("--", "cat", file.toString()));
+        r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
+        assertThat(r.status()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("\"act\":\"deny\"").contains("\"path\":\"" + file + "\"");
+    }
+
+    @Test
+    void signalsToProcessesOutsideTheDomainAreScoped() throws Exception {
+        Process victim = new ProcessBuilder("sleep", "60").start();
+        try {
+            String kill = "kill -0 " + victim.pid() + " && echo sent";
+            assertThat(nativeRun(List.of("sh", "-c", kill))).isEqualTo("sent\n");
+            var plain = Syd.run(List.of("-poff", "--", "sh", "-c", kill), null, Map.of(), Duration.ofSeconds(60));
+            assertThat(plain.out()).as("syd alone guards only itself").isEqualTo("sent\n");
+            var r = Syd.run(List.of("-poff", "-m", "sandbox/lock:on", "-m", "allow/lock/read,exec,readdir+/usr",
+                    "-m", "allow/lock/read,exec,readdir+/lib", "-m", "allow/lock/read,exec,readdir+/lib64",
+                    "-m", "allow/lock/read,exec,readdir+/bin", "--", "sh", "-c", kill), null, Map.of(), Duration.ofSeconds(60));
+            assertThat(r.out()).as(r.toString()).isEmpty();
+            assertThat(r.err()).contains("Operation not permitted");
+            assertThat(victim.isAlive()).isTrue();
+        } finally {
+            victim.destroyForcibly();
+        }
+    }
+
+    @Test
+    void abstractUnixSocketsOutsideTheDomainAreScoped() throws Exception {
+        String name = "jsyd-ll-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Process server = new ProcessBuilder("python3", "-c", "import socket, time\n"
+                + "s = socket.socket(socket.AF_UNIX); s.bind('\\0" + name + "'); s.listen(5); print('up', flush=True)\n"
+                + "while True: s.accept()[0].close()").start();
+        try {
+            assertThat(new String(server.getInputStream().readNBytes(3))).isEqualTo("up\n");
+            String connect = "import socket, errno\ns = socket.socket(socket.AF_UNIX)\n"
+                    + "try:\n s.connect('\\0" + name + "'); print('connected')\n"
+                    + "except OSError as e: print(errno.errorcode[e.errno])";
+            assertThat(nativeRun(List.of("python3", "-c", connect))).isEqualTo("connected\n");
+            List<String> args = new ArrayList<>(List.of("-poff", "-m", "sandbox/lock:on"));
+            for (String d : List.of("/usr", "/lib", "/lib64", "/bin", "/etc")) args.addAll(List.of("-m", "allow/lock/read,exec,readdir+" + d));
+            args.addAll(List.of("--", "python3", "-c", connect));
+            var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
+            assertThat(r.out()).as(r.toString()).isEqualTo("EPERM\n");
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+}
