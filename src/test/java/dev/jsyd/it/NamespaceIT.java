@@ -80,6 +80,12 @@ class NamespaceIT {
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.out()).matches("(?s)\\d+ \\d+ \\S+ / " + dir + " rw,nosuid,nodev\\S* - tmpfs tmpfs rw,size=1024k.*\ninside\n");
         assertThat(dir.resolve("file")).as("the host never saw the file").doesNotExist();
+        // bind- removes the mount again, bind^ every one.
+        for (String undo : List.of("bind-tmpfs:" + dir + ":nodev,nosuid,size=1M", "bind^")) {
+            var none = sh(List.of("-poff", "-m", "bind+tmpfs:" + dir + ":nodev,nosuid,size=1M", "-m", undo),
+                    "grep -c ' " + dir + " ' /proc/self/mountinfo");
+            assertThat(none.out()).as(undo).isEqualTo("0\n");
+        }
     }
 
     @Test
@@ -223,5 +229,17 @@ class NamespaceIT {
         String log = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(log).isZero();
         assertThat(Files.readString(out)).isEqualTo("1 localhost 65534\n");
+    }
+
+    @Test
+    void launchTimeSettingsAreRefusedAtRuntime() throws Exception {
+        String py = "import os, sys\nfor c in sys.argv[1:]:\n try:\n  os.stat('/dev/syd/' + c); print('ok')\n"
+                + " except OSError as e: print(e.errno)";
+        var r = Syd.run(List.of("-poff", "-m", "lock:off", "-m", "sandbox/lock:on", "-m", "allow/lock/read,exec,readdir+/",
+                "--", "python3", "-c", py, "unshare/net:on", "bind+tmpfs:/tmp", "rlimit/nofile:5", "name/host:x",
+                "sandbox/lock:off", "allow/lock/write+/tmp", "default/lock:warn", "root/fake:on", "sandbox/read:on"),
+                null, Map.of(), Duration.ofSeconds(60));
+        // EBUSY for each launch-time setting; an ordinary runtime command still works.
+        assertThat(r.out()).as(r.toString()).isEqualTo("16\n".repeat(8) + "ok\n");
     }
 }
