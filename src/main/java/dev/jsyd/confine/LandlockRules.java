@@ -1,5 +1,6 @@
 package dev.jsyd.confine;
 
+import dev.jsyd.abi.Landlock;
 import dev.jsyd.policy.Action;
 import dev.jsyd.policy.Address;
 import dev.jsyd.policy.Sandbox;
@@ -25,16 +26,14 @@ import java.util.Map;
 public final class LandlockRules {
     private LandlockRules() {}
 
-    // Filesystem access rights (include/uapi/linux/landlock.h) and the ABI that introduced them.
-    public static final long EXECUTE = 1L, WRITE_FILE = 1L << 1, READ_FILE = 1L << 2, READ_DIR = 1L << 3,
-            REMOVE_DIR = 1L << 4, REMOVE_FILE = 1L << 5, MAKE_CHAR = 1L << 6, MAKE_DIR = 1L << 7, MAKE_REG = 1L << 8,
-            MAKE_SOCK = 1L << 9, MAKE_FIFO = 1L << 10, MAKE_BLOCK = 1L << 11, MAKE_SYM = 1L << 12, REFER = 1L << 13,
-            TRUNCATE = 1L << 14, IOCTL_DEV = 1L << 15;
-    public static final long BIND_TCP = 1L, CONNECT_TCP = 1L << 1;
-    public static final long SCOPE_ABSTRACT_UNIX = 1L, SCOPE_SIGNAL = 1L << 1;
-
-    /** The rights that apply to a file that is not a directory. */
-    public static final long FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV;
+    public static final long EXECUTE = Landlock.EXECUTE, WRITE_FILE = Landlock.WRITE_FILE, READ_FILE = Landlock.READ_FILE,
+            READ_DIR = Landlock.READ_DIR, REMOVE_DIR = Landlock.REMOVE_DIR, REMOVE_FILE = Landlock.REMOVE_FILE,
+            MAKE_CHAR = Landlock.MAKE_CHAR, MAKE_DIR = Landlock.MAKE_DIR, MAKE_REG = Landlock.MAKE_REG,
+            MAKE_SOCK = Landlock.MAKE_SOCK, MAKE_FIFO = Landlock.MAKE_FIFO, MAKE_BLOCK = Landlock.MAKE_BLOCK,
+            MAKE_SYM = Landlock.MAKE_SYM, REFER = Landlock.REFER, TRUNCATE = Landlock.TRUNCATE, IOCTL_DEV = Landlock.IOCTL_DEV;
+    public static final long BIND_TCP = Landlock.BIND_TCP, CONNECT_TCP = Landlock.CONNECT_TCP;
+    public static final long SCOPE_ABSTRACT_UNIX = Landlock.SCOPE_ABSTRACT_UNIX, SCOPE_SIGNAL = Landlock.SCOPE_SIGNAL;
+    public static final long FILE_RIGHTS = Landlock.FILE_RIGHTS;
 
     /** Syd's lock rights for paths, in Syd's order, and their Landlock rights. */
     public static final Map<String, Long> PATH_RIGHTS = pathRights();

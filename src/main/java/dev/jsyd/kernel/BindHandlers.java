@@ -81,6 +81,7 @@ public final class BindHandlers {
                 r.fail(Errno.EACCES);
                 return;
             }
+            if (r.landlockRefuses(res.dirFd(), res.name(), dev.jsyd.abi.Landlock.MAKE_SOCK, false)) { r.fail(Errno.EACCES); return; }
             String host = "/proc/self/fd/" + res.dirFd() + (res.name().isEmpty() ? "" : "/" + res.name())
                     + (res.trailingSlash() ? "/" : "");
             String prog = up.path();

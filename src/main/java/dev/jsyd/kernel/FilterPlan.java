@@ -67,7 +67,8 @@ public final class FilterPlan {
                     List<ArgRule> open = openRules(sandbox, e.flagsArg());
                     if (open == null) fallback = Seccomp.RET_USER_NOTIF;
                     else rules.addAll(open);
-                } else if (e.neededBy(sandbox)) {
+                } else if (e.neededBy(sandbox) || (nr == dev.jsyd.abi.Syscalls.FTRUNCATE && sandbox.enabled(Category.LOCK))) {
+                    // Under Landlock ftruncate is checked too (TruncateHandlers: emulated opens carry no Landlock check).
                     fallback = Seccomp.RET_USER_NOTIF;
                 }
             }

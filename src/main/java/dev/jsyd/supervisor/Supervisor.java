@@ -6,6 +6,7 @@ import dev.jsyd.confine.PlanBuilder;
 import dev.jsyd.confine.PlanException;
 import dev.jsyd.kernel.AccessEvent;
 import dev.jsyd.kernel.FilterPlan;
+import dev.jsyd.kernel.LandlockMirror;
 import dev.jsyd.kernel.ProgramView;
 import dev.jsyd.kernel.Request;
 import dev.jsyd.kernel.SandboxContext;
@@ -76,6 +77,26 @@ public final class Supervisor implements SandboxContext {
     }
 
     /**
+     * The program's Landlock domain for emulated calls: the rules' objects looked up in its view
+     * while it waits for the supervisor (it has not run a single instruction of its own yet).
+     */
+    private static LandlockMirror landlockMirror(LaunchPlan plan, int rootFd) {
+        long handled = 0;
+        List<LandlockMirror.PathRule> rules = new java.util.ArrayList<>();
+        for (LaunchPlan.Step s : plan.steps()) {
+            if (s instanceof LaunchPlan.LandlockCreate c) handled = c.handledFs();
+            if (s instanceof LaunchPlan.LandlockPath p) rules.add(new LandlockMirror.PathRule(p.path(), p.access(), p.fileAccess()));
+        }
+        if (handled == 0) return LandlockMirror.NONE;
+        dev.jsyd.sys.Files f = new dev.jsyd.sys.Files();
+        try {
+            return LandlockMirror.of(f, rootFd, handled, rules);
+        } finally {
+            f.close();
+        }
+    }
+
+    /**
      * How the launched program sees paths and pids: with a mount namespace of its own, its root
      * ({@code /proc/PID/root}, final once the launcher reached its filter) is where its absolute
      * paths start.
@@ -94,7 +115,7 @@ public final class Supervisor implements SandboxContext {
             }
             if (root < 0) throw new ErrnoException("open /proc/" + pid + "/root", -root);
         }
-        return new ProgramView(root, ns.contains("pid"), ns.contains("pid") && ns.contains("mount"));
+        return new ProgramView(root, ns.contains("pid"), ns.contains("pid") && ns.contains("mount"), LandlockMirror.NONE);
     }
     @Override public dev.jsyd.kernel.ChdirWatch chdirWatch() { return chdirWatch; }
     @Override public boolean runtimeVisible(int tid) { return runtime.visible(tid); }
@@ -180,6 +201,7 @@ public final class Supervisor implements SandboxContext {
         }
         try {
             view = programView(launched.pidfd().pid());
+            view = view.withLandlock(landlockMirror(plan, view.rootFd()));
         } catch (ErrnoException e) {
             launched.pidfd().signal(Signals.SIGKILL);
             launched.close();
