@@ -24,9 +24,10 @@
  *                    first process enters the time namespace);
  *    3 FORK          clone(CLONE_PIDFD): the child goes on with the plan (it is pid 1 of a new pid
  *                    namespace, and in the new time namespace) once the parent has sent "P" + its
- *                    pidfd number of the child + the child's pid (a pipe holds it until then); the
- *                    parent closes the control socket, waits for the child and exits with its
- *                    status (exit code, or 128 + signal);
+ *                    pidfd number of the child + the child's pid and had a one-byte acknowledgement
+ *                    (a pipe holds the child until then); the parent makes itself not dumpable,
+ *                    closes the control socket, waits for the child and exits with its status
+ *                    (exit code, or 128 + signal);
  *    4 LOOPBACK_UP   the loopback interface of the new network namespace is brought up;
  *    5 MOUNT         u64 mount flags, u32 options (1: skip when source or target does not exist,
  *                    2: skip when the previous MOUNT step was skipped), strings source, target,
@@ -253,6 +254,11 @@ static void do_fork(void) {
     }
     close(gate[0]);
     report('P', pidfd, (int)pid);
+    /* Once the supervisor has the pidfd (its acknowledgement), not dumpable: the launcher's
+     * memory and fds are not for the program to reach through /proc. */
+    char ack;
+    if (read_full(ctl, &ack, 1) != 0) _exit(127);
+    check(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0);
     close(ctl);
     check(write(gate[1], "g", 1) == 1);
     close(gate[1]);

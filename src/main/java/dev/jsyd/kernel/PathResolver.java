@@ -279,7 +279,7 @@ public final class PathResolver {
                 throw new ResolveException(Errno.ENOENT);
             }
             try {
-                if (!view.privateProc()) ProcGuard.checkStart(files, tid, startPath); // the supervisor's /proc/PID is hidden
+                if (!view.privateProc()) ProcGuard.checkStart(files, tid, startPath, view.launcherPid()); // the supervisor's /proc/PID is hidden
             } catch (ResolveException e) {
                 Files.close(fd);
                 throw e;
@@ -317,7 +317,7 @@ public final class PathResolver {
                     if (canon.toString().equals("/proc") && !linkItself) comp = Integer.toString(ownPid(tid));
                 }
                 // The supervisor's /proc/PID is hidden (a private proc does not show it at all).
-                if (!view.privateProc()) ProcGuard.check(files, tid, canon, comp);
+                if (!view.privateProc()) ProcGuard.check(files, tid, canon, comp, view.launcherPid());
                 if (!isLast || last == Last.FOLLOW || trailingSlash) {
                     String target = files.readlinkat(cur, comp);
                     if (target != null) {

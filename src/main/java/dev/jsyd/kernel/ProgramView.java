@@ -16,15 +16,19 @@ import dev.jsyd.sys.Files;
  *       from inside.</li>
  *   <li>{@code privateProc}: {@code /proc} in the program's view is the proc of that pid
  *       namespace, so numbers in {@code /proc/N} paths are pids of the program's namespace.</li>
+ *   <li>{@code launcherPid}: the launcher that forked the program and waits outside for it (0:
+ *       none); hidden in {@code /proc} like the supervisor.</li>
  *   <li>{@code landlock}: the program's Landlock domain, which emulated calls respect.</li>
  * </ul>
  */
-public record ProgramView(int rootFd, boolean pidNamespace, boolean privateProc, LandlockMirror landlock) {
+public record ProgramView(int rootFd, boolean pidNamespace, boolean privateProc, int launcherPid, LandlockMirror landlock) {
     /** The program sees what the supervisor sees. */
-    public static final ProgramView HOST = new ProgramView(-1, false, false, LandlockMirror.NONE);
+    public static final ProgramView HOST = new ProgramView(-1, false, false, 0, LandlockMirror.NONE);
 
     /** The same view with the program's Landlock domain. */
-    public ProgramView withLandlock(LandlockMirror mirror) { return new ProgramView(rootFd, pidNamespace, privateProc, mirror); }
+    public ProgramView withLandlock(LandlockMirror mirror) {
+        return new ProgramView(rootFd, pidNamespace, privateProc, launcherPid, mirror);
+    }
 
     /**
      * The program-side ids of thread {@code tid} (a supervisor-side tid): {tid, tgid} as the

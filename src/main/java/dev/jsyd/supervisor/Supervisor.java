@@ -101,9 +101,9 @@ public final class Supervisor implements SandboxContext {
      * ({@code /proc/PID/root}, final once the launcher reached its filter) is where its absolute
      * paths start.
      */
-    private ProgramView programView(int pid) throws ErrnoException {
+    private ProgramView programView(int pid, int launcherPid) throws ErrnoException {
         var ns = PlanBuilder.namespaces(runtime.sandbox());
-        if (!ns.contains("mount") && !ns.contains("pid")) return ProgramView.HOST;
+        if (!ns.contains("mount") && !ns.contains("pid") && launcherPid == 0) return ProgramView.HOST;
         int root = -1;
         if (ns.contains("mount")) {
             dev.jsyd.sys.Files f = new dev.jsyd.sys.Files();
@@ -115,7 +115,8 @@ public final class Supervisor implements SandboxContext {
             }
             if (root < 0) throw new ErrnoException("open /proc/" + pid + "/root", -root);
         }
-        return new ProgramView(root, ns.contains("pid"), ns.contains("pid") && ns.contains("mount"), LandlockMirror.NONE);
+        return new ProgramView(root, ns.contains("pid"), ns.contains("pid") && ns.contains("mount"), launcherPid,
+                LandlockMirror.NONE);
     }
     @Override public dev.jsyd.kernel.ChdirWatch chdirWatch() { return chdirWatch; }
     @Override public boolean runtimeVisible(int tid) { return runtime.visible(tid); }
@@ -200,7 +201,7 @@ public final class Supervisor implements SandboxContext {
             throw new SupervisorException("cannot start the sandbox: " + e.getMessage(), e.errno());
         }
         try {
-            view = programView(launched.pidfd().pid());
+            view = programView(launched.pidfd().pid(), launched.launcherPid());
             view = view.withLandlock(landlockMirror(plan, view.rootFd()));
         } catch (ErrnoException e) {
             launched.pidfd().signal(Signals.SIGKILL);

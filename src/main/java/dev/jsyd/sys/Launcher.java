@@ -158,16 +158,16 @@ public final class Launcher {
         /** The process that becomes the program (the launcher's child when the plan forks). */
         public PidFd pidfd() { return program; }
 
+        /** The launcher that stays outside while the program runs (0 when the plan does not fork). */
+        public int launcherPid() { return spawned == program ? 0 : spawned.pid(); }
+
         /** The seccomp listener, or null when the plan installs no filter. */
         public NotifyFd listener() { return listener; }
 
         /** Lets the launcher go on to exec the program (the supervisor must be serving the listener). */
         public void release() throws ErrnoException {
             if (listener == null) return; // nothing to acknowledge: the launcher goes straight on
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment b = a.allocate(1);
-                ErrnoException.check("write(launcher)", Native.syscall(Syscalls.WRITE, ctl, b.address(), 1));
-            }
+            ack(ctl);
         }
 
         /**
@@ -267,6 +267,7 @@ public final class Launcher {
                 int fd = spawned.getFd(msg[1]);
                 if (fd < 0) throw new ErrnoException("pidfd_getfd(program)", -fd);
                 program = new PidFd(fd, msg[2]);
+                ack(ctl); // the launcher may now make itself not dumpable and let the program go on
             }
             if (plan.filtered()) {
                 int[] msg = readMessage(ctl);
@@ -308,6 +309,14 @@ public final class Launcher {
         }
         arr.setAtIndex(ValueLayout.ADDRESS, strings.size(), MemorySegment.NULL);
         return arr;
+    }
+
+    /** The one-byte acknowledgement the launcher waits for. */
+    private static void ack(int ctl) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment b = a.allocate(1);
+            ErrnoException.check("write(launcher)", Native.syscall(Syscalls.WRITE, ctl, b.address(), 1));
+        }
     }
 
     private static void writeFully(int ctl, byte[] message) throws ErrnoException {

@@ -242,4 +242,16 @@ class NamespaceIT {
         // EBUSY for each launch-time setting; an ordinary runtime command still works.
         assertThat(r.out()).as(r.toString()).isEqualTo("16\n".repeat(8) + "ok\n");
     }
+
+    @Test
+    void theLauncherWaitingOutsideIsHidden() throws Exception {
+        // A time namespace makes the launcher fork; the program's parent is the launcher, which is
+        // not confined (no filter, no Landlock): natively a child reads its parent's /proc entries.
+        String peek = "grep -c Name /proc/$PPID/status; head -c1 /proc/$PPID/mem >/dev/null; echo rc=$?";
+        assertThat(nativeSh(peek)).startsWith("1\n");
+        var r = sh(List.of("-poff", "-m", "sandbox/read,stat:on", "-m", "allow/read,stat+/***", "-m", Syd.NOTIFY_ALL,
+                "-m", "time:10"), "[ \"$PPID\" -gt 1 ] && echo has-parent; " + peek);
+        assertThat(r.out()).as(r.toString()).isEqualTo("has-parent\nrc=1\n");
+        assertThat(r.err()).contains("No such file or directory");
+    }
 }
