@@ -207,6 +207,26 @@ class LandlockIT {
     }
 
     @Test
+    void ftruncateOfAFileTheSupervisorOpenedNeedsTheTruncateRight() throws Exception {
+        // The supervisor opens files for the program when calls are notified; such a file carries
+        // no Landlock truncate check of its own, so ftruncate is checked by the supervisor.
+        Path file = Files.writeString(tmp.resolve("file"), "DATA\n");
+        String py = "import os\nfd = os.open('" + file + "', os.O_WRONLY)\nos.write(fd, b'X')\n"
+                + "try:\n os.ftruncate(fd, 0); print('truncated')\nexcept OSError as e: print(e.errno)";
+        assertThat(nativeRun(List.of("python3", "-c", py))).isEqualTo("truncated\n");
+        Files.writeString(file, "DATA\n");
+        for (boolean notified : new boolean[] {false, true}) {
+            List<String> args = new ArrayList<>(List.of("-poff", "-m", "sandbox/lock:on", "-m", "allow/lock/write+" + file));
+            if (notified) args.addAll(List.of("-m", "sandbox/all:on", "-m", "allow/all+/***", "-m", Syd.NOTIFY_ALL));
+            for (String d : List.of("/usr", "/lib", "/lib64", "/bin", "/etc")) args.addAll(List.of("-m", "allow/lock/read,exec,readdir+" + d));
+            args.addAll(List.of("--", "python3", "-c", py));
+            var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
+            assertThat(r.out()).as(notified + " " + r).isEqualTo("13\n");
+        }
+        assertThat(Files.readString(file)).isEqualTo("XATA\n");
+    }
+
+    @Test
     void signalsToProcessesOutsideTheDomainAreScoped() throws Exception {
         Process victim = new ProcessBuilder("sleep", "60").start();
         try {
