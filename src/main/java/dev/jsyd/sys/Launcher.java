@@ -261,22 +261,11 @@ public final class Launcher {
             writeFully(ctl, plan.encode(Signals.getpid()));
             NotifyFd listener = null;
             if (plan.forks()) {
-                int[] msg = readMessage(ctl);
-                if (msg == null) throw new ErrnoException("launcher exited during setup", Errno.EIO);
-                if (msg[0] != 'P') throw new ErrnoException(plan.describe(msg[2]), msg[1]);
-                int fd = spawned.getFd(msg[1]);
-                if (fd < 0) throw new ErrnoException("pidfd_getfd(program)", -fd);
-                program = new PidFd(fd, msg[2]);
+                int[] msg = expect(ctl, 'P', plan);
+                program = new PidFd(takeFd(spawned, msg[1], "pidfd_getfd(program)"), msg[2]);
                 ack(ctl); // the launcher may now make itself not dumpable and let the program go on
             }
-            if (plan.filtered()) {
-                int[] msg = readMessage(ctl);
-                if (msg == null) throw new ErrnoException("launcher exited during setup", Errno.EIO);
-                if (msg[0] != 'L') throw new ErrnoException(plan.describe(msg[2]), msg[1]);
-                int fd = program.getFd(msg[1]);
-                if (fd < 0) throw new ErrnoException("pidfd_getfd", -fd);
-                listener = new NotifyFd(fd);
-            }
+            if (plan.filtered()) listener = new NotifyFd(takeFd(program, expect(ctl, 'L', plan)[1], "pidfd_getfd(listener)"));
             return new Launched(ctl, spawned, program, listener, plan);
         } catch (ErrnoException e) {
             Native.syscall(Syscalls.CLOSE, ctl);
@@ -309,6 +298,21 @@ public final class Launcher {
         }
         arr.setAtIndex(ValueLayout.ADDRESS, strings.size(), MemorySegment.NULL);
         return arr;
+    }
+
+    /** The next message, which must be {@code tag}; a failure report or an early end throws. */
+    private static int[] expect(int ctl, char tag, Plan plan) throws ErrnoException {
+        int[] msg = readMessage(ctl);
+        if (msg == null) throw new ErrnoException("launcher exited during setup", Errno.EIO);
+        if (msg[0] != tag) throw new ErrnoException(plan.describe(msg[2]), msg[1]);
+        return msg;
+    }
+
+    /** A duplicate of {@code process}'s fd {@code fd}. */
+    private static int takeFd(PidFd process, int fd, String what) throws ErrnoException {
+        int dup = process.getFd(fd);
+        if (dup < 0) throw new ErrnoException(what, -dup);
+        return dup;
     }
 
     /** The one-byte acknowledgement the launcher waits for. */

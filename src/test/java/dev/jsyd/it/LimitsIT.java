@@ -9,27 +9,16 @@ import org.junit.jupiter.api.Test;
 
 /** {@code rlimit/*}: the launcher sets soft and hard limit; ulimit and /proc/self/limits show them. */
 class LimitsIT {
-    static Syd.Result sh(List<String> policy, String script) throws Exception {
-        var args = new java.util.ArrayList<>(policy);
-        args.addAll(List.of("--", "sh", "-c", script));
-        return Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
-    }
 
-    static String nativeSh(String script) throws Exception {
-        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
-        return out;
-    }
 
     @Test
     void nofileIsSeenByUlimitAndProcLimits() throws Exception {
         String show = "ulimit -n; ulimit -Hn; grep 'Max open files' /proc/self/limits | tr -s ' '";
-        assertThat(nativeSh(show)).doesNotStartWith("17\n");
-        var r = sh(List.of("-poff", "-m", "rlimit/nofile:17"), show);
+        assertThat(Syd.nativeSh(show)).doesNotStartWith("17\n");
+        var r = Syd.sh(List.of("-poff", "-m", "rlimit/nofile:17"), show);
         assertThat(r.out()).as(r.toString()).isEqualTo("17\n17\nMax open files 17 17 files \n");
         // The limit is real: the 18th descriptor cannot be opened.
-        var fds = sh(List.of("-poff", "-m", "rlimit/nofile:17"),
+        var fds = Syd.sh(List.of("-poff", "-m", "rlimit/nofile:17"),
                 "python3 -c 'import os\nn = 0\ntry:\n while True: os.open(\"/dev/null\", os.O_RDONLY); n += 1\nexcept OSError as e: print(e.errno)'");
         assertThat(fds.out()).as(fds.toString()).isEqualTo("24\n"); // EMFILE
     }
@@ -37,7 +26,7 @@ class LimitsIT {
     @Test
     void everyLimitTakesItsValueSyntax() throws Exception {
         // Values at or below this machine's hard limits: raising one needs CAP_SYS_RESOURCE.
-        var r = sh(List.of("-poff", "-m", "rlimit/as:1G", "-m", "rlimit/cpu:1m", "-m", "rlimit/fsize:512K",
+        var r = Syd.sh(List.of("-poff", "-m", "rlimit/as:1G", "-m", "rlimit/cpu:1m", "-m", "rlimit/fsize:512K",
                 "-m", "rlimit/nproc:4000", "-m", "rlimit/stack:inf", "-m", "rlimit/rttime:2s", "-m", "rlimit/memlock:64K",
                 "-m", "rlimit/msgqueue:512K", "-m", "rlimit/nice:0", "-m", "rlimit/rtprio:0", "-m", "rlimit/sigpending:99",
                 "-m", "rlimit/data:2G", "-m", "rlimit/core:1M"), "tr -s ' ' < /proc/self/limits");
@@ -59,11 +48,11 @@ class LimitsIT {
 
     @Test
     void coreDumpsAreOffUnlessAllowed() throws Exception {
-        assertThat(sh(List.of("-poff"), "ulimit -c").out()).isEqualTo("0\n");
-        assertThat(sh(List.of("-poff", "-m", "trace/allow_unsafe_dumpable:1"), "ulimit -c").out())
-                .isEqualTo(nativeSh("ulimit -c"));
-        assertThat(sh(List.of("-poff", "-m", "rlimit/nofile:17", "-m", "rlimit/nofile:none"), "ulimit -n").out())
-                .as("none unsets it").isEqualTo(nativeSh("ulimit -n"));
+        assertThat(Syd.sh(List.of("-poff"), "ulimit -c").out()).isEqualTo("0\n");
+        assertThat(Syd.sh(List.of("-poff", "-m", "trace/allow_unsafe_dumpable:1"), "ulimit -c").out())
+                .isEqualTo(Syd.nativeSh("ulimit -c"));
+        assertThat(Syd.sh(List.of("-poff", "-m", "rlimit/nofile:17", "-m", "rlimit/nofile:none"), "ulimit -n").out())
+                .as("none unsets it").isEqualTo(Syd.nativeSh("ulimit -n"));
     }
 
     @Test

@@ -29,18 +29,7 @@ class NamespaceIT {
         return Syd.run(List.of(args), null, Map.of(), Duration.ofSeconds(60));
     }
 
-    static Syd.Result sh(List<String> policy, String script) throws Exception {
-        List<String> args = new ArrayList<>(policy);
-        args.addAll(List.of("--", "sh", "-c", script));
-        return Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
-    }
 
-    static String nativeSh(String script) throws Exception {
-        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
-        return out;
-    }
 
     static String readlinks() {
         StringBuilder s = new StringBuilder();
@@ -50,11 +39,11 @@ class NamespaceIT {
 
     @Test
     void everyNamespaceIsNewAndTheInodesDiffer() throws Exception {
-        List<String> host = List.of(nativeSh(readlinks()).split("\n"));
+        List<String> host = List.of(Syd.nativeSh(readlinks()).split("\n"));
         assertThat(host).hasSize(NS.size());
-        var same = sh(List.of("-poff"), readlinks());
+        var same = Syd.sh(List.of("-poff"), readlinks());
         assertThat(List.of(same.out().split("\n"))).as("without unshare the program shares the host's").isEqualTo(host);
-        var r = sh(List.of("-poff", "-m", "unshare/mount,uts,ipc,pid,net,cgroup,time:on"), readlinks());
+        var r = Syd.sh(List.of("-poff", "-m", "unshare/mount,uts,ipc,pid,net,cgroup,time:on"), readlinks());
         assertThat(r.status()).as(r.toString()).isZero();
         List<String> inside = List.of(r.out().split("\n"));
         assertThat(inside).hasSize(NS.size());
@@ -62,27 +51,27 @@ class NamespaceIT {
             assertThat(inside.get(i)).as(NS.get(i)).startsWith(NS.get(i) + ":[").isNotEqualTo(host.get(i));
         }
         // The user namespace too, with the caller mapped to root by root/map.
-        var u = sh(List.of("-poff", "-m", "unshare/user:on", "-m", "root/map:on"),
+        var u = Syd.sh(List.of("-poff", "-m", "unshare/user:on", "-m", "root/map:on"),
                 "readlink /proc/self/ns/user; id -u; cat /proc/self/uid_map");
         assertThat(u.status()).as(u.toString()).isZero();
         String[] lines = u.out().split("\n");
-        assertThat(lines[0]).isNotEqualTo(nativeSh("readlink /proc/self/ns/user").trim());
+        assertThat(lines[0]).isNotEqualTo(Syd.nativeSh("readlink /proc/self/ns/user").trim());
         assertThat(lines[1]).isEqualTo("0");
-        assertThat(lines[2].trim().split("\\s+")).containsExactly("0", nativeSh("id -u").trim(), "1");
+        assertThat(lines[2].trim().split("\\s+")).containsExactly("0", Syd.nativeSh("id -u").trim(), "1");
     }
 
     @Test
     void aTmpfsIsMountedInsideOnly() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("mnt"));
         String script = "grep ' " + dir + " ' /proc/self/mountinfo; echo inside > " + dir + "/file && cat " + dir + "/file";
-        assertThat(nativeSh("grep ' " + dir + " ' /proc/self/mountinfo")).as("natively nothing is mounted there").isEmpty();
-        var r = sh(List.of("-poff", "-m", "bind+tmpfs:" + dir + ":nodev,nosuid,size=1M"), script);
+        assertThat(Syd.nativeSh("grep ' " + dir + " ' /proc/self/mountinfo")).as("natively nothing is mounted there").isEmpty();
+        var r = Syd.sh(List.of("-poff", "-m", "bind+tmpfs:" + dir + ":nodev,nosuid,size=1M"), script);
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.out()).matches("(?s)\\d+ \\d+ \\S+ / " + dir + " rw,nosuid,nodev\\S* - tmpfs tmpfs rw,size=1024k.*\ninside\n");
         assertThat(dir.resolve("file")).as("the host never saw the file").doesNotExist();
         // bind- removes the mount again, bind^ every one.
         for (String undo : List.of("bind-tmpfs:" + dir + ":nodev,nosuid,size=1M", "bind^")) {
-            var none = sh(List.of("-poff", "-m", "bind+tmpfs:" + dir + ":nodev,nosuid,size=1M", "-m", undo),
+            var none = Syd.sh(List.of("-poff", "-m", "bind+tmpfs:" + dir + ":nodev,nosuid,size=1M", "-m", undo),
                     "grep -c ' " + dir + " ' /proc/self/mountinfo");
             assertThat(none.out()).as(undo).isEqualTo("0\n");
         }
@@ -91,30 +80,30 @@ class NamespaceIT {
     @Test
     void aReadOnlyBindRefusesWritesTheHostAllows() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("data"));
-        assertThat(nativeSh("echo native > " + dir + "/a && cat " + dir + "/a")).isEqualTo("native\n");
-        var r = sh(List.of("-poff", "-m", "bind+" + dir + ":" + dir + ":ro,noexec"),
+        assertThat(Syd.nativeSh("echo native > " + dir + "/a && cat " + dir + "/a")).isEqualTo("native\n");
+        var r = Syd.sh(List.of("-poff", "-m", "bind+" + dir + ":" + dir + ":ro,noexec"),
                 "cat " + dir + "/a; echo x > " + dir + "/b; echo rc=$?");
         assertThat(r.out()).isEqualTo("native\nrc=2\n");
         assertThat(r.err()).contains("Read-only file system");
         assertThat(dir.resolve("b")).doesNotExist();
         // A bind whose source does not exist is skipped.
-        var skipped = sh(List.of("-poff", "-m", "bind+/nonexistent/jsyd:" + dir + ":ro"), "echo y > " + dir + "/c && echo ok");
+        var skipped = Syd.sh(List.of("-poff", "-m", "bind+/nonexistent/jsyd:" + dir + ":ro"), "echo y > " + dir + "/c && echo ok");
         assertThat(skipped.out()).as(skipped.toString()).isEqualTo("ok\n");
     }
 
     @Test
     void hostAndDomainNamesAreSetInTheirOwnNamespace() throws Exception {
-        String hostName = nativeSh("hostname").trim();
-        var r = sh(List.of("-poff", "-m", "name/host:jsyd-box", "-m", "name/domain:jsyd-lan"),
+        String hostName = Syd.nativeSh("hostname").trim();
+        var r = Syd.sh(List.of("-poff", "-m", "name/host:jsyd-box", "-m", "name/domain:jsyd-lan"),
                 "hostname; cat /proc/sys/kernel/domainname");
         assertThat(r.out()).as(r.toString()).isEqualTo("jsyd-box\njsyd-lan\n");
-        assertThat(nativeSh("hostname").trim()).as("the host keeps its name").isEqualTo(hostName).isNotEqualTo("jsyd-box");
+        assertThat(Syd.nativeSh("hostname").trim()).as("the host keeps its name").isEqualTo(hostName).isNotEqualTo("jsyd-box");
     }
 
     @Test
     void aNetworkNamespaceHasOnlyLoopbackAndCannotReachTheHost() throws Exception {
         String ifaces = "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '";
-        assertThat(nativeSh(ifaces)).as("the host has more than lo").isNotEqualTo("lo\n");
+        assertThat(Syd.nativeSh(ifaces)).as("the host has more than lo").isNotEqualTo("lo\n");
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             int port = server.getLocalPort();
             Thread accepter = Thread.ofPlatform().daemon().start(() -> {
@@ -129,8 +118,8 @@ class NamespaceIT {
             String connect = "python3 -c 'import socket; s=socket.socket(); s.settimeout(5)\n"
                     + "try:\n s.connect((\"127.0.0.1\", " + port + ")); print(\"connected\")\n"
                     + "except OSError as e: print(e.errno)'";
-            assertThat(nativeSh(connect)).as("natively the host's listener is reachable").isEqualTo("connected\n");
-            var r = sh(List.of("-poff", "-m", "unshare/net:on"), ifaces + "; cat /sys/class/net/lo/flags >/dev/null; " + connect);
+            assertThat(Syd.nativeSh(connect)).as("natively the host's listener is reachable").isEqualTo("connected\n");
+            var r = Syd.sh(List.of("-poff", "-m", "unshare/net:on"), ifaces + "; cat /sys/class/net/lo/flags >/dev/null; " + connect);
             assertThat(r.out()).as(r.toString()).isEqualTo("lo\n111\n"); // ECONNREFUSED: lo is up, nobody listens there
             server.close();
             accepter.join(5000);
@@ -144,8 +133,8 @@ class NamespaceIT {
         try {
             long pid = victim.pid();
             String peek = "cat /proc/" + pid + "/cmdline | tr '\\0' ' '; echo";
-            assertThat(nativeSh(peek)).isEqualTo("sleep 60 \n");
-            var r = sh(List.of("-poff", "-m", Syd.NOTIFY_ALL, "-m", "sandbox/read,stat,readdir:on",
+            assertThat(Syd.nativeSh(peek)).isEqualTo("sleep 60 \n");
+            var r = Syd.sh(List.of("-poff", "-m", Syd.NOTIFY_ALL, "-m", "sandbox/read,stat,readdir:on",
                     "-m", "allow/read,stat,readdir+/***", "-m", "unshare/mount,pid:on"),
                     "echo $$; readlink /proc/self; grep NSpid /proc/self/status; ls /proc | grep -c '^[0-9]'; " + peek
                     + "; echo x | cat /proc/self/fd/0");
@@ -158,7 +147,7 @@ class NamespaceIT {
 
     @Test
     void execChecksAndTheRuntimeApiWorkInsideAPidNamespace() throws Exception {
-        var r = sh(List.of("-poff", "-m", "lock:exec", "-m", "sandbox/exec:on", "-m", "allow/exec+/***",
+        var r = Syd.sh(List.of("-poff", "-m", "lock:exec", "-m", "sandbox/exec:on", "-m", "allow/exec+/***",
                 "-m", "deny/exec+/usr/bin/id", "-m", "unshare/mount,pid:on"),
                 "test -c /dev/syd/sandbox/read:on && test -c '/dev/syd/sandbox/read?' && echo api; /usr/bin/id; echo rc=$?");
         assertThat(r.out()).as(r.toString()).isEqualTo("api\nrc=126\n");
@@ -183,17 +172,17 @@ class NamespaceIT {
 
     @Test
     void aTimeNamespaceShiftsTheBootClock() throws Exception {
-        double nativeUptime = Double.parseDouble(nativeSh("cut -d' ' -f1 /proc/uptime").trim());
+        double nativeUptime = Double.parseDouble(Syd.nativeSh("cut -d' ' -f1 /proc/uptime").trim());
         assertThat(nativeUptime).isLessThan(86_400_000);
-        var r = sh(List.of("-poff", "-m", "time:86400000"), "cut -d' ' -f1 /proc/uptime");
+        var r = Syd.sh(List.of("-poff", "-m", "time:86400000"), "cut -d' ' -f1 /proc/uptime");
         assertThat(Double.parseDouble(r.out().trim())).as(r.toString()).isBetween(86_400_000 + nativeUptime - 60, 86_400_000 + nativeUptime + 600);
     }
 
     @Test
     void rootFakeReportsUidZeroToANonRootProgram() throws Exception {
         String asNobody = "setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'id -u; id -g'";
-        assertThat(sh(List.of("-poff"), asNobody).out()).isEqualTo("65534\n65534\n");
-        var r = sh(List.of("-poff", "-m", "root/fake:on"), asNobody);
+        assertThat(Syd.sh(List.of("-poff"), asNobody).out()).isEqualTo("65534\n65534\n");
+        var r = Syd.sh(List.of("-poff", "-m", "root/fake:on"), asNobody);
         assertThat(r.out()).as(r.toString()).isEqualTo("0\n0\n");
     }
 
@@ -248,8 +237,8 @@ class NamespaceIT {
         // A time namespace makes the launcher fork; the program's parent is the launcher, which is
         // not confined (no filter, no Landlock): natively a child reads its parent's /proc entries.
         String peek = "grep -c Name /proc/$PPID/status; head -c1 /proc/$PPID/mem >/dev/null; echo rc=$?";
-        assertThat(nativeSh(peek)).startsWith("1\n");
-        var r = sh(List.of("-poff", "-m", "sandbox/read,stat:on", "-m", "allow/read,stat+/***", "-m", Syd.NOTIFY_ALL,
+        assertThat(Syd.nativeSh(peek)).startsWith("1\n");
+        var r = Syd.sh(List.of("-poff", "-m", "sandbox/read,stat:on", "-m", "allow/read,stat+/***", "-m", Syd.NOTIFY_ALL,
                 "-m", "time:10"), "[ \"$PPID\" -gt 1 ] && echo has-parent; " + peek);
         assertThat(r.out()).as(r.toString()).isEqualTo("has-parent\nrc=1\n");
         assertThat(r.err()).contains("No such file or directory");
