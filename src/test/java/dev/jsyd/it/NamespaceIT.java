@@ -134,8 +134,9 @@ class NamespaceIT {
             long pid = victim.pid();
             String peek = "cat /proc/" + pid + "/cmdline | tr '\\0' ' '; echo";
             assertThat(Syd.nativeSh(peek)).isEqualTo("sleep 60 \n");
-            var r = Syd.sh(List.of("-poff", "-m", Syd.NOTIFY_ALL, "-m", "sandbox/read,stat,readdir:on",
-                    "-m", "allow/read,stat,readdir+/***", "-m", "unshare/mount,pid:on"),
+            // Every path call notified: the supervisor resolves /proc as the program sees it.
+            var r = Syd.sh(List.of("-poff", "-m", "sandbox/read,stat,readdir:on", "-m", "allow/read,stat,readdir+/***",
+                    "-m", Syd.NOTIFY_ALL, "-m", "unshare/mount,pid:on"),
                     "echo $$; readlink /proc/self; grep NSpid /proc/self/status; ls /proc | grep -c '^[0-9]'; " + peek
                     + "; echo x | cat /proc/self/fd/0");
             assertThat(r.out()).as(r.toString()).matches("1\n\\d+\nNSpid:\t\\d+\n[1-4]\n\nx\n");
