@@ -55,8 +55,11 @@ public final class BindHandlers {
                 r.fail(Errno.EACCES);
                 return;
             }
+            int landlock = NetAccess.landlockRefusal(r, dev.jsyd.abi.Landlock.BIND_TCP, a, sock);
+            if (landlock != 0) { r.fail(landlock); return; }
             int rc = s.bind(sock, raw);
             if (rc < 0) { r.fail(-rc); return; }
+            if (a instanceof Abstract ab) NetAccess.state(r).recordAbstract(ab.text());
             if (r.sandbox().flag("trace/allow_safe_bind")) {
                 if (a instanceof Inet) {
                     Inet bound = SockaddrDecoder.boundInet(s.getsockname(sock));

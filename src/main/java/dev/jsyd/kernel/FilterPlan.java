@@ -68,8 +68,10 @@ public final class FilterPlan {
                         rules.addAll(open);
                         yield Seccomp.RET_ALLOW;
                     }
-                    // Under Landlock ftruncate is checked too (TruncateHandlers: emulated opens carry no Landlock check).
-                    boolean landlock = row.nr() == dev.jsyd.abi.Syscalls.FTRUNCATE && sandbox.enabled(Category.LOCK);
+                    // Under Landlock ftruncate is checked too (TruncateHandlers: emulated opens carry no
+                    // Landlock check), and every bind is seen (the sandbox's abstract names, NetAccess).
+                    boolean landlock = sandbox.enabled(Category.LOCK)
+                            && (row.nr() == dev.jsyd.abi.Syscalls.FTRUNCATE || row.nr() == dev.jsyd.abi.Syscalls.BIND);
                     yield h.neededBy(sandbox) || landlock ? Seccomp.RET_USER_NOTIF : Seccomp.RET_ALLOW;
                 }
             };

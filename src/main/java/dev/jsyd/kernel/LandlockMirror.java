@@ -33,21 +33,46 @@ public final class LandlockMirror {
     /** A rule as the launch plan has it: a path, its rights for a directory, and for a file. */
     public record PathRule(String path, long access, long fileAccess) {}
 
+    /** A port rule: the right (BIND_TCP or CONNECT_TCP) on ports lo..hi. */
+    public record PortRule(long right, int lo, int hi) {}
+
     /** No Landlock: nothing is refused. */
-    public static final LandlockMirror NONE = new LandlockMirror(0, List.of(), -1, -1);
+    public static final LandlockMirror NONE = new LandlockMirror(0, List.of(), -1, -1, 0, List.of(), 0);
 
     private static final int MAX_DEPTH = 4096;
 
     private final long handled;
     private final List<Rule> rules;
     private final long rootDev, rootIno;
+    private final long handledNet;
+    private final List<PortRule> ports;
+    private final long scopes;
 
-    private LandlockMirror(long handled, List<Rule> rules, long rootDev, long rootIno) {
+    private LandlockMirror(long handled, List<Rule> rules, long rootDev, long rootIno, long handledNet,
+            List<PortRule> ports, long scopes) {
         this.handled = handled;
         this.rules = List.copyOf(rules);
         this.rootDev = rootDev;
         this.rootIno = rootIno;
+        this.handledNet = handledNet;
+        this.ports = List.copyOf(ports);
+        this.scopes = scopes;
     }
+
+    /** The same domain with its network side: handled TCP rights, port rules, scopes. */
+    public LandlockMirror withNet(long handledNet, List<PortRule> ports, long scopes) {
+        return new LandlockMirror(handled, rules, rootDev, rootIno, handledNet, ports, scopes);
+    }
+
+    /** True when Landlock would refuse TCP {@code right} (BIND_TCP, CONNECT_TCP) on {@code port}. */
+    public boolean refusesPort(long right, int port) {
+        if ((handledNet & right) == 0) return false;
+        for (PortRule p : ports) if (p.right() == right && port >= p.lo() && port <= p.hi()) return false;
+        return true;
+    }
+
+    /** True when abstract UNIX sockets made outside the domain are out of the program's reach. */
+    public boolean scopesAbstractSockets() { return (scopes & Landlock.SCOPE_ABSTRACT_UNIX) != 0; }
 
     /**
      * Looks up the rules' objects as the launcher opened them (following symlinks, inside the
@@ -67,11 +92,14 @@ public final class LandlockMirror {
             rules.add(new Rule(dev(st), ino(st), dir ? p.access() : p.fileAccess()));
         }
         byte[] root = rootFd >= 0 ? files.fstatat(rootFd, "", AT_EMPTY_PATH) : files.fstatat(AT_FDCWD, "/", 0);
-        return new LandlockMirror(handledFs, rules, root == null ? -1 : dev(root), root == null ? -1 : ino(root));
+        return new LandlockMirror(handledFs, rules, root == null ? -1 : dev(root), root == null ? -1 : ino(root), 0, List.of(), 0);
     }
 
     /** True when the program is under a Landlock domain that handles filesystem rights. */
     public boolean active() { return handled != 0; }
+
+    /** True when the program is under a Landlock domain at all (files, ports or scopes). */
+    public boolean any() { return handled != 0 || handledNet != 0 || scopes != 0; }
 
     /**
      * True when Landlock would refuse {@code rights} for entry {@code name} of directory

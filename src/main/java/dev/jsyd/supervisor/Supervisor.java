@@ -81,16 +81,18 @@ public final class Supervisor implements SandboxContext {
      * while it waits for the supervisor (it has not run a single instruction of its own yet).
      */
     private static LandlockMirror landlockMirror(LaunchPlan plan, int rootFd) {
-        long handled = 0;
+        LaunchPlan.LandlockCreate create = null;
         List<LandlockMirror.PathRule> rules = new java.util.ArrayList<>();
+        List<LandlockMirror.PortRule> ports = new java.util.ArrayList<>();
         for (LaunchPlan.Step s : plan.steps()) {
-            if (s instanceof LaunchPlan.LandlockCreate c) handled = c.handledFs();
+            if (s instanceof LaunchPlan.LandlockCreate c) create = c;
             if (s instanceof LaunchPlan.LandlockPath p) rules.add(new LandlockMirror.PathRule(p.path(), p.access(), p.fileAccess()));
+            if (s instanceof LaunchPlan.LandlockPort p) ports.add(new LandlockMirror.PortRule(p.access(), p.lo(), p.hi()));
         }
-        if (handled == 0) return LandlockMirror.NONE;
+        if (create == null) return LandlockMirror.NONE;
         dev.jsyd.sys.Files f = new dev.jsyd.sys.Files();
         try {
-            return LandlockMirror.of(f, rootFd, handled, rules);
+            return LandlockMirror.of(f, rootFd, create.handledFs(), rules).withNet(create.handledNet(), ports, create.scoped());
         } finally {
             f.close();
         }

@@ -186,6 +186,41 @@ class LandlockIT {
     }
 
     @Test
+    void portsAndScopesHoldWhenTheSupervisorBindsAndConnects() throws Exception {
+        // With the network rules notified, the supervisor binds and connects the program's socket
+        // itself, outside Landlock: it must refuse what Landlock refuses the program.
+        String name = "jsyd-ll-host-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Process host = new ProcessBuilder("python3", "-c", "import socket, time\n"
+                + "a = socket.socket(socket.AF_UNIX); a.bind('\\0" + name + "'); a.listen(5); print('up', flush=True)\n"
+                + "time.sleep(60)").start();
+        try (ServerSocket listener = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            assertThat(new String(host.getInputStream().readNBytes(3))).isEqualTo("up\n");
+            int free;
+            try (ServerSocket x = new ServerSocket(0)) { free = x.getLocalPort(); }
+            String py = "import socket, errno\n"
+                    + "def t(f):\n try: f(); print('ok')\n except OSError as e: print(errno.errorcode[e.errno])\n"
+                    + "t(lambda: socket.socket().connect(('127.0.0.1', " + listener.getLocalPort() + ")))\n"
+                    + "t(lambda: socket.socket().bind(('127.0.0.1', 0)))\n"
+                    + "t(lambda: socket.socket().bind(('127.0.0.1', " + free + ")))\n"
+                    + "t(lambda: socket.socket(socket.AF_UNIX).connect('\\0" + name + "'))\n"
+                    + "s = socket.socket(socket.AF_UNIX); s.bind('\\0" + name + "-own'); s.listen(1)\n"
+                    + "t(lambda: socket.socket(socket.AF_UNIX).connect('\\0" + name + "-own'))\n";
+            assertThat(nativeRun(List.of("python3", "-c", py))).isEqualTo("ok\nok\nok\nok\nok\n");
+            List<String> args = new ArrayList<>(List.of("-poff", "-m", "sandbox/net/connect,net/bind:on",
+                    "-m", "allow/net/connect,net/bind+any!0-65535", "-m", "allow/net/connect,net/bind+@**",
+                    "-m", "deny/net/connect,net/bind+192.0.2.1!9", "-m", "sandbox/lock:on", "-m", "allow/lock/bind+0",
+                    "-m", "allow/lock/connect+1"));
+            for (String d : List.of("/usr", "/lib", "/lib64", "/bin", "/etc")) args.addAll(List.of("-m", "allow/lock/read,exec,readdir+" + d));
+            args.addAll(List.of("--", "python3", "-c", py));
+            var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
+            // connect: only port 1; bind 0 allowed, another port not; the host's abstract socket out of scope.
+            assertThat(r.out()).as(r.toString()).isEqualTo("EACCES\nok\nEACCES\nEPERM\nok\n");
+        } finally {
+            host.destroyForcibly();
+        }
+    }
+
+    @Test
     void landlockRefusesEvenWhenTheNotifiedRulesAllow() throws Exception {
         Path file = Files.writeString(tmp.resolve("file"), "DATA\n");
         assertThat(nativeRun(List.of("cat", file.toString()))).isEqualTo("DATA\n");
