@@ -73,6 +73,15 @@ class LandlockIT {
         return s;
     }
 
+    /** A host process (outside any sandbox) listening on the abstract UNIX socket {@code name}. */
+    static Process abstractListener(String name) throws Exception {
+        Process p = new ProcessBuilder("python3", "-c", "import socket\n"
+                + "s = socket.socket(socket.AF_UNIX); s.bind('\\0" + name + "'); s.listen(5); print('up', flush=True)\n"
+                + "while True: s.accept()[0].close()").start();
+        assertThat(new String(p.getInputStream().readNBytes(3))).isEqualTo("up\n");
+        return p;
+    }
+
     static String nativeRun(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -190,11 +199,8 @@ class LandlockIT {
         // With the network rules notified, the supervisor binds and connects the program's socket
         // itself, outside Landlock: it must refuse what Landlock refuses the program.
         String name = "jsyd-ll-host-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        Process host = new ProcessBuilder("python3", "-c", "import socket, time\n"
-                + "a = socket.socket(socket.AF_UNIX); a.bind('\\0" + name + "'); a.listen(5); print('up', flush=True)\n"
-                + "time.sleep(60)").start();
+        Process host = abstractListener(name);
         try (ServerSocket listener = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-            assertThat(new String(host.getInputStream().readNBytes(3))).isEqualTo("up\n");
             int free;
             try (ServerSocket x = new ServerSocket(0)) { free = x.getLocalPort(); }
             String py = "import socket, errno\n"
@@ -284,11 +290,8 @@ class LandlockIT {
     @Test
     void abstractUnixSocketsOutsideTheDomainAreScoped() throws Exception {
         String name = "jsyd-ll-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        Process server = new ProcessBuilder("python3", "-c", "import socket, time\n"
-                + "s = socket.socket(socket.AF_UNIX); s.bind('\\0" + name + "'); s.listen(5); print('up', flush=True)\n"
-                + "while True: s.accept()[0].close()").start();
+        Process server = abstractListener(name);
         try {
-            assertThat(new String(server.getInputStream().readNBytes(3))).isEqualTo("up\n");
             String connect = "import socket, errno\ns = socket.socket(socket.AF_UNIX)\n"
                     + "try:\n s.connect('\\0" + name + "'); print('connected')\n"
                     + "except OSError as e: print(errno.errorcode[e.errno])";
