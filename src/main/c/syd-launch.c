@@ -11,7 +11,10 @@
  *        u32 magic 'JSYD', u32 expected parent pid, u32 flags, u32 filter length in bytes,
  *        then the BPF program (struct sock_filter[]) built by Java;
  *   2. PR_SET_PDEATHSIG(SIGKILL), then check the parent is still the supervisor (no race with
- *      its death), unblock all signals, mark the control socket close-on-exec;
+ *      its death), unblock all signals, reset SIGTTOU and SIGTTIN to their default (the
+ *      supervisor ignores them, see sys/SelfProtect), mark every fd but 0, 1, 2 close-on-exec (close_range): the
+ *      program never inherits the supervisor's fds (the JDK's modules file, jsyd.jar, SYD_LOG_FD,
+ *      whatever syd itself was started with); the control socket is among them;
  *   2b. hardening asked for in "flags" (docs/ESCAPES.md): NO_CORE (4) RLIMIT_CORE 0;
  *      DROP_CAPS (2) drop every capability but KEEP_CAPS from the bounding set (ignored without
  *      CAP_SETPCAP: then there is nothing to drop), clear the ambient and inheritable sets, so the
@@ -40,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -138,7 +142,11 @@ int main(int argc, char **argv) {
     sigset_t none;
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) fail(3);
-    if (fcntl(ctl, F_SETFD, FD_CLOEXEC) != 0) fail(4);
+    static const int job_signals[] = {SIGTTOU, SIGTTIN};
+    for (unsigned i = 0; i < sizeof job_signals / sizeof job_signals[0]; i++) {
+        if (signal(job_signals[i], SIG_DFL) == SIG_ERR) fail(3);
+    }
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(4);
 
     uint32_t flags = head[2];
     if (flags & FLAG_NO_CORE) {

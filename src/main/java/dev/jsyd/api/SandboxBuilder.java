@@ -90,7 +90,8 @@ public final class SandboxBuilder {
     }
 
     /**
-     * The program inherits the JVM's environment minus {@link Syd#UNSAFE_ENVIRONMENT}, as
+     * The program inherits the JVM's environment minus {@link Syd#UNSAFE_ENVIRONMENT} and
+     * {@link Syd#CONTROL_ENVIRONMENT}, as
      * {@code syd} does. This is the default.
      */
     public SandboxBuilder inheritEnvironment() {
@@ -161,10 +162,20 @@ public final class SandboxBuilder {
         Map<String, String> env = hostEnvironment;
         return Policy.defaults().environment(name -> {
             String v = env.get(name);
-            if (v != null) return v;
-            // Profiles use ${HOME}: without it in the environment, take the user's home directory.
-            return name.equals("HOME") ? System.getProperty("user.home") : null;
+            // Profiles use ${HOME}/***: a HOME that is unset, empty, relative, `/` or holds glob
+            // characters gives way to the user's home directory from the password database; if
+            // that is no better either, the parser reports the variable as it is.
+            if (name.equals("HOME") && !usableHome(v)) {
+                String passwd = System.getProperty("user.home");
+                if (usableHome(passwd)) return passwd;
+            }
+            return v;
         });
+    }
+
+    private static boolean usableHome(String home) {
+        return home != null && home.startsWith("/") && !home.chars().allMatch(c -> c == '/')
+                && home.chars().noneMatch(c -> "*?[]\\".indexOf(c) >= 0);
     }
 
     private static void apply(Policy p, Step s) throws PolicyException {
@@ -304,6 +315,7 @@ public final class SandboxBuilder {
         } else {
             m = new LinkedHashMap<>(System.getenv());
             for (String k : Syd.UNSAFE_ENVIRONMENT) m.remove(k);
+            m.keySet().removeAll(Syd.CONTROL_ENVIRONMENT);
         }
         List<String> out = new ArrayList<>(m.size());
         m.forEach((k, v) -> out.add(k + "=" + v));

@@ -43,6 +43,16 @@ public final class Syd {
             "LD_SHOW_AUXV", "LD_USE_LOAD_BIAS", "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE", "NIS_PATH", "NLSPATH",
             "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR", "TZDIR");
 
+    /**
+     * The supervisor's own control variables, removed from an inherited environment so that the
+     * program neither learns where the log goes nor passes them on to a nested syd: SYD_LOG,
+     * SYD_LOG_FD, ... ({@code syd -e VAR=VALUE} still sets one for the program on purpose). The
+     * profile substitution variables (SYD_UID, SYD_GID, SYD_HOME, SYD_PWD, SYD_TTY) stay.
+     */
+    public static final List<String> CONTROL_ENVIRONMENT = List.of("SYD_LOG", "SYD_LOG_FD", "SYD_LOG_BUF_LEN",
+            "SYD_NO_SYSLOG", "SYD_NPROC", "SYD_NPROC_MAX", "SYD_SHELL", "SYD_ID", "SYD_SKIP_SCMP", "SYD_DUMP_SCMP",
+            "SYD_QUICK_BOOT", "SYD_FORCE_TTY", "SYD_QUIET_TTY");
+
     /** A new builder with Syd's defaults: every category on, everything denied. */
     public static SandboxBuilder builder() { return new SandboxBuilder(); }
 }

@@ -15,13 +15,14 @@ import java.util.List;
  * shared) with the bytes it checked. A UNIX path is resolved like a file path and connected
  * through {@code /proc/self/fd/N} of an O_PATH fd of the checked socket file. A blocking connect
  * runs inside a blocking section, so a signal for the program interrupts it (EINTR → restart
- * semantics as native; a restarted connect sees EALREADY/EISCONN as native).
+ * semantics as native; a restarted connect sees EALREADY/EISCONN as native). Also notified for
+ * {@code net/bind}: connecting an unnamed UNIX socket with SO_PASSCRED names it (an implicit bind).
  */
 public final class ConnectHandlers {
     private ConnectHandlers() {}
 
     static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.CONNECT, ConnectHandlers::connect, Category.NET_CONNECT));
+            SyscallTable.row(Syscalls.CONNECT, ConnectHandlers::connect, Category.NET_CONNECT, Category.NET_BIND));
 
     public static void connect(Request r) throws ResolveException, ErrnoException {
         int addrlen = (int) r.arg(2);
@@ -33,7 +34,7 @@ public final class ConnectHandlers {
             if (read == null) return;
             Addr a = read.addr();
             byte[] raw = read.raw();
-            byte[] target = NetAccess.destination(r, "connect", a, raw, held);
+            byte[] target = NetAccess.destination(r, "connect", a, raw, held, sock);
             int rc;
             r.beginBlocking();
             try {

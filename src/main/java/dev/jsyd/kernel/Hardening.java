@@ -106,7 +106,18 @@ public final class Hardening {
     static final Set<Integer> SAFE_PERSONALITIES = Set.of(0x0000000 /* PER_LINUX */, 0x0000008 /* PER_LINUX32 */,
             0x0020000 /* UNAME26 */, 0x0020008, 0xffffffff /* query */);
 
-    static final int TIOCSTI = 0x5412, TIOCLINUX = 0x541C;
+    static final int TIOCSTI = 0x5412, TIOCLINUX = 0x541C, TCXONC = 0x540A, TIOCSCTTY = 0x540E,
+            TIOCCONS = 0x541D, TIOCSETD = 0x5423, TIOCVHANGUP = 0x5437;
+
+    /**
+     * Terminal ioctls refused whatever the fd (the filter cannot tell the shared terminal from a
+     * pty of the program's own; these are rare in programs): input injection (TIOCSTI, TIOCLINUX
+     * with its selection paste), flow control (TCXONC: TCOOFF stops output for every writer of the
+     * terminal — the user's shell and the supervisor's log included — until someone resumes it),
+     * console redirection (TIOCCONS), line discipline changes (TIOCSETD), hang-up (TIOCVHANGUP).
+     * docs/DECISIONS.md says why a filter and not a pty of the sandbox's own.
+     */
+    static final List<Integer> TERMINAL_IOCTLS = List.of(TIOCSTI, TIOCLINUX, TCXONC, TIOCCONS, TIOCSETD, TIOCVHANGUP);
     static final int MFD_EXEC = 0x10;
 
     /** Launch flags understood by src/main/c/syd-launch.c (header field "flags"). */
@@ -151,9 +162,10 @@ public final class Hardening {
             p.add(ArgRule.all(errno(Errno.EPERM)));
             out.put(Syscalls.PERSONALITY, p);
         }
-        // Terminal input injection: always refused.
-        add(out, Syscalls.IOCTL, ArgRule.all(errno(Errno.EACCES), of32(1, Op.EQ, TIOCSTI)));
-        add(out, Syscalls.IOCTL, ArgRule.all(errno(Errno.EACCES), of32(1, Op.EQ, TIOCLINUX)));
+        // Terminal injection, flow control, console and line discipline: always refused; taking
+        // the terminal from another session (TIOCSCTTY with 1, CAP_SYS_ADMIN) too.
+        for (int request : TERMINAL_IOCTLS) add(out, Syscalls.IOCTL, ArgRule.all(errno(Errno.EACCES), of32(1, Op.EQ, request)));
+        add(out, Syscalls.IOCTL, ArgRule.all(errno(Errno.EACCES), of32(1, Op.EQ, TIOCSCTTY), of32(2, Op.EQ, 1)));
         if (!sb.flag("trace/allow_unsafe_memfd")) {
             // Executable memfds: MFD_EXEC refused. Flags 0 (executable by default) cannot be
             // rewritten in BPF; see docs/ESCAPES.md.

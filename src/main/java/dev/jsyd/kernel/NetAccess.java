@@ -177,11 +177,16 @@ final class NetAccess {
 
     /**
      * The address bytes to hand to the kernel for a checked destination {@code a} decoded from
-     * {@code raw}: {@code raw} itself, or for a UNIX path the supervisor's name of the checked
-     * socket file. A denial (logged) is thrown as EACCES.
+     * {@code raw}, for the supervisor's copy {@code sock} of the program's socket: {@code raw}
+     * itself, or for a UNIX path the supervisor's name of the checked socket file. A denial
+     * (logged) is thrown as EACCES; so is the implicit bind a UNIX destination may cause
+     * ({@link BindHandlers#autobindDenied}).
      */
-    static byte[] destination(Request r, String sys, Addr a, byte[] raw, int[] heldFd)
+    static byte[] destination(Request r, String sys, Addr a, byte[] raw, int[] heldFd, int sock)
             throws ResolveException, ErrnoException {
+        if ((a instanceof UnixPath || a instanceof Abstract) && BindHandlers.autobindDenied(r, sys, sock)) {
+            throw new ErrnoException(sys, Errno.EACCES);
+        }
         if (a instanceof UnixPath up) return unixDestination(r, sys, up, heldFd);
         if (denied(r, sys, Category.NET_CONNECT, a, null)) throw new ErrnoException(sys, Errno.EACCES);
         return raw;

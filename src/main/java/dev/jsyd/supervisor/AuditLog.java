@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.jsyd.kernel.AccessEvent;
 import dev.jsyd.policy.Action;
 import dev.jsyd.policy.Bytes;
-import dev.jsyd.sys.FdIo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +18,11 @@ import java.util.Map;
 /**
  * The access-violation log: one JSON object per line (spec §8) written to {@code SYD_LOG_FD}
  * (default 2; negative disables), filtered by {@code SYD_LOG} (deny-class records are at
- * {@code warn}, warn-action records at {@code notice}; {@code filter} never logs).
+ * {@code warn}, warn-action records at {@code notice}; {@code filter} never logs). Records are
+ * formatted by the caller and written by {@link LogWriter}'s thread: logging never blocks a
+ * worker or the timeouter, whatever the fd does. Every value the program chose (paths, addresses,
+ * its command line) is a JSON string escaped by the generator, so it cannot end a record or
+ * start another.
  */
 public final class AuditLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
@@ -31,6 +34,7 @@ public final class AuditLog {
     private final String id;
     private final String sid;
     private final int sydPid;
+    private final LogWriter writer;
     private JsonFactory json; // created on the first record: most runs log nothing
 
     public AuditLog(Map<String, String> env, String id, String sid) {
@@ -39,6 +43,7 @@ public final class AuditLog {
         this.id = id;
         this.sid = sid;
         this.sydPid = (int) ProcessHandle.current().pid();
+        this.writer = new LogWriter(fd, this::dropNotice);
     }
 
     static int parseFd(String v) {
@@ -112,12 +117,36 @@ public final class AuditLog {
         });
     }
 
+    /** The record that reports {@code n} records lost because the log fd did not take them. */
+    private byte[] dropNotice(long n) {
+        byte[] b = format(g -> {
+            g.writeStringField("ctx", "log");
+            g.writeStringField("msg", n + " log records dropped: the log fd did not accept writes");
+            g.writeNumberField("dropped", n);
+            g.writeStringField("time", ZonedDateTime.now(ZoneOffset.UTC).format(TIME));
+        });
+        return b == null ? new byte[0] : b;
+    }
+
+    /**
+     * Writes out what is queued, waiting only while the fd takes it (see {@link LogWriter#drain}):
+     * called when the sandbox ends.
+     */
+    public void drain() {
+        if (fd >= 0) writer.drain();
+    }
+
     private interface Fields {
         void write(JsonGenerator g) throws IOException;
     }
 
     /** One record: the sandbox's id, sid and pid, then {@code fields}, as one line on the log fd. */
     private void write(Fields fields) {
+        byte[] line = format(fields);
+        if (line != null) writer.offer(line);
+    }
+
+    private byte[] format(Fields fields) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = factory().createGenerator(out)) {
             g.writeStartObject();
@@ -127,10 +156,10 @@ public final class AuditLog {
             fields.write(g);
             g.writeEndObject();
         } catch (IOException ex) {
-            return;
+            return null;
         }
         out.write('\n');
-        FdIo.writeFully(fd, out.toByteArray());
+        return out.toByteArray();
     }
 
     /** Escapes the characters Syd's rule syntax treats specially, so the tip can be pasted. */

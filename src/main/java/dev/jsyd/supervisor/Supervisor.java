@@ -123,6 +123,7 @@ public final class Supervisor implements SandboxContext {
         } catch (IllegalStateException e) {
             throw new SupervisorException(e.getMessage(), 1);
         }
+        java.util.concurrent.CompletableFuture<String> hostProblem = HostJvm.problem(); // joined before the program runs
         dev.jsyd.sys.SelfProtect.apply(); // not dumpable, no core: before the program exists
         byte[] filter = FilterPlan.program(runtime.sandbox()).toBytes();
         String launcher;
@@ -146,11 +147,15 @@ public final class Supervisor implements SandboxContext {
         NotifyFd listener = launched.listener();
         listener.setSyncWakeUp();
         Interrupter interrupter = new Interrupter(listener);
-        WorkerPool<Request> pool = new WorkerPool<>(PoolConfig.fromSystemEnvironment(),
-                () -> new NotificationSource(listener, this, interrupter),
+        boolean keepsAll = ThreadRole.programKeepsAll(runtime.sandbox());
+        WorkerPool<Request> pool = new WorkerPool<>(PoolConfig.fromSystemEnvironment(), () -> {
+                    ThreadRole.WORKER.confine(keepsAll); // on the new worker thread itself
+                    return new NotificationSource(listener, this, interrupter);
+                },
                 t -> log.message("panic", String.valueOf(t)));
         Thread timeouter = null;
         try {
+            runtime.startOutsideRunner();
             interrupter.start();
             pool.start();
             Duration timeout = runtime.sandbox().timeout().orElse(null);
@@ -160,6 +165,11 @@ public final class Supervisor implements SandboxContext {
                     runtime::programExecuted);
             int seize = tracer.start();
             if (seize < 0) throw new ErrnoException("ptrace(PTRACE_SEIZE)", -seize);
+            String problem = hostProblem.join();
+            if (problem != null) {
+                launched.pidfd().signal(Signals.SIGKILL);
+                throw new SupervisorException(problem, 1);
+            }
             launched.release();
             int execErr = launched.awaitExec();
             PidFd.Exit exit = tracer.mainExit().join();
@@ -184,6 +194,8 @@ public final class Supervisor implements SandboxContext {
             if (timeouter != null) timeouter.interrupt();
             interrupter.stop();
             pool.shutdown();
+            runtime.close();
+            log.drain();
             synchronized (childLock) {
                 child = null; // the pidfd number may be reused once closed
                 launched.close();
@@ -193,13 +205,14 @@ public final class Supervisor implements SandboxContext {
 
     private Thread startTimeouter(Duration timeout) {
         Thread t = Thread.ofPlatform().name("syd_out").daemon(true).start(() -> {
+            ThreadRole.TIMEOUTER.confine(false);
             try {
                 Thread.sleep(timeout);
             } catch (InterruptedException e) {
                 return;
             }
+            exit(TIMEOUT_STATUS); // first: nothing (not even the log) may delay the kill
             log.message("timeout", "sandbox timed out after " + timeout.toMillis() + "ms");
-            exit(TIMEOUT_STATUS);
         });
         return t;
     }

@@ -59,6 +59,7 @@ final class Tracer implements Runnable {
 
     @Override
     public void run() {
+        ThreadRole.TRACER.confine(ThreadRole.programKeepsAll(context.sandbox()));
         Set<Integer> known = new HashSet<>();
         try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck()) {
             int r = pt.seize(mainPid, OPTIONS);
