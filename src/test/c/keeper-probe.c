@@ -127,6 +127,13 @@ static int cmd_tcooff_then_deny(const char *path) {
     return 0;
 }
 
+/* Natively: after TCOOFF every writer of the terminal blocks (this one, the supervisor, the shell). */
+static int cmd_tcooff_then_write(void) {
+    if (ioctl(2, TCXONC, TCOOFF) != 0) { printf("tcooff %s\n", en(errno)); return 1; }
+    printf("written\n"); /* blocks here */
+    return 0;
+}
+
 /* ---- sigttou-then-deny PATH: become the terminal's foreground with TOSTOP, then make the supervisor
  * (now in the background) write to the terminal: SIGTTOU stops a process that does not ignore it. */
 static int cmd_sigttou_then_deny(const char *path) {
@@ -359,6 +366,7 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "deny-flood") && argc == 4) return cmd_deny_flood(atol(argv[2]), argv[3]);
     if (!strcmp(c, "tty-ioctls")) return cmd_tty_ioctls();
     if (!strcmp(c, "tcooff-then-deny") && argc == 3) return cmd_tcooff_then_deny(argv[2]);
+    if (!strcmp(c, "tcooff-then-write")) return cmd_tcooff_then_write();
     if (!strcmp(c, "sigttou-then-deny") && argc == 3) return cmd_sigttou_then_deny(argv[2]);
     if (!strcmp(c, "sigttou-native")) return cmd_sigttou_native();
     if (!strcmp(c, "listen-unbound") && argc == 3) return cmd_listen_unbound(atoi(argv[2]));
