@@ -21,8 +21,18 @@ import java.util.List;
  * any number at once. The JVM must be started with {@code --enable-native-access} for the
  * module or class path that holds jsyd.
  *
+ * <p>The host JVM must run with {@code -XX:+DisableAttachMechanism} (else a sandboxed program
+ * that reaches it with a SIGQUIT could load code into it through the attach mechanism): a sandbox
+ * refuses to start otherwise, unless {@code -Djsyd.allowAttachMechanism=true} says the host
+ * accepts that. {@code -Xrs} is advised with it (never alone: HotSpot then opens the attach
+ * socket at start-up).
+ *
  * <p>Effects on the host JVM: the first sandbox makes the JVM process not dumpable with
- * RLIMIT_CORE 0 (the supervisor's self-protection; processes it starts later inherit the limit);
+ * RLIMIT_CORE 0 (the supervisor's self-protection; processes it starts later inherit the limit)
+ * and ignores SIGTTOU and SIGTTIN (a program owning the terminal's foreground cannot stop it);
+ * each sandbox's threads (workers, tracer, interrupter, timeouter, log writer) run with fewer
+ * capabilities and a seccomp filter of their own (docs/DECISIONS.md), the JVM's other threads
+ * are left alone;
  * access log records go to file descriptor 2 unless {@code SYD_LOG_FD} is set in
  * {@link SandboxBuilder#hostEnvironment}; a program that cannot be executed is also reported as
  * {@code syd: exec error: ...} on {@code System.err}.

@@ -54,7 +54,8 @@ public final class SupervisorFilter {
         // unshare(CLONE_FS) stays (workers' private cwd and umask); clone3 stays (the JVM makes
         // threads with it; its flags are in memory); clone(2) with a namespace flag does not.
         b.syscall(Syscalls.UNSHARE, List.of(ArgRule.all(eperm, anyBits(0, NAMESPACE_FLAGS))), Seccomp.RET_ALLOW);
-        b.syscall(Syscalls.CLONE, List.of(ArgRule.all(eperm, anyBits(0, NAMESPACE_FLAGS))), Seccomp.RET_ALLOW);
+        // (CLONE_NEWTIME is 0x80, inside clone(2)'s exit-signal byte: not tested there)
+        b.syscall(Syscalls.CLONE, List.of(ArgRule.all(eperm, anyBits(0, NAMESPACE_FLAGS & ~0xffL))), Seccomp.RET_ALLOW);
         b.syscall(Syscalls.PRCTL, List.of(
                 ArgRule.all(eperm, of32(0, Op.EQ, PR_SET_DUMPABLE), of32(1, Op.NE, 0)),
                 ArgRule.all(eperm, of32(0, Op.EQ, PR_SET_PTRACER))), Seccomp.RET_ALLOW);
