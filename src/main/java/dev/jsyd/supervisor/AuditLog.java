@@ -140,11 +140,12 @@ public final class AuditLog {
     }
 
     /**
-     * Writes out what is queued, waiting only while the fd takes it (see {@link LogWriter#drain}):
-     * called when the sandbox ends.
+     * Writes out what is queued, waiting only while the fd takes it (see {@link LogWriter#drain}),
+     * and stops the writer: called when the sandbox ends.
      */
-    public void drain() {
+    public void close() {
         if (fd >= 0) writer.drain();
+        writer.close();
     }
 
     private interface Fields {

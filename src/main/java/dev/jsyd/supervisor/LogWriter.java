@@ -14,25 +14,35 @@ import java.util.function.LongFunction;
 /**
  * The only thread that writes to the log fd ({@code syd_log}). A terminal the program stopped
  * (TCOOFF, ^S), a pipe nobody reads, or a full disk blocks a write(2) for as long as it likes; here
- * it blocks this thread alone. Workers, the timeouter and the interrupter only {@link #offer} a
- * formatted record to a bounded queue ({@link #CAPACITY} records) and never wait: when the queue
- * is full the record is dropped and counted, and the next write that gets through is preceded by
- * one record saying how many were lost ({@code "ctx":"log"}). The thread starts with the first
- * record (most runs log nothing).
+ * it blocks this thread alone. Workers, the tracer and the timeouter {@link #offer} a formatted
+ * record to a bounded queue ({@link #CAPACITY} records): when the queue is full the record is
+ * dropped and counted, and the next write that gets through is preceded by one record saying how
+ * many were lost ({@code "ctx":"log"}). The thread starts with the first record (most runs log
+ * nothing).
+ *
+ * <p>Order: the log usually shares stderr with the program, and a record should be out before the
+ * call it is about is answered (else it lands in the middle of the program's own error message).
+ * So {@link #offer} waits for its record to be written — at most {@link #ORDER_WAIT_MILLIS}, and not
+ * at all while a write has been stuck for that long: a blocked fd costs one such wait, then none.
  */
 final class LogWriter {
     /** Records held while the fd does not take them; beyond this they are dropped and counted. */
     static final int CAPACITY = 4096;
     /** {@link #drain} gives up when the writer has made no progress for this long. */
     static final long STALL_MILLIS = 500;
+    /** How long {@link #offer} waits for its own record; also when a write counts as stuck. */
+    static final long ORDER_WAIT_MILLIS = 50;
 
     private final int fd;
     private final LongFunction<byte[]> dropNotice;
     private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
+    private long queued; // guarded by this: records accepted so far (a record's sequence number)
     private volatile boolean busy;
+    private volatile long writingSince; // System.nanoTime() when the current write began, 0 when idle
     private Thread thread; // guarded by this
+    private boolean closed; // guarded by this
 
     /** {@code dropNotice} formats the record that reports {@code n} dropped records. */
     LogWriter(int fd, LongFunction<byte[]> dropNotice) {
@@ -40,18 +50,46 @@ final class LogWriter {
         this.dropNotice = dropNotice;
     }
 
-    /** Queues one record (a whole line); never blocks. False when it was dropped. */
+    /**
+     * Queues one record (a whole line) and waits, briefly, until it is written (see the class
+     * comment); never longer than {@link #ORDER_WAIT_MILLIS}. False when it was dropped.
+     */
     boolean offer(byte[] record) {
-        start();
-        if (queue.offer(record)) return true;
-        dropped.incrementAndGet();
-        return false;
+        long seq;
+        synchronized (this) {
+            if (closed) return false;
+            start();
+            if (!queue.offer(record)) {
+                dropped.incrementAndGet();
+                return false;
+            }
+            seq = ++queued;
+        }
+        awaitWritten(seq);
+        return true;
+    }
+
+    private void awaitWritten(long seq) {
+        long limit = TimeUnit.MILLISECONDS.toNanos(ORDER_WAIT_MILLIS);
+        long deadline = System.nanoTime() + limit;
+        synchronized (written) {
+            while (written.get() < seq) {
+                long now = System.nanoTime(), since = writingSince;
+                if (now >= deadline || since != 0 && now - since > limit) return;
+                try {
+                    written.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - now)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** Records dropped and not reported yet. */
     long droppedSoFar() { return dropped.get(); }
 
-    private synchronized void start() {
+    private void start() { // under this lock
         if (thread != null) return;
         thread = Thread.ofPlatform().name("syd_log").daemon(true).start(this::run);
     }
@@ -73,8 +111,13 @@ final class LogWriter {
             long lost = dropped.getAndSet(0);
             if (lost > 0) out.writeBytes(dropNotice.apply(lost));
             for (byte[] b : batch) out.writeBytes(b);
+            writingSince = System.nanoTime();
             write(out.toByteArray());
-            written.addAndGet(batch.size());
+            writingSince = 0;
+            synchronized (written) {
+                written.addAndGet(batch.size());
+                written.notifyAll();
+            }
             batch.clear();
             out.reset();
             busy = false;
@@ -98,6 +141,15 @@ final class LogWriter {
             if (r <= 0) return;
             off += (int) r;
         }
+    }
+
+    /**
+     * Stops the thread once it is idle (a thread stuck in a write stays until the write returns);
+     * records offered afterwards are dropped.
+     */
+    synchronized void close() {
+        closed = true;
+        if (thread != null) thread.interrupt();
     }
 
     /**

@@ -122,7 +122,7 @@ public final class Supervisor implements SandboxContext {
             started.completeExceptionally(e);
             throw e;
         } finally {
-            log.drain(); // the last records out, as long as the log fd takes them
+            log.close(); // the last records out, as long as the log fd takes them
         }
     }
 
