@@ -21,8 +21,6 @@ import java.util.List;
 public final class ConnectHandlers {
     private ConnectHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.CONNECT, ConnectHandlers::connect, Category.NET_CONNECT, Category.NET_BIND));
 
     public static void connect(Request r) throws ResolveException, ErrnoException {
         int addrlen = (int) r.arg(2);
@@ -34,7 +32,7 @@ public final class ConnectHandlers {
             if (read == null) return;
             Addr a = read.addr();
             byte[] raw = read.raw();
-            byte[] target = NetAccess.destination(r, "connect", a, raw, held, sock);
+            byte[] target = NetAccess.destination(r, "connect", a, raw, sock, held);
             int rc;
             r.beginBlocking();
             try {
