@@ -301,22 +301,32 @@ static int cmd_pty_run(int argc, char **argv) {
     return 0;
 }
 
-/* SIGQUIT to process PID through F_SETOWN + F_SETSIG + O_ASYNC on a pipe, naming each of its
- * threads (tids PID+1..PID+64) as the owner: the kernel signals the owner's whole thread group. */
+/* True when task TID is a thread of process PID (its Tgid), so that a signal never goes astray. */
+static int thread_of(int tid, int pid) {
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", tid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    int tgid = -1;
+    while (fgets(line, sizeof line, f)) if (sscanf(line, "Tgid: %d", &tgid) == 1) break;
+    fclose(f);
+    return tgid == pid;
+}
+
+/* SIGQUIT to process PID through F_SETOWN + F_SETSIG + O_ASYNC on a pipe, naming one of its
+ * threads (tids PID+1..PID+4096 whose Tgid is PID) as the owner: the kernel signals the owner's
+ * whole thread group. */
 static int sigquit_by_setown(int pid) {
-    int sent = 0;
-    for (int tid = pid; tid <= pid + 64; tid++) {
+    for (int tid = pid + 1; tid <= pid + 4096; tid++) {
+        if (!thread_of(tid, pid)) continue;
         int p[2];
-        if (pipe(p) != 0) return sent;
-        if (fcntl(p[0], F_SETOWN, tid) == 0 && fcntl(p[0], F_SETSIG, SIGQUIT) == 0 &&
-            fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK) == 0 && write(p[1], "x", 1) == 1) {
-            sent++;
-            close(p[0]), close(p[1]);
-            break;
-        }
+        if (pipe(p) != 0) return 0;
+        int ok = fcntl(p[0], F_SETOWN, tid) == 0 && fcntl(p[0], F_SETSIG, SIGQUIT) == 0 &&
+                 fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK) == 0 && write(p[1], "x", 1) == 1;
         close(p[0]), close(p[1]);
+        if (ok) return 1;
     }
-    return sent;
+    return 0;
 }
 
 /* ---- attach PID LIB MARKER: the JDK attach mechanism against JVM PID, loading a native agent -----
@@ -335,7 +345,7 @@ static int cmd_attach(int pid, const char *lib, const char *marker) {
     if (r != 0) printf("sigquit by setown %s\n", sigquit_by_setown(pid) ? "ok" : en(errno));
     struct stat st;
     double t0 = now();
-    while (stat(sock, &st) != 0 && now() - t0 < 5) usleep(20000);
+    while (stat(sock, &st) != 0 && now() - t0 < 15) usleep(20000);
     unlink(trigger);
     int s = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
