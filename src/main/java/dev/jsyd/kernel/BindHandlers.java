@@ -70,8 +70,12 @@ public final class BindHandlers {
                 r.fail(Errno.EACCES);
                 return;
             }
+            int landlock = NetAccess.landlockRefusal(r, dev.jsyd.abi.Landlock.BIND_TCP, a, sock);
+            if (landlock != 0) { r.fail(landlock); return; }
             int rc = s.bind(sock, raw);
             if (rc < 0) { r.fail(-rc); return; }
+            String abstractName = a instanceof Abstract ab ? ab.text() : a instanceof Unnamed ? autoboundName(s, sock) : null;
+            if (abstractName != null) NetAccess.state(r).recordAbstract(abstractName);
             if (r.sandbox().flag("trace/allow_safe_bind")) recordBound(r, s, sock, a);
             r.reply(0);
         } finally {
@@ -85,13 +89,17 @@ public final class BindHandlers {
             NetAccess.state(r).recordBound(ab.text());
             return;
         }
+        Inet bound = SockaddrDecoder.boundInet(s.getsockname(sock));
+        String autobound = bound == null ? autoboundName(s, sock) : null;
+        if (bound != null) NetAccess.state(r).recordBound(bound);
+        else if (autobound != null) NetAccess.state(r).recordBound(autobound);
+    }
+
+    /** {@code @name} of the abstract name the kernel gave {@code sock}, or null. */
+    private static String autoboundName(Sockets s, int sock) {
         byte[] name = s.getsockname(sock);
-        Inet bound = SockaddrDecoder.boundInet(name);
-        if (bound != null) {
-            NetAccess.state(r).recordBound(bound);
-        } else if (name != null && name.length > 3 && name[2] == 0) { // an autobound abstract name
-            NetAccess.state(r).recordBound("@" + dev.jsyd.policy.Bytes.of(java.util.Arrays.copyOfRange(name, 3, name.length)));
-        }
+        if (name == null || name.length <= 3 || name[0] != SockaddrDecoder.AF_UNIX || name[2] != 0) return null;
+        return "@" + dev.jsyd.policy.Bytes.of(java.util.Arrays.copyOfRange(name, 3, name.length));
     }
 
     /**
@@ -147,6 +155,7 @@ public final class BindHandlers {
                 r.fail(Errno.EACCES);
                 return;
             }
+            if (r.landlockRefuses(res.dirFd(), res.name(), dev.jsyd.abi.Landlock.MAKE_SOCK, false)) { r.fail(Errno.EACCES); return; }
             String host = "/proc/self/fd/" + res.dirFd() + (res.name().isEmpty() ? "" : "/" + res.name())
                     + (res.trailingSlash() ? "/" : "");
             String prog = up.path();

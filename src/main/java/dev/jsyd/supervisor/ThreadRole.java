@@ -27,25 +27,18 @@ enum ThreadRole {
     /** {@code syd_log}: writes the log fd. */
     LOG(false, false);
 
-    static final int CAP_CHOWN = 0, CAP_DAC_OVERRIDE = 1, CAP_DAC_READ_SEARCH = 2, CAP_FOWNER = 3, CAP_FSETID = 4,
-            CAP_KILL = 5, CAP_SETGID = 6, CAP_SETUID = 7, CAP_NET_BIND_SERVICE = 10, CAP_SYS_PTRACE = 19;
+    static final int CAP_KILL = 5, CAP_SYS_PTRACE = 19;
 
     /**
-     * The capabilities a program keeps at most (the launcher drops the rest from its bounding set:
-     * {@code KEEP_CAPS} in src/main/c/syd-launch.c; the two lists must agree).
-     */
-    static final long PROGRAM_CAPABILITIES = bits(CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER,
-            CAP_FSETID, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_NET_BIND_SERVICE);
-
-    /**
-     * A worker's and the tracer's: what the program may hold (calls are emulated with the
-     * program's rights: setfsuid/setfsgid/setgroups and capset per request need CAP_SETUID,
-     * CAP_SETGID and the program's capabilities in the permitted set), plus CAP_SYS_PTRACE for
+     * A worker's and the tracer's: what the program may hold ({@code PlanBuilder.KEEP_CAPS}: calls
+     * are emulated with the program's rights, and setfsuid/setfsgid/setgroups and capset per
+     * request need CAP_SETUID, CAP_SETGID and the program's capabilities in the permitted set),
+     * plus CAP_SYS_PTRACE for
      * pidfd_getfd, process_vm_readv/writev, /proc/PID/mem and ptrace of a program that changed
      * its uid. CAP_KILL is in both (signals to such a program). Everything else — CAP_SYS_ADMIN,
      * CAP_NET_ADMIN, CAP_SYS_MODULE, CAP_SETPCAP, CAP_MKNOD, ... — is gone from these threads.
      */
-    static final long ACTING_CAPABILITIES = PROGRAM_CAPABILITIES | bits(CAP_SYS_PTRACE);
+    static final long ACTING_CAPABILITIES = dev.jsyd.confine.PlanBuilder.KEEP_CAPS | bits(CAP_SYS_PTRACE);
 
     private final boolean actsForProgram;
     private final boolean ptrace;
