@@ -146,7 +146,8 @@ public final class SandboxBuilder {
 
     /**
      * The program inherits the JVM's environment (as bytes, in its order) minus
-     * {@link Syd#UNSAFE_ENVIRONMENT}, as {@code syd} does. This is the default.
+     * {@link Syd#UNSAFE_ENVIRONMENT} and {@link Syd#CONTROL_ENVIRONMENT}, as {@code syd} does.
+     * This is the default.
      */
     public SandboxBuilder inheritEnvironment() {
         this.environment = null;
@@ -374,7 +375,8 @@ public final class SandboxBuilder {
         List<String> out = new ArrayList<>();
         for (String e : dev.jsyd.sys.OwnProcess.environment()) {
             int eq = e.indexOf('=');
-            if (!Syd.UNSAFE_ENVIRONMENT.contains(eq < 0 ? e : e.substring(0, eq))) out.add(e);
+            String name = eq < 0 ? e : e.substring(0, eq);
+            if (!Syd.UNSAFE_ENVIRONMENT.contains(name) && !Syd.CONTROL_ENVIRONMENT.contains(name)) out.add(e);
         }
         return out;
     }

@@ -238,7 +238,8 @@ final class SydCommand {
 
     /**
      * The program's environment: syd's own entries in their order, minus the unsafe names (unless
-     * passed with {@code -e VAR=}), with {@code -e} changes applied (a changed name keeps its
+     * passed with {@code -e VAR=}) and syd's own control variables ({@link Syd#CONTROL_ENVIRONMENT}),
+     * with {@code -e} changes applied (a changed name keeps its
      * place; a new one comes last). Entries are byte strings.
      */
     static List<String> childEnvironment(List<String> environ, Map<String, String> changes, List<String> passUnsafe) {
@@ -248,6 +249,7 @@ final class SydCommand {
             int eq = e.indexOf('=');
             String name = eq < 0 ? e : e.substring(0, eq);
             if (UNSAFE_ENV.contains(name) && !passUnsafe.contains(name)) continue;
+            if (Syd.CONTROL_ENVIRONMENT.contains(name) && !changes.containsKey(name)) continue;
             if (changes.containsKey(name)) {
                 String v = changes.get(name);
                 if (v != null && done.add(name)) out.add(name + "=" + v);
