@@ -1,6 +1,7 @@
 # Compatibility workload: git (init, commit, gc with two pack threads, clone, log, fsck).
 # compat-ignore: \.git/index$
 # compat-ignore: \.git/objects/pack/
+# compat-ignore: \.git/objects/info/packs$
 set -e
 export GIT_AUTHOR_NAME=jsyd GIT_AUTHOR_EMAIL=jsyd@example.org GIT_COMMITTER_NAME=jsyd GIT_COMMITTER_EMAIL=jsyd@example.org
 export GIT_AUTHOR_DATE='2001-01-01T00:00:00Z' GIT_COMMITTER_DATE='2001-01-01T00:00:00Z'
