@@ -13,7 +13,8 @@
  *   2. PR_SET_PDEATHSIG(SIGKILL), then check the parent is still the supervisor (no race with
  *      its death), unblock all signals, mark the control socket close-on-exec;
  *   2b. hardening asked for in "flags" (docs/ESCAPES.md): NO_CORE (4) RLIMIT_CORE 0;
- *      DROP_CAPS (2) drop every capability but KEEP_CAPS from the bounding set (ignored without
+ *      DROP_CAPS (2) drop every capability but KEEP_CAPS (plus CAP_SETUID with KEEP_SETUID (8),
+ *      CAP_SETGID with KEEP_SETGID (16)) from the bounding set (ignored without
  *      CAP_SETPCAP: then there is nothing to drop), clear the ambient and inheritable sets, so the
  *      program starts without them even as root; MDWE (1) PR_SET_MDWE(REFUSE_EXEC_GAIN), inherited
  *      across fork and exec (skipped where the kernel does not know it: EINVAL);
@@ -60,17 +61,23 @@
 #define FLAG_MDWE 1U
 #define FLAG_DROP_CAPS 2U
 #define FLAG_NO_CORE 4U
+#define FLAG_KEEP_SETUID 8U
+#define FLAG_KEEP_SETGID 16U
 
-/* Capabilities the program keeps (when it has them at all): ordinary root file work, signals,
- * set*id and low ports. Everything else (SYS_ADMIN, SYS_PTRACE, SYS_MODULE, NET_ADMIN, NET_RAW,
- * MKNOD, SETPCAP, SYS_RAWIO, BPF, PERFMON, ...) leaves the bounding set. */
+/* Capabilities the program keeps (when it has them at all): ordinary root file work, signals
+ * and low ports; CAP_SETUID and CAP_SETGID only when SafeSetID rules allow transitions (flags
+ * KEEP_SETUID, KEEP_SETGID). Everything else (SYS_ADMIN, SYS_PTRACE, SYS_MODULE, NET_ADMIN,
+ * NET_RAW, MKNOD, SETPCAP, SYS_RAWIO, BPF, PERFMON, ...) leaves the bounding set. */
 #define KEEP_CAPS ((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | \
-                   (1ULL << CAP_FOWNER) | (1ULL << CAP_FSETID) | (1ULL << CAP_KILL) | (1ULL << CAP_SETGID) | \
-                   (1ULL << CAP_SETUID) | (1ULL << CAP_NET_BIND_SERVICE))
+                   (1ULL << CAP_FOWNER) | (1ULL << CAP_FSETID) | (1ULL << CAP_KILL) | \
+                   (1ULL << CAP_NET_BIND_SERVICE))
 
-static int drop_caps(void) {
+static int drop_caps(uint32_t flags) {
+    unsigned long long keep = KEEP_CAPS;
+    if (flags & FLAG_KEEP_SETUID) keep |= 1ULL << CAP_SETUID;
+    if (flags & FLAG_KEEP_SETGID) keep |= 1ULL << CAP_SETGID;
     for (int cap = 0; cap < 64; cap++) {
-        if (KEEP_CAPS & (1ULL << cap)) continue;
+        if (keep & (1ULL << cap)) continue;
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
             if (errno == EINVAL) break; /* past the last capability this kernel knows */
             if (errno != EPERM) return -1;
@@ -145,7 +152,7 @@ int main(int argc, char **argv) {
         struct rlimit none = {0, 0};
         if (setrlimit(RLIMIT_CORE, &none) != 0) fail(7);
     }
-    if ((flags & FLAG_DROP_CAPS) && drop_caps() != 0) fail(8);
+    if ((flags & FLAG_DROP_CAPS) && drop_caps(flags) != 0) fail(8);
     if ((flags & FLAG_MDWE) && prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) != 0 && errno != EINVAL) fail(9);
 
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(5);

@@ -111,13 +111,17 @@ public final class Hardening {
 
     /** Launch flags understood by src/main/c/syd-launch.c (header field "flags"). */
     public static final int LAUNCH_MDWE = dev.jsyd.sys.Launcher.MDWE, LAUNCH_DROP_CAPS = dev.jsyd.sys.Launcher.DROP_CAPS,
-            LAUNCH_NO_CORE = dev.jsyd.sys.Launcher.NO_CORE;
+            LAUNCH_NO_CORE = dev.jsyd.sys.Launcher.NO_CORE, LAUNCH_KEEP_SETUID = dev.jsyd.sys.Launcher.KEEP_SETUID,
+            LAUNCH_KEEP_SETGID = dev.jsyd.sys.Launcher.KEEP_SETGID;
 
     /** The launcher steps this policy asks for. */
     public static int launchFlags(Sandbox sb) {
         int f = 0;
         if (!sb.flag("trace/allow_unsafe_memory") && !sb.flag("trace/allow_unsafe_exec_memory")) f |= LAUNCH_MDWE;
         if (!sb.flag("trace/allow_unsafe_caps")) f |= LAUNCH_DROP_CAPS;
+        // SafeSetID: CAP_SETUID/CAP_SETGID stay only when there are transitions to allow.
+        if (!sb.setuid().isEmpty()) f |= LAUNCH_KEEP_SETUID;
+        if (!sb.setgid().isEmpty()) f |= LAUNCH_KEEP_SETGID;
         if (!sb.flag("trace/allow_unsafe_dumpable")) f |= LAUNCH_NO_CORE;
         return f;
     }
@@ -160,13 +164,39 @@ public final class Hardening {
             add(out, Syscalls.MEMFD_CREATE, ArgRule.all(errno(Errno.EACCES), anyBits(1, MFD_EXEC)));
         }
         signals(self, out);
+        safeSetId(out);
         return out;
     }
 
-    private static void namespaces(Sandbox sb, Map<Integer, List<ArgRule>> out) {
+    /**
+     * SafeSetID's floor (syd.7): no transition to a uid ≤ 11 or a gid ≤ 14, whatever the rules,
+     * refused in the kernel with EACCES. The ids are scalars (uid_t, 32 bits; -1 = unchanged is
+     * above every floor); setgroups' list is in memory and is checked by {@link SetIdHandlers}.
+     */
+    private static void safeSetId(Map<Integer, List<ArgRule>> out) {
+        int eacces = errno(Errno.EACCES);
+        int[][] uids = {{Syscalls.SETUID, 1}, {Syscalls.SETREUID, 2}, {Syscalls.SETRESUID, 3}, {Syscalls.SETFSUID, 1}};
+        int[][] gids = {{Syscalls.SETGID, 1}, {Syscalls.SETREGID, 2}, {Syscalls.SETRESGID, 3}, {Syscalls.SETFSGID, 1}};
+        for (int[] s : uids) {
+            for (int a = 0; a < s[1]; a++) add(out, s[0], ArgRule.all(eacces, of32(a, Op.LE, SetIdHandlers.UID_MIN)));
+        }
+        for (int[] s : gids) {
+            for (int a = 0; a < s[1]; a++) add(out, s[0], ArgRule.all(eacces, of32(a, Op.LE, SetIdHandlers.GID_MIN)));
+        }
+    }
+
+    /** The namespaces {@code trace/allow_unsafe_namespace} lets the program create. */
+    private static List<String> allowedNamespaces(Sandbox sb) {
         String allowed = sb.setting("trace/allow_unsafe_namespace").map(Object::toString).orElse("none");
-        List<String> ok = allowed.equals("all") ? List.copyOf(NS_FLAGS.keySet())
+        return allowed.equals("all") ? List.copyOf(NS_FLAGS.keySet())
                 : allowed.equals("none") ? List.of() : List.of(allowed.split(","));
+    }
+
+    /** True when the policy lets the program create namespaces of kind {@code ns} ({@code user}, {@code mount}, …). */
+    public static boolean namespaceAllowed(Sandbox sb, String ns) { return allowedNamespaces(sb).contains(ns); }
+
+    private static void namespaces(Sandbox sb, Map<Integer, List<ArgRule>> out) {
+        List<String> ok = allowedNamespaces(sb);
         int denied = 0;
         for (var e : NS_FLAGS.entrySet()) if (!ok.contains(e.getKey())) denied |= e.getValue();
         if (denied != 0) {

@@ -12,14 +12,5 @@ final class MagicLinks {
         return n.equals(Integer.toString(tgid(r)));
     }
 
-    static int tgid(Request r) {
-        String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
-        if (status == null) return -1;
-        int i = status.indexOf("\nTgid:");
-        if (i < 0) return -1;
-        int j = i + 6, v = 0;
-        while (j < status.length() && !Character.isDigit(status.charAt(j))) j++;
-        while (j < status.length() && Character.isDigit(status.charAt(j))) v = v * 10 + (status.charAt(j++) - '0');
-        return v;
-    }
+    static int tgid(Request r) { return r.task().tgid(); }
 }

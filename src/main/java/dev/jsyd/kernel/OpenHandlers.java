@@ -144,7 +144,8 @@ public final class OpenHandlers {
         int fd;
         r.beginBlocking(); // opening a FIFO or a device may block
         try {
-            fd = openHost(files, res, create ? hostFlags | O_EXCL : hostFlags, mode);
+            int first = create ? hostFlags | O_EXCL : hostFlags;
+            fd = r.ownProc(res.path(), () -> openHost(files, res, first, mode));
             if (fd == -Errno.EEXIST && create && (flags & O_EXCL) == 0) {
                 create = false; // created by someone else between our look and the open
                 fd = openHost(files, res, hostFlags & ~O_CREAT, 0);
@@ -191,7 +192,7 @@ public final class OpenHandlers {
         int fd;
         r.beginBlocking(); // opening a FIFO or a device may block
         try {
-            fd = openHost(r.files(), res, (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0);
+            fd = r.ownProc(res.path(), () -> openHost(r.files(), res, (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0));
         } finally {
             r.endBlocking();
         }
@@ -219,7 +220,7 @@ public final class OpenHandlers {
         int fd;
         r.beginBlocking();
         try {
-            fd = r.files().openat(AT_FDCWD, res.magic(), (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0);
+            fd = r.ownProc(res.magic(), () -> r.files().openat(AT_FDCWD, res.magic(), (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0));
         } finally {
             r.endBlocking();
         }
@@ -228,7 +229,8 @@ public final class OpenHandlers {
     }
 
     private static boolean beneath(Request r, int dirfd, String path) {
-        String base = r.files().readlinkat(AT_FDCWD, dirfd == AT_FDCWD ? "/proc/" + r.pid() + "/cwd" : "/proc/" + r.pid() + "/fd/" + dirfd);
+        String link = dirfd == AT_FDCWD ? "/proc/" + r.pid() + "/cwd" : "/proc/" + r.pid() + "/fd/" + dirfd;
+        String base = r.ownProcLook(link, () -> r.files().readlinkat(AT_FDCWD, link));
         if (base == null) return false;
         return base.equals("/") || path.equals(base) || path.startsWith(base + "/");
     }

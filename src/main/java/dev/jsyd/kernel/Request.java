@@ -4,6 +4,8 @@ import dev.jsyd.abi.Errno;
 import dev.jsyd.policy.Action;
 import dev.jsyd.policy.Category;
 import dev.jsyd.policy.Sandbox;
+import dev.jsyd.sys.Credentials;
+import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
 import dev.jsyd.sys.Notification;
 import dev.jsyd.sys.NotifyFd;
@@ -22,8 +24,11 @@ public final class Request implements AutoCloseable {
     private final Files files = new Files();
     private final PathResolver resolver = new PathResolver(files);
     private final SandboxContext context;
+    private static final long PTRACE = Credentials.bit(Credentials.CAP_SYS_PTRACE);
+    private final Credentials credentials = Credentials.ofThread();
     private boolean answered;
     private Sandbox sandbox;
+    private Identities.Task task;
 
     // Read by the interrupter thread while this request's emulation may block.
     private final int workerTid = Signals.gettid();
@@ -89,6 +94,59 @@ public final class Request implements AutoCloseable {
     public NotifyFd.Wait await(int timeoutMillis) { return channel.await(timeoutMillis); }
 
     public int pid() { return notification.pid; }
+
+    /**
+     * Takes the calling thread's identity (fsuid, fsgid, groups, effective capabilities) for this
+     * worker, so that everything the handler does next — the path walk and the emulated call — is
+     * checked by the kernel as the program's own call would be (docs/EMULATION.md, "Whose rights").
+     * Also verifies a setgroups let through at the thread's previous call. False when the request was
+     * answered here (the thread is gone, or it was killed for a rewritten setgroups list).
+     */
+    public boolean borrowIdentity() throws ErrnoException {
+        Identities ids = context.identities();
+        task = ids.of(files, notification.pid);
+        if (ids.groupsPending() && !ids.groupsAsExpected(task)) {
+            credentials.privileged(() -> Signals.kill(task.tgid(), Signals.SIGKILL));
+            fail(Errno.EACCES);
+            return false;
+        }
+        resolver.setCaller(task.tgid());
+        credentials.become(task.identity());
+        return true;
+    }
+
+    /** The calling thread's credentials as read for this request ({@link #borrowIdentity}). */
+    public Identities.Task task() { return task; }
+
+    /** This worker thread's credentials. */
+    public Credentials credentials() { return credentials; }
+
+    /**
+     * True when {@code path} (canonical) is in the {@code /proc} directory of the calling thread's
+     * own process, which the kernel lets the program into whatever its credentials.
+     */
+    public boolean ownProc(String path) {
+        return PathResolver.inProcOf(path, notification.pid) || (task != null && PathResolver.inProcOf(path, task.tgid()));
+    }
+
+    /**
+     * Runs {@code op}, a system call on the program's own {@code /proc} entry {@code path} returning a
+     * value or -errno, once more with CAP_SYS_PTRACE when the program's identity is refused: the
+     * program itself may always look into its own {@code /proc} (the kernel exempts a thread group
+     * from its ptrace checks there), the borrowed identity only when it is dumpable.
+     */
+    public int ownProc(String path, java.util.function.IntSupplier op) {
+        int r = op.getAsInt();
+        if ((r != -Errno.EACCES && r != -Errno.EPERM) || !ownProc(path)) return r;
+        return credentials.withCaps(PTRACE, op::getAsInt);
+    }
+
+    /** {@link #ownProc(String, java.util.function.IntSupplier)} for a look that answers null with {@link Files#lastError()}. */
+    public <T> T ownProcLook(String path, java.util.function.Supplier<T> op) {
+        T v = op.get();
+        if (v != null || (files.lastError() != Errno.EACCES && files.lastError() != Errno.EPERM) || !ownProc(path)) return v;
+        return credentials.withCaps(PTRACE, op);
+    }
     public long arg(int i) { return notification.args[i]; }
     public RemoteMemory memory() { return memory; }
     public Files files() { return files; }
@@ -122,7 +180,8 @@ public final class Request implements AutoCloseable {
      */
     public String fdPath(int fd) throws ResolveException {
         if (fd < 0) throw new ResolveException(Errno.EBADF);
-        String p = files.readlinkat(dev.jsyd.abi.OpenFlags.AT_FDCWD, "/proc/" + notification.pid + "/fd/" + fd);
+        String link = "/proc/" + notification.pid + "/fd/" + fd;
+        String p = ownProcLook(link, () -> files.readlinkat(dev.jsyd.abi.OpenFlags.AT_FDCWD, link));
         if (p == null) throw new ResolveException(Errno.EBADF);
         return p;
     }

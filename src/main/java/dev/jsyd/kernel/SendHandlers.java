@@ -10,9 +10,9 @@ import dev.jsyd.kernel.SockaddrDecoder.DecodeException;
 import dev.jsyd.policy.Action;
 import dev.jsyd.policy.Category;
 import dev.jsyd.policy.Sandbox;
+import dev.jsyd.sys.Credentials;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
-import dev.jsyd.sys.Signals;
 import dev.jsyd.sys.Sockets;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,8 +69,7 @@ public final class SendHandlers {
         int flags = (int) r.arg(3);
         Sockets s = Sockets.current();
         Sock sk = sock(r, s, (int) r.arg(0));
-        int[] held = {-1};
-        try {
+        try (Prepared p = new Prepared()) {
             if (addrlen < 0 || addrlen > Sockets.ADDR_MAX) { r.fail(Errno.EINVAL); return; }
             byte[] raw = r.memory().read(r.pid(), dest, addrlen);
             Addr a = decode(sk, raw);
@@ -82,17 +81,12 @@ public final class SendHandlers {
                 len = Sockets.PAYLOAD_MAX;
             }
             if (!r.stillValid()) return;
-            byte[] target = NetAccess.destination(r, "sendto", a, raw, held);
-            long n;
-            r.beginBlocking();
-            try {
-                n = s.sendto(r.pid(), sk.fd, r.arg(1), len, flags | Sockets.MSG_NOSIGNAL, target);
-            } finally {
-                r.endBlocking();
-            }
-            answer(r, n, flags);
+            p.name = NetAccess.destination(r, "sendto", a, raw, p.held);
+            p.bases = new long[] {r.arg(1)};
+            p.lens = new long[] {len};
+            p.raise = credentials(r, sk, p, "sendto");
+            answer(r, p.send(r, s, sk, flags), flags);
         } finally {
-            NetAccess.release(held);
             Files.close(sk.fd);
         }
     }
@@ -188,21 +182,13 @@ public final class SendHandlers {
         else r.reply(n);
     }
 
-    /** The kernel sends SIGPIPE to the sending thread on EPIPE; the supervisor sent, so it raises it. */
+    /**
+     * The kernel sends SIGPIPE to the sending thread on EPIPE; the supervisor sent, so it raises it
+     * (with its own rights: the program's may not be enough to signal itself from outside).
+     */
     private static void sigpipe(Request r) {
-        String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
-        int tgid = -1;
-        if (status != null) {
-            int i = status.indexOf("\nTgid:");
-            if (i >= 0) {
-                int j = i + 6, v = 0;
-                while (j < status.length() && (status.charAt(j) == ' ' || status.charAt(j) == '\t')) j++;
-                while (j < status.length() && Character.isDigit(status.charAt(j))) v = v * 10 + (status.charAt(j++) - '0');
-                tgid = v;
-            }
-        }
-        if (tgid > 0) Sockets.tgkill(tgid, r.pid(), SIGPIPE);
-        else Signals.kill(r.pid(), SIGPIPE);
+        int tgid = r.task().tgid();
+        r.credentials().privileged(() -> Sockets.tgkill(tgid, r.pid(), SIGPIPE));
     }
 
     /** One message ready to send: checked destination, payload iovecs, rewritten control, fds to close. */
@@ -213,11 +199,14 @@ public final class SendHandlers {
         final List<Integer> fds = new ArrayList<>();
         final int[] held = {-1};
         int extraFlags;
+        /** Capabilities the send needs on top of the program's (see {@link #credentials}). */
+        long raise;
 
         long send(Request r, Sockets s, Sock sk, int flags) {
             r.beginBlocking();
             try {
-                return s.sendmsg(r.pid(), sk.fd, bases, lens, name, control, flags | extraFlags | Sockets.MSG_NOSIGNAL);
+                return r.credentials().withCaps(raise,
+                        () -> s.sendmsg(r.pid(), sk.fd, bases, lens, name, control, flags | extraFlags | Sockets.MSG_NOSIGNAL));
             } finally {
                 r.endBlocking();
             }
@@ -280,12 +269,49 @@ public final class SendHandlers {
                 putLe32(ctl, off, dup);
             }
             p.control = ctl;
+            p.raise = credentials(r, sk, p, sys);
             ok = true;
             return p;
         } finally {
             if (!ok) p.close();
         }
     }
+
+    /**
+     * Credentials sent with a message are the sender's, and the sender is the supervisor: the kernel
+     * would check a program's SCM_CREDENTIALS against the supervisor's pid and ids, and stamp
+     * implicit ones with the supervisor's real uid and gid. So the program's SCM_CREDENTIALS are
+     * checked here as the kernel checks them for the program (its process id unless it has
+     * CAP_SYS_ADMIN, one of its real/effective/saved uids unless CAP_SETUID, gids unless CAP_SETGID;
+     * else EPERM), and on a UNIX socket a program whose real uid or gid is not the supervisor's gets
+     * explicit credentials of its own (pid, real uid, real gid) added, so a receiver with SO_PASSCRED
+     * sees the program's identity. Sending them takes CAP_SYS_ADMIN, CAP_SETUID and CAP_SETGID for that
+     * one sendmsg on a UNIX socket — only there: on netlink the kernel acts on the message while it is
+     * sent, so nothing beyond the program's own capabilities may be in effect. Returns the
+     * capabilities the send needs raised.
+     */
+    private static long credentials(Request r, Sock sk, Prepared p, String sys) throws ErrnoException {
+        Identities.Task t = r.task();
+        List<Integer> creds = p.control == null ? List.of() : ControlMessages.credentialsOffsets(p.control);
+        Credentials.Identity id = t.identity();
+        for (int off : creds) {
+            int pid = le32(p.control, off), uid = le32(p.control, off + 4), gid = le32(p.control, off + 8);
+            if (uid == -1 || gid == -1) continue; // invalid ids: the kernel answers EINVAL itself
+            boolean ok = (pid == t.tgid() || id.hasCap(Credentials.CAP_SYS_ADMIN))
+                    && (t.ownUid(uid) || id.hasCap(Credentials.CAP_SETUID))
+                    && (t.ownGid(gid) || id.hasCap(Credentials.CAP_SETGID));
+            if (!ok) throw new ErrnoException(sys, Errno.EPERM);
+        }
+        if (sk.domain != SockaddrDecoder.AF_UNIX) return 0;
+        if (creds.isEmpty()) {
+            if (t.ruid() == Credentials.realUid() && t.rgid() == Credentials.realGid()) return 0;
+            p.control = ControlMessages.withCredentials(p.control, t.tgid(), t.ruid(), t.rgid());
+        }
+        return SCM_CAPS;
+    }
+
+    private static final long SCM_CAPS = Credentials.bit(Credentials.CAP_SYS_ADMIN) | Credentials.bit(Credentials.CAP_SETUID)
+            | Credentials.bit(Credentials.CAP_SETGID);
 
     /** Checks one fd about to be passed (the supervisor's duplicate); true when denied (logged). */
     private static boolean sendfdDenied(Request r, String sys, int dup) throws ErrnoException {

@@ -56,12 +56,16 @@ public final class Supervisor implements SandboxContext {
         this.runtime.onPanic(() -> exit(127));
         String id = Long.toHexString(Double.doubleToLongBits(Math.random()) ^ System.nanoTime());
         this.log = new AuditLog(options.sydEnv(), id, SandboxNames.random());
+        this.identities = new dev.jsyd.kernel.Identities(dev.jsyd.kernel.Hardening.namespaceAllowed(runtime.sandbox(), "user"));
     }
 
     private final dev.jsyd.kernel.ChdirWatch chdirWatch = new dev.jsyd.kernel.ChdirWatch();
+    private final dev.jsyd.kernel.Identities identities;
 
     @Override public Sandbox sandbox() { return runtime.sandbox(); }
     @Override public dev.jsyd.kernel.ChdirWatch chdirWatch() { return chdirWatch; }
+    @Override public dev.jsyd.kernel.Identities identities() { return identities; }
+    @Override public void auditSetId(dev.jsyd.kernel.SetIdEvent event) { log.setId(event); }
     @Override public boolean runtimeVisible(int tid) { return runtime.visible(tid); }
     @Override public int runtimeCommand(int tid, String command) { return runtime.command(tid, command); }
     @Override public String stateJson() { return runtime.stateJson(); }

@@ -75,6 +75,7 @@ final class Tracer implements Runnable {
                 switch (ev.code()) {
                     case Ptrace.CLD_EXITED, Ptrace.CLD_KILLED, Ptrace.CLD_DUMPED -> {
                         known.remove(pid);
+                        context.identities().forget(pid);
                         processes.remove(pid);
                         if (pid == mainPid) {
                             mainDone = true;
@@ -130,9 +131,12 @@ final class Tracer implements Runnable {
     }
 
     private void onStop(Ptrace pt, ExecCheck exec, Set<Integer> known, int pid, Ptrace.Event ev) {
-        known.add(pid);
+        // A thread seen for the first time may reuse the id of a dead one: forget the credentials
+        // kept for that id before it runs (Identities). An exec recomputes the credentials.
+        if (known.add(pid)) context.identities().forget(pid);
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
+                context.identities().forget(pid);
                 if (pid == mainPid && !executed) {
                     executed = true; // the program itself, before its first instruction
                     onFirstExec.run();
@@ -145,7 +149,7 @@ final class Tracer implements Runnable {
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
-                    known.add((int) child);
+                    if (known.add((int) child)) context.identities().forget((int) child);
                     if (ev.event() != Ptrace.EVENT_CLONE || isProcess((int) child)) limitProcesses(pid, (int) child);
                 }
                 pt.cont(pid, 0);

@@ -30,6 +30,8 @@ public final class Launcher {
     public static final int DROP_CAPS = 2;
     /** Launch flag: RLIMIT_CORE 0 (no core dumps). */
     public static final int NO_CORE = 4;
+    /** Launch flags: with DROP_CAPS, keep CAP_SETUID (8) / CAP_SETGID (16) (SafeSetID rules exist). */
+    public static final int KEEP_SETUID = 8, KEEP_SETGID = 16;
     private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, F_SETFD = 2;
     private static final Object SPAWN_LOCK = new Object();
 
