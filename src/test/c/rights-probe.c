@@ -274,7 +274,7 @@ static int act_setid(int argc, char **argv) {
 /* groups-race GOOD BAD FILE: setgroups([GOOD]) while a second thread flips the list between GOOD
  * and BAD; then, with the groups the thread really got, opens FILE (a notified call). Prints
  * "got BAD" when the raced list went through, then "opened" or the errno. */
-static gid_t race_list[1];
+static volatile gid_t race_list[1];
 static atomic_int racing = 1;
 static gid_t good, bad;
 
@@ -295,7 +295,7 @@ static int act_groups_race(const char *g, const char *b, const char *file) {
     pthread_create(&t, NULL, flipper, NULL);
     int got = 0;
     for (int i = 0; i < 20000 && !got; i++) {
-        if (syscall(SYS_setgroups, 1, race_list) != 0) continue;
+        if (syscall(SYS_setgroups, 1, (gid_t *)race_list) != 0) continue;
         gid_t now[4];
         int n = getgroups(4, now);
         got = n == 1 && now[0] == bad;

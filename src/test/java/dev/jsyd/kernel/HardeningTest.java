@@ -113,6 +113,27 @@ class HardeningTest {
     }
 
     @Test
+    void setIdToSystemIdsIsRefusedInTheKernel() throws Exception {
+        Sandbox off = sandbox("sandbox/all:off");
+        assertThat(run(off, Syscalls.SETUID, 11)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETUID, 0)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETUID, 0xffffffff0000000cL)).as("uid_t is 32 bits: 12").isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.SETUID, 12)).as("to SetIdHandlers").isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.SETGID, 14)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETGID, 15)).isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.SETRESUID, -1L, 65534, 3)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETRESUID, -1L, -1L, -1L)).as("-1: unchanged").isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.SETREGID, 1000, 0)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETFSUID, 0)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETFSGID, 0xffffffffL)).isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.CAPSET, 0, 0)).as("credential changes are seen").isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.SETGROUPS, 0, 0)).isEqualTo(NOTIFY);
+        assertThat(Hardening.launchFlags(sandbox("setuid+0:65534")) & Hardening.LAUNCH_KEEP_SETUID).isNotZero();
+        assertThat(Hardening.launchFlags(sandbox("setuid+0:65534")) & Hardening.LAUNCH_KEEP_SETGID).isZero();
+        assertThat(Hardening.launchFlags(sandbox("setgid+users:nogroup")) & Hardening.LAUNCH_KEEP_SETGID).isNotZero();
+    }
+
+    @Test
     void notifiedSyscallsKeepTheirRulesInFront() throws Exception {
         Sandbox read = sandbox("sandbox/all:off", "sandbox/read:on");
         assertThat(run(read, Syscalls.OPENAT, -100, 0, 0)).isEqualTo(NOTIFY);
