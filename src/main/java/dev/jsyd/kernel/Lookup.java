@@ -109,10 +109,8 @@ final class Lookup implements AutoCloseable {
      * own {@code /proc} (see {@link Request#ownProc(String, java.util.function.IntSupplier)}).
      */
     long act(Request r, java.util.function.LongSupplier call) {
-        long rc = call.getAsLong();
         String where = path != null ? path : magic;
-        if ((rc != -Errno.EACCES && rc != -Errno.EPERM) || where == null || !r.ownProc(where)) return rc;
-        return r.credentials().withCaps(dev.jsyd.sys.Credentials.bit(dev.jsyd.sys.Credentials.CAP_SYS_PTRACE), call::getAsLong);
+        return OwnProc.call(call, () -> where != null && r.ownProc(where));
     }
 
     /** The fd to give an {@code *at} call for this object. */

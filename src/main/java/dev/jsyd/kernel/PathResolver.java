@@ -59,37 +59,20 @@ public final class PathResolver {
         default boolean active() { return true; }
     }
 
-    private static final long PTRACE = dev.jsyd.sys.Credentials.bit(dev.jsyd.sys.Credentials.CAP_SYS_PTRACE);
     private int callerTgid = -1;
 
-    /** The process of the threads whose paths are resolved next (their own {@code /proc} entries, see below). */
+    /** The process of the threads whose paths are resolved next (their own {@code /proc} entries: {@link OwnProc}). */
     public void setCaller(int tgid) { this.callerTgid = tgid; }
 
-    /** True when {@code path} is {@code /proc/PID} or below it. */
-    static boolean inProcOf(CharSequence path, int pid) {
-        String p = path.toString();
-        String dir = "/proc/" + pid;
-        return p.startsWith(dir) && (p.length() == dir.length() || p.charAt(dir.length()) == '/');
-    }
-
-    /**
-     * An open or readlink in the calling program's own {@code /proc/PID} (its cwd, its fds, its
-     * {@code self}): made with the program's identity, and when that is refused for want of ptrace
-     * rights (a program that is not dumpable, or whose effective set is smaller than its permitted
-     * one), once more with CAP_SYS_PTRACE — the kernel always lets a thread group into its own
-     * {@code /proc}. Anywhere else the program's refusal stands.
-     */
-    private int own(CharSequence dir, int tid, java.util.function.IntSupplier op) {
-        int r = op.getAsInt();
-        if (r != -Errno.EACCES && r != -Errno.EPERM) return r;
-        if (!inProcOf(dir, tid) && (callerTgid < 0 || !inProcOf(dir, callerTgid))) return r;
-        return dev.jsyd.sys.Credentials.ofThread().withCaps(PTRACE, op::getAsInt);
+    /** True when {@code dir} is in the own {@code /proc} entry of thread {@code tid} or of its process. */
+    private boolean own(CharSequence dir, int tid) {
+        return OwnProc.in(dir, tid) || (callerTgid >= 0 && OwnProc.in(dir, callerTgid));
     }
 
     /** The program's cwd or its fd {@code dirfd}, opened O_PATH (its own /proc entries); fd or -errno. */
     private int programDir(int tid, int dirfd) {
         String base = dirfd == AT_FDCWD ? "/proc/" + tid + "/cwd" : "/proc/" + tid + "/fd/" + dirfd;
-        return own(base, tid, () -> files.openat(AT_FDCWD, base, O_PATH | O_DIRECTORY | O_CLOEXEC, 0));
+        return (int) OwnProc.call(() -> files.openat(AT_FDCWD, base, O_PATH | O_DIRECTORY | O_CLOEXEC, 0), () -> true);
     }
 
     /** Installs the walk check used by every later {@link #resolve} (null: no check). */
@@ -332,7 +315,9 @@ public final class PathResolver {
                 }
                 ProcGuard.check(files, tid, canon, comp); // the supervisor's /proc/PID is hidden
                 if (!isLast || last == Last.FOLLOW || trailingSlash) {
-                    String target = readlink(canon, tid, cur, comp);
+                    int at = cur;
+                    String link = comp;
+                    String target = OwnProc.look(files, () -> files.readlinkat(at, link), () -> own(canon, tid));
                     if (target != null) {
                         if (++links > MAX_SYMLINKS) throw new ResolveException(Errno.ELOOP);
                         if (isMagicDir(canon, comp) && (target.isEmpty() || target.charAt(0) != '/' || target.endsWith(" (deleted)"))) {
@@ -364,7 +349,8 @@ public final class PathResolver {
                 if (isLast) { pendingName = comp; break; }
                 int dir = cur;
                 String name = comp;
-                int next = own(canon, tid, () -> files.openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
+                int next = (int) OwnProc.call(() -> files.openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0),
+                        () -> own(canon, tid));
                 if (next < 0) throw new ResolveException(-next);
                 Files.close(cur);
                 cur = next;
@@ -396,14 +382,6 @@ public final class PathResolver {
         } finally {
             if (cur >= 0) Files.close(cur);
         }
-    }
-
-    /** readlinkat(cur, comp) in directory {@code canon}, as {@link #own} for the program's own /proc; null with lastError(). */
-    private String readlink(CharSequence canon, int tid, int cur, String comp) {
-        String target = files.readlinkat(cur, comp);
-        if (target != null || (files.lastError() != Errno.EACCES && files.lastError() != Errno.EPERM)) return target;
-        if (!inProcOf(canon, tid) && (callerTgid < 0 || !inProcOf(canon, callerTgid))) return null;
-        return dev.jsyd.sys.Credentials.ofThread().withCaps(PTRACE, () -> files.readlinkat(cur, comp));
     }
 
     private int openDir(int dirfd, String name) throws ResolveException {

@@ -24,7 +24,6 @@ public final class Request implements AutoCloseable {
     private final Files files = new Files();
     private final PathResolver resolver = new PathResolver(files);
     private final SandboxContext context;
-    private static final long PTRACE = Credentials.bit(Credentials.CAP_SYS_PTRACE);
     private final Credentials credentials = Credentials.ofThread();
     private boolean answered;
     private Sandbox sandbox;
@@ -126,27 +125,22 @@ public final class Request implements AutoCloseable {
      * own process, which the kernel lets the program into whatever its credentials.
      */
     public boolean ownProc(String path) {
-        return PathResolver.inProcOf(path, notification.pid) || (task != null && PathResolver.inProcOf(path, task.tgid()));
+        return OwnProc.in(path, notification.pid) || (task != null && OwnProc.in(path, task.tgid()));
     }
 
     /**
-     * Runs {@code op}, a system call on the program's own {@code /proc} entry {@code path} returning a
-     * value or -errno, once more with CAP_SYS_PTRACE when the program's identity is refused: the
-     * program itself may always look into its own {@code /proc} (the kernel exempts a thread group
-     * from its ptrace checks there), the borrowed identity only when it is dumpable.
+     * Runs {@code op}, a system call on the program's own {@code /proc} entry {@code path} answering
+     * a value or -errno, as {@link OwnProc} does: once more with CAP_SYS_PTRACE when refused there.
      */
     public int ownProc(String path, java.util.function.IntSupplier op) {
-        int r = op.getAsInt();
-        if ((r != -Errno.EACCES && r != -Errno.EPERM) || !ownProc(path)) return r;
-        return credentials.withCaps(PTRACE, op::getAsInt);
+        return (int) OwnProc.call(op::getAsInt, () -> ownProc(path));
     }
 
     /** {@link #ownProc(String, java.util.function.IntSupplier)} for a look that answers null with {@link Files#lastError()}. */
     public <T> T ownProcLook(String path, java.util.function.Supplier<T> op) {
-        T v = op.get();
-        if (v != null || (files.lastError() != Errno.EACCES && files.lastError() != Errno.EPERM) || !ownProc(path)) return v;
-        return credentials.withCaps(PTRACE, op);
+        return OwnProc.look(files, op, () -> ownProc(path));
     }
+
     public long arg(int i) { return notification.args[i]; }
     public RemoteMemory memory() { return memory; }
     public Files files() { return files; }
