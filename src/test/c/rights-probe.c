@@ -334,6 +334,24 @@ static int act_threads(const char *file) {
     return 0;
 }
 
+/* own DIR FILE: what a program that is not dumpable (it changed its uid) still does with its own
+ * objects: a relative open after chdir(DIR) (the kernel starts at its cwd), its own /proc entries
+ * (exe link, maps, an fd link). Prints one word per look. */
+static int act_own(const char *dir, const char *file) {
+    char buf[256];
+    printf("dumpable %d", prctl(PR_GET_DUMPABLE));
+    printf(" chdir %s", chdir(dir) == 0 ? "ok" : en(errno));
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    printf(" relative %s", fd >= 0 ? "ok" : en(errno));
+    printf(" exe %s", readlink("/proc/self/exe", buf, sizeof buf) > 0 ? "ok" : en(errno));
+    int maps = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    printf(" maps %s", maps >= 0 ? "ok" : en(errno));
+    snprintf(buf, sizeof buf, "/proc/self/fd/%d", fd);
+    char link[256];
+    printf(" fdlink %s\n", fd >= 0 && readlink(buf, link, sizeof link) > 0 ? "ok" : en(errno));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     int warm = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -377,6 +395,7 @@ int main(int argc, char **argv) {
     if (!strcmp(act, "setid") && n >= 1) return act_setid(n, arg);
     if (!strcmp(act, "groups-race") && n == 3) return act_groups_race(arg[0], arg[1], arg[2]);
     if (!strcmp(act, "threads") && n == 1) return act_threads(arg[0]);
+    if (!strcmp(act, "own") && n == 2) return act_own(arg[0], arg[1]);
     if (!strcmp(act, "exec") && n >= 1) {
         execvp(arg[0], arg);
         return result(-1);

@@ -93,7 +93,7 @@ final class Lookup implements AutoCloseable {
         int obj;
         if (fd == AT_FDCWD) {
             String cwd = "/proc/" + r.pid() + "/cwd";
-            obj = r.ownProc(cwd, () -> r.statCalls().openPathFollow(cwd));
+            obj = (int) OwnProc.lookup(() -> r.statCalls().openPathFollow(cwd), () -> true); // O_PATH: a lookup
             if (obj < 0) throw new ResolveException(-obj == Errno.EACCES ? Errno.EACCES : Errno.ENOENT);
         } else {
             obj = r.programFd(fd);
@@ -111,6 +111,12 @@ final class Lookup implements AutoCloseable {
     long act(Request r, java.util.function.LongSupplier call) {
         String where = path != null ? path : magic;
         return OwnProc.call(call, () -> where != null && r.ownProc(where));
+    }
+
+    /** {@link #act} for a call that only looks at the object (stat, readlink): {@link OwnProc#lookup}. */
+    long look(Request r, java.util.function.LongSupplier call) {
+        String where = path != null ? path : magic;
+        return OwnProc.lookup(call, () -> where != null && r.ownProc(where));
     }
 
     /** The fd to give an {@code *at} call for this object. */

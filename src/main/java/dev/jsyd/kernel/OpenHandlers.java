@@ -210,19 +210,26 @@ public final class OpenHandlers {
     }
 
     /** A /proc magic link to a non-path object (pipe, socket, deleted file): reopened through /proc. */
-    private static void openMagic(Request r, String sys, PathResolver.Resolved res, int flags) {
+    private static void openMagic(Request r, String sys, PathResolver.Resolved res, int flags) throws ErrnoException {
         if (!MagicLinks.ownProcess(r, res.magic())) {
             if (r.enforce(Category.READ, dev.jsyd.policy.Action.DENY, sys, res.magic(), null, flags)) {
                 r.fail(Errno.EACCES);
                 return;
             }
         }
+        int own = MagicLinks.ownFd(r, res.magic());
+        int dup = own >= 0 ? r.programFd(own) : -1;
+        // The program's own fd is reopened through the supervisor's duplicate (/proc/self/fd of the
+        // supervisor, which it may always reach): the object's permissions are checked as the
+        // program's, and the program's /proc need not be entered at all.
+        String via = dup >= 0 ? "/proc/self/fd/" + dup : res.magic();
         int fd;
         r.beginBlocking();
         try {
-            fd = r.ownProc(res.magic(), () -> r.files().openat(AT_FDCWD, res.magic(), (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0));
+            fd = r.ownProc(via, () -> r.files().openat(AT_FDCWD, via, (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0));
         } finally {
             r.endBlocking();
+            if (dup >= 0) Files.close(dup);
         }
         if (fd < 0) { r.fail(-fd); return; }
         r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);

@@ -72,7 +72,7 @@ public final class PathResolver {
     /** The program's cwd or its fd {@code dirfd}, opened O_PATH (its own /proc entries); fd or -errno. */
     private int programDir(int tid, int dirfd) {
         String base = dirfd == AT_FDCWD ? "/proc/" + tid + "/cwd" : "/proc/" + tid + "/fd/" + dirfd;
-        return (int) OwnProc.call(() -> files.openat(AT_FDCWD, base, O_PATH | O_DIRECTORY | O_CLOEXEC, 0), () -> true);
+        return (int) OwnProc.lookup(() -> files.openat(AT_FDCWD, base, O_PATH | O_DIRECTORY | O_CLOEXEC, 0), () -> true);
     }
 
     /** Installs the walk check used by every later {@link #resolve} (null: no check). */
@@ -349,7 +349,7 @@ public final class PathResolver {
                 if (isLast) { pendingName = comp; break; }
                 int dir = cur;
                 String name = comp;
-                int next = (int) OwnProc.call(() -> files.openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0),
+                int next = (int) OwnProc.lookup(() -> files.openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0),
                         () -> own(canon, tid));
                 if (next < 0) throw new ResolveException(-next);
                 Files.close(cur);

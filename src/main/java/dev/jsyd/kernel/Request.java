@@ -129,14 +129,17 @@ public final class Request implements AutoCloseable {
     }
 
     /**
-     * Runs {@code op}, a system call on the program's own {@code /proc} entry {@code path} answering
-     * a value or -errno, as {@link OwnProc} does: once more with CAP_SYS_PTRACE when refused there.
+     * Runs {@code op}, a system call opening the program's own {@code /proc} entry {@code path} and
+     * answering a value or -errno, as {@link OwnProc#call} does: once more with CAP_SYS_PTRACE when
+     * refused there.
      */
     public int ownProc(String path, java.util.function.IntSupplier op) {
+        // Its fd and fdinfo directories are the program's to list whoever owns them (as a lookup).
+        if (path.endsWith("/fd") || path.endsWith("/fdinfo")) return (int) OwnProc.lookup(op::getAsInt, () -> ownProc(path));
         return (int) OwnProc.call(op::getAsInt, () -> ownProc(path));
     }
 
-    /** {@link #ownProc(String, java.util.function.IntSupplier)} for a look that answers null with {@link Files#lastError()}. */
+    /** A look (readlink, stat) at the program's own {@code /proc} entry {@code path}, answering null with {@link Files#lastError()}: {@link OwnProc#look}. */
     public <T> T ownProcLook(String path, java.util.function.Supplier<T> op) {
         return OwnProc.look(files, op, () -> ownProc(path));
     }

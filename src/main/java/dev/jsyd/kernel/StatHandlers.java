@@ -66,7 +66,7 @@ public final class StatHandlers {
             StatCalls sc = r.statCalls();
             int err = lk.trailingSlashError(sc);
             if (err != 0) { r.fail(err); return; }
-            long rc = lk.act(r, () -> sc.fstatat(lk.atFd(), lk.atName(), lk.atFlags() | (flags & AT_NO_AUTOMOUNT)));
+            long rc = lk.look(r, () -> sc.fstatat(lk.atFd(), lk.atName(), lk.atFlags() | (flags & AT_NO_AUTOMOUNT)));
             if (rc < 0) { r.fail((int) -rc); return; }
             r.memory().write(r.pid(), buf, sc.bytes(0, StatCalls.STAT_SIZE), 0, StatCalls.STAT_SIZE);
             r.reply(0);
@@ -87,7 +87,7 @@ public final class StatHandlers {
             StatCalls sc = r.statCalls();
             int err = lk.trailingSlashError(sc);
             if (err != 0) { r.fail(err); return; }
-            long rc = lk.act(r, () -> sc.statx(lk.atFd(), lk.atName(), lk.atFlags() | (flags & (AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)), mask));
+            long rc = lk.look(r, () -> sc.statx(lk.atFd(), lk.atName(), lk.atFlags() | (flags & (AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)), mask));
             if (rc < 0) { r.fail((int) -rc); return; }
             r.memory().write(r.pid(), buf, sc.bytes(0, StatCalls.STATX_SIZE), 0, StatCalls.STATX_SIZE);
             r.reply(0);

@@ -187,4 +187,16 @@ class RightsEscapeIT {
         assertThat(nat(caps(), "threads", f.toString())).isEqualTo("main ok thread err EACCES");
         assertThat(syd(EMULATE_ALL, caps(), "threads", f.toString())).isEqualTo("main ok thread err EACCES");
     }
+
+    @Test
+    void aProgramThatIsNotDumpableStillReachesItsOwnObjects() throws Exception {
+        // After becoming nobody the program is not dumpable: the supervisor, holding its identity,
+        // is refused its memory, fds and /proc by ptrace checks the program itself is exempt from.
+        // Those are retried with CAP_SYS_PTRACE for that one call (docs/EMULATION.md).
+        Path d = Files.createDirectories(tmp.resolve("pub"));
+        Files.writeString(d.resolve("f"), "x");
+        String expected = "dumpable 0 chdir ok relative ok exe ok maps ok fdlink ok";
+        assertThat(nat(NOBODY, "own", d.toString(), "f")).isEqualTo(expected);
+        assertThat(syd(AS_NOBODY, NOBODY, "own", d.toString(), "f")).isEqualTo(expected);
+    }
 }
