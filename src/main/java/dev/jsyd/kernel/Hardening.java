@@ -31,12 +31,19 @@ public final class Hardening {
     private Hardening() {}
 
     /** The supervisor as the sandbox sees it: its process id and process group id. */
-    public record Self(int pid, int pgid) {
-        /** The current process (the supervisor that builds the filter). */
+    public record Self(int pid, int pgid, int uid, int gid) {
+        /** A supervisor whose ids are not known (no SafeSetID floor exemption). */
+        public Self(int pid, int pgid) { this(pid, pgid, -1, -1); }
+
+        /**
+         * The current process (the supervisor that builds the filter), with its real uid and gid,
+         * which are the ids the program starts with.
+         */
         public static Self current() {
             int pid = dev.jsyd.sys.Signals.getpid();
             long pgid = dev.jsyd.sys.SelfProtect.pgid(0);
-            return new Self(pid, pgid > 0 ? (int) pgid : pid);
+            return new Self(pid, pgid > 0 ? (int) pgid : pid, dev.jsyd.sys.Credentials.realUid(),
+                    dev.jsyd.sys.Credentials.realGid());
         }
     }
 
@@ -164,24 +171,34 @@ public final class Hardening {
             add(out, Syscalls.MEMFD_CREATE, ArgRule.all(errno(Errno.EACCES), anyBits(1, MFD_EXEC)));
         }
         signals(self, out);
-        safeSetId(out);
+        safeSetId(self, out);
         return out;
     }
 
     /**
      * SafeSetID's floor (syd.7): no transition to a uid ≤ 11 or a gid ≤ 14, whatever the rules,
      * refused in the kernel with EACCES. The ids are scalars (uid_t, 32 bits; -1 = unchanged is
-     * above every floor); setgroups' list is in memory and is checked by {@link SetIdHandlers}.
+     * above every floor). The ids the program starts with (the supervisor's: root's 0) are let on
+     * to {@link SetIdHandlers}, which allows them only where they are the caller's own ids: a root
+     * program's {@code seteuid(0)} (posix_spawn's POSIX_SPAWN_RESETIDS, as GNU make uses) is no
+     * transition. setgroups' list is in memory and is checked by the handler.
      */
-    private static void safeSetId(Map<Integer, List<ArgRule>> out) {
+    private static void safeSetId(Self self, Map<Integer, List<ArgRule>> out) {
+        floor(out, new int[][] {{Syscalls.SETUID, 1}, {Syscalls.SETREUID, 2}, {Syscalls.SETRESUID, 3}, {Syscalls.SETFSUID, 1}},
+                SetIdHandlers.UID_MIN, self.uid());
+        floor(out, new int[][] {{Syscalls.SETGID, 1}, {Syscalls.SETREGID, 2}, {Syscalls.SETRESGID, 3}, {Syscalls.SETFSGID, 1}},
+                SetIdHandlers.GID_MIN, self.gid());
+    }
+
+    /** For each {syscall, id arguments}: EACCES when an argument is ≤ {@code min} and not {@code start}. */
+    private static void floor(Map<Integer, List<ArgRule>> out, int[][] calls, int min, int start) {
         int eacces = errno(Errno.EACCES);
-        int[][] uids = {{Syscalls.SETUID, 1}, {Syscalls.SETREUID, 2}, {Syscalls.SETRESUID, 3}, {Syscalls.SETFSUID, 1}};
-        int[][] gids = {{Syscalls.SETGID, 1}, {Syscalls.SETREGID, 2}, {Syscalls.SETRESGID, 3}, {Syscalls.SETFSGID, 1}};
-        for (int[] s : uids) {
-            for (int a = 0; a < s[1]; a++) add(out, s[0], ArgRule.all(eacces, of32(a, Op.LE, SetIdHandlers.UID_MIN)));
-        }
-        for (int[] s : gids) {
-            for (int a = 0; a < s[1]; a++) add(out, s[0], ArgRule.all(eacces, of32(a, Op.LE, SetIdHandlers.GID_MIN)));
+        boolean exempt = start >= 0 && start <= min;
+        for (int[] c : calls) {
+            for (int a = 0; a < c[1]; a++) {
+                add(out, c[0], exempt ? ArgRule.all(eacces, of32(a, Op.LE, min), of32(a, Op.NE, start))
+                        : ArgRule.all(eacces, of32(a, Op.LE, min)));
+            }
         }
     }
 

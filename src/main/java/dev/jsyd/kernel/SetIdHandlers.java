@@ -22,10 +22,12 @@ import java.util.List;
  *       uids, or along a rule from its real uid; likewise for gids with {@code setgid+} rules,
  *       setgroups included (every listed group). A refused transition is answered EACCES and
  *       logged ({@code "ctx":"safesetid"}, with the rule that would allow it as the tip); in trace
- *       mode it is logged and let through. Transitions to uid ≤ 11 and gid ≤ 14 never reach this
- *       handler: the filter refuses them ({@link Hardening}). Without rules for a kind of id the
- *       kernel decides alone, and the program has no CAP_SETUID/CAP_SETGID to change it with (the
- *       launcher keeps them only when there are rules).</li>
+ *       mode it is logged and let through. Transitions to uid ≤ 11 and gid ≤ 14 are refused
+ *       whatever the rules: in the filter ({@link Hardening}), except the ids the program started
+ *       with, which reach this handler and are refused here unless they are the caller's own.
+ *       Without rules for a kind of id the kernel decides alone, and the program has no
+ *       CAP_SETUID/CAP_SETGID to change it with (the launcher keeps them only when there are
+ *       rules).</li>
  * </ul>
  * An allowed call is answered CONTINUE: the set*id arguments are registers, which no other thread
  * can change; for setgroups the list is in memory, so the groups the thread really has are
@@ -61,12 +63,16 @@ public final class SetIdHandlers {
         Identities.Task t = r.task();
         r.context().identities().forget(r.pid());
         List<Sandbox.IdTransition> rules = uid ? r.sandbox().setuid() : r.sandbox().setgid();
-        if (!rules.isEmpty()) {
-            for (long a : args) {
-                int id = (int) a;
-                if (id == -1 || own(t, uid, id) || (fs && id == (uid ? t.uids()[3] : t.gids()[3]))) continue;
-                if (refused(r, sys, uid, rules, uid ? t.ruid() : t.rgid(), id)) return;
+        int from = uid ? t.ruid() : t.rgid();
+        for (long a : args) {
+            int id = (int) a;
+            if (id == -1 || own(t, uid, id) || (fs && id == (uid ? t.uids()[3] : t.gids()[3]))) continue;
+            // The floor (the filter let through only the ids the program started with).
+            if (Integer.compareUnsigned(id, uid ? UID_MIN : GID_MIN) <= 0) {
+                if (refusedOutright(r, sys, uid, from, id)) return;
+                continue;
             }
+            if (!rules.isEmpty() && refused(r, sys, uid, rules, from, id)) return;
         }
         r.continueSyscall(); // scalar arguments (registers): see the class comment
     }
@@ -77,8 +83,9 @@ public final class SetIdHandlers {
         ids.forget(r.pid());
         List<Sandbox.IdTransition> rules = r.sandbox().setgid();
         int size = (int) r.arg(0);
-        if (rules.isEmpty() || size <= 0 || size > NGROUPS_MAX) {
-            r.continueSyscall(); // no rules, no groups (dropping them all), or the kernel's EINVAL
+        boolean mayChange = !rules.isEmpty() || t.identity().hasCap(dev.jsyd.sys.Credentials.CAP_SETGID);
+        if (!mayChange || size <= 0 || size > NGROUPS_MAX) {
+            r.continueSyscall(); // the kernel refuses it (no CAP_SETGID), no groups (dropping them all), or EINVAL
             return;
         }
         int[] groups = readGroups(r, r.arg(1), size);
@@ -89,7 +96,7 @@ public final class SetIdHandlers {
                 if (refusedOutright(r, "setgroups", false, t.rgid(), g)) return;
                 continue;
             }
-            if (refused(r, "setgroups", false, rules, t.rgid(), g)) return;
+            if (!rules.isEmpty() && refused(r, "setgroups", false, rules, t.rgid(), g)) return;
         }
         int[] before = t.identity().groups();
         int[] allowed = java.util.Arrays.copyOf(groups, groups.length + before.length);

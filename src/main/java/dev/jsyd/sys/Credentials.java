@@ -46,13 +46,13 @@ public final class Credentials {
      * What a worker thread needs in its <em>permitted</em> set besides every capability the program
      * may hold (those it borrows): CAP_SETUID and CAP_SETGID to take the program's fsuid, fsgid and
      * groups; CAP_SYS_PTRACE for process_vm_readv/writev, pidfd_getfd and the program's own
-     * {@code /proc} entries when the program is not dumpable or not of the supervisor's uid;
-     * CAP_KILL for the signals of the stop/abort/kill actions and SIGPIPE; CAP_SYS_ADMIN with
+     * {@code /proc} entries when the program is not dumpable or not of the supervisor's uid (with
+     * CAP_DAC_READ_SEARCH for walking its {@code fd} directories then); CAP_KILL for the signals of the stop/abort/kill actions and SIGPIPE; CAP_SYS_ADMIN with
      * CAP_SETUID/CAP_SETGID to pass a program's checked SCM_CREDENTIALS on. None of them is in the
      * effective set while a call is carried out unless the program has it too.
      */
-    public static final long WORKER_CAPS = bit(CAP_SETUID) | bit(CAP_SETGID) | bit(CAP_SYS_PTRACE) | bit(CAP_KILL)
-            | bit(CAP_SYS_ADMIN);
+    public static final long WORKER_CAPS = bit(CAP_SETUID) | bit(CAP_SETGID) | bit(CAP_SYS_PTRACE)
+            | bit(CAP_DAC_READ_SEARCH) | bit(CAP_KILL) | bit(CAP_SYS_ADMIN);
 
     private static final int VERSION_3 = 0x20080522;
     private static final long SETID = bit(CAP_SETUID) | bit(CAP_SETGID);

@@ -128,6 +128,13 @@ class HardeningTest {
         assertThat(run(off, Syscalls.SETFSGID, 0xffffffffL)).isEqualTo(NOTIFY);
         assertThat(run(off, Syscalls.CAPSET, 0, 0)).as("credential changes are seen").isEqualTo(NOTIFY);
         assertThat(run(off, Syscalls.SETGROUPS, 0, 0)).isEqualTo(NOTIFY);
+        // A root supervisor: the program's own starting ids (0) go on to SetIdHandlers (seteuid(0) is no transition).
+        Hardening.Self root = new Hardening.Self(4242, 4000, 0, 0);
+        Program prog = FilterPlan.program(off, root);
+        assertThat(Interpreter.run(prog, SeccompData.of(Syscalls.SETRESUID, -1L, 0, -1L))).isEqualTo(NOTIFY);
+        assertThat(Interpreter.run(prog, SeccompData.of(Syscalls.SETRESUID, -1L, 1, -1L))).isEqualTo(errno(Errno.EACCES));
+        assertThat(Interpreter.run(prog, SeccompData.of(Syscalls.SETGID, 0))).isEqualTo(NOTIFY);
+        assertThat(Interpreter.run(prog, SeccompData.of(Syscalls.SETGID, 14))).isEqualTo(errno(Errno.EACCES));
         assertThat(Hardening.launchFlags(sandbox("setuid+0:65534")) & Hardening.LAUNCH_KEEP_SETUID).isNotZero();
         assertThat(Hardening.launchFlags(sandbox("setuid+0:65534")) & Hardening.LAUNCH_KEEP_SETGID).isZero();
         assertThat(Hardening.launchFlags(sandbox("setgid+users:nogroup")) & Hardening.LAUNCH_KEEP_SETGID).isNotZero();

@@ -86,7 +86,17 @@ class SafeSetIdIT {
         assertThat(uid.err()).as("refused by the filter, not by the handler").doesNotContain("safesetid");
         assertThat(syd(rules, "setid", "setgid", "14").out()).isEqualTo("err EACCES\n");
         assertThat(syd(rules, "setid", "setgroups", "0", "14").out()).as("own gid 0 may stay, 14 not").isEqualTo("err EACCES\n");
-        assertThat(syd(rules, "setid", "setfsuid", "0").out()).as("setfsuid fails: the fsuid stays 0").isEqualTo("fsuid 0\n");
+        assertThat(syd(rules, "setid", "setfsuid", "5").out()).as("setfsuid fails: the fsuid stays 0").isEqualTo("fsuid 0\n");
+        // Its own starting ids are no transition: a root program may set them (posix_spawn's
+        // POSIX_SPAWN_RESETIDS does seteuid(getuid()), as GNU make uses), but may not come back to
+        // them from another uid.
+        assertThat(syd(rules, "setid", "setresuid", "-1", "0", "-1").out()).startsWith("ok uid 0");
+        var back = syd(List.of("-m", "setuid+0:65534", "-m", "setuid+65534:0"), "uid=65534", "setid", "setuid", "0");
+        assertThat(back.out()).as(back.toString()).isEqualTo("err EACCES\n");
+        assertThat(back.err()).contains("\"ctx\":\"safesetid\"");
+        var make = Syd.run(List.of("-poff", "--", "make", "-s", "-f", "/dev/null", "-E", "x: ; @echo made", "x"), null,
+                Map.of(), Duration.ofSeconds(90));
+        assertThat(make.out()).as(make.toString()).isEqualTo("made\n");
     }
 
     @Test
