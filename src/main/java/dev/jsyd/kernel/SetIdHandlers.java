@@ -1,7 +1,6 @@
 package dev.jsyd.kernel;
 
 import dev.jsyd.abi.Errno;
-import dev.jsyd.abi.Syscalls;
 import dev.jsyd.policy.Action;
 import dev.jsyd.policy.Sandbox;
 import dev.jsyd.sys.ErrnoException;
@@ -43,17 +42,14 @@ public final class SetIdHandlers {
     public static final int UID_MIN = 11, GID_MIN = 14;
     private static final int NGROUPS_MAX = 65536;
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.SETUID, r -> ids(r, "setuid", true, false, r.arg(0))),
-            SyscallTable.row(Syscalls.SETGID, r -> ids(r, "setgid", false, false, r.arg(0))),
-            SyscallTable.row(Syscalls.SETREUID, r -> ids(r, "setreuid", true, false, r.arg(0), r.arg(1))),
-            SyscallTable.row(Syscalls.SETREGID, r -> ids(r, "setregid", false, false, r.arg(0), r.arg(1))),
-            SyscallTable.row(Syscalls.SETRESUID, r -> ids(r, "setresuid", true, false, r.arg(0), r.arg(1), r.arg(2))),
-            SyscallTable.row(Syscalls.SETRESGID, r -> ids(r, "setresgid", false, false, r.arg(0), r.arg(1), r.arg(2))),
-            SyscallTable.row(Syscalls.SETFSUID, r -> ids(r, "setfsuid", true, true, r.arg(0))),
-            SyscallTable.row(Syscalls.SETFSGID, r -> ids(r, "setfsgid", false, true, r.arg(0))),
-            SyscallTable.row(Syscalls.SETGROUPS, SetIdHandlers::setgroups),
-            SyscallTable.row(Syscalls.CAPSET, SetIdHandlers::capset));
+    public static void setuid(Request r) { ids(r, "setuid", true, false, r.arg(0)); }
+    public static void setgid(Request r) { ids(r, "setgid", false, false, r.arg(0)); }
+    public static void setreuid(Request r) { ids(r, "setreuid", true, false, r.arg(0), r.arg(1)); }
+    public static void setregid(Request r) { ids(r, "setregid", false, false, r.arg(0), r.arg(1)); }
+    public static void setresuid(Request r) { ids(r, "setresuid", true, false, r.arg(0), r.arg(1), r.arg(2)); }
+    public static void setresgid(Request r) { ids(r, "setresgid", false, false, r.arg(0), r.arg(1), r.arg(2)); }
+    public static void setfsuid(Request r) { ids(r, "setfsuid", true, true, r.arg(0)); }
+    public static void setfsgid(Request r) { ids(r, "setfsgid", false, true, r.arg(0)); }
 
     /**
      * A set*id call with these id arguments (-1 = unchanged); {@code fs}: setfsuid/setfsgid, for
@@ -77,7 +73,7 @@ public final class SetIdHandlers {
         r.continueSyscall(); // scalar arguments (registers): see the class comment
     }
 
-    private static void setgroups(Request r) throws ErrnoException {
+    public static void setgroups(Request r) throws ErrnoException {
         Identities.Task t = r.task();
         Identities ids = r.context().identities();
         ids.forget(r.pid());
@@ -106,7 +102,7 @@ public final class SetIdHandlers {
     }
 
     /** capset: nothing to decide; the caller's capabilities may change. */
-    private static void capset(Request r) {
+    public static void capset(Request r) {
         r.context().identities().forget(r.pid());
         r.continueSyscall(); // no decision is made on the arguments (see the class comment)
     }
