@@ -41,19 +41,24 @@ public final class Identities {
     }
 
     private final boolean userNamespaces;
+    private final boolean keep;
     private final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
     private final Map<Credentials.Identity, Credentials.Identity> shared = new ConcurrentHashMap<>();
     /** setgroups lists let through, to be verified at the thread's next call: tid → groups allowed. */
     private final Map<Integer, int[]> pendingGroups = new ConcurrentHashMap<>();
 
     /**
-     * {@code userNamespaces}: the policy lets the program make user namespaces. Then a thread's
-     * capabilities may be those of a namespace of its own, which mean nothing outside it: such a
-     * thread's calls are made with no capabilities at all. And since unshare/setns can move a
-     * thread into another user namespace without being seen, nothing is kept: the credentials are
-     * read at every call.
+     * {@code userNamespaces}: the program may live in a user namespace of its own (the launcher
+     * makes one, or the policy lets the program make one). Its capabilities then may be those of
+     * that namespace, which mean nothing outside it: the calls of a thread in another user namespace
+     * than the supervisor's are made with no capabilities at all. {@code unseenChanges}: the program
+     * may move threads into new user namespaces with unshare/setns, which are not notified; then
+     * nothing is kept and the credentials are read at every call.
      */
-    public Identities(boolean userNamespaces) { this.userNamespaces = userNamespaces; }
+    public Identities(boolean userNamespaces, boolean unseenChanges) {
+        this.userNamespaces = userNamespaces;
+        this.keep = !unseenChanges;
+    }
 
     /** The credentials of thread {@code tid}, read when not known (ESRCH when the thread is gone). */
     public Task of(Files files, int tid) throws ErrnoException {
@@ -65,7 +70,7 @@ public final class Identities {
         if (t == null) throw new ErrnoException("parse /proc/" + tid + "/status", Errno.EACCES);
         if (userNamespaces && !sameUserNamespace(files, tid)) t = withoutCapabilities(t);
         t = new Task(tid, t.tgid(), t.uids(), t.gids(), share(t.identity()), share(t.accessIdentity()));
-        if (!userNamespaces) tasks.put(tid, t);
+        if (keep) tasks.put(tid, t);
         return t;
     }
 

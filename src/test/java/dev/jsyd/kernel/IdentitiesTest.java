@@ -48,7 +48,7 @@ class IdentitiesTest {
 
     @Test
     void aSetgroupsIsVerifiedOnceAgainstWhatWasChecked() {
-        Identities ids = new Identities(false);
+        Identities ids = new Identities(false, false);
         Identities.Task t = Identities.parse(401, STATUS);
         ids.expectGroups(401, new int[] {1, 2, -2, 7});
         assertThat(ids.groupsPending()).isTrue();

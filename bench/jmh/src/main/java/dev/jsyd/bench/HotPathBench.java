@@ -68,7 +68,7 @@ public class HotPathBench {
             p.apply(c, Origin.argument(0));
         }
         sandbox = p.snapshot();
-        identities = new dev.jsyd.kernel.Identities(false);
+        identities = new dev.jsyd.kernel.Identities(false, false);
         credentials = dev.jsyd.sys.Credentials.ofThread();
         tid = dev.jsyd.sys.Signals.gettid();
         own = credentials.own();
