@@ -276,15 +276,17 @@ public final class SendHandlers {
     /**
      * Credentials sent with a message are the sender's, and the sender is the supervisor: the kernel
      * would check a program's SCM_CREDENTIALS against the supervisor's pid and ids, and stamp
-     * implicit ones with the supervisor's real uid and gid. So the program's SCM_CREDENTIALS are
-     * checked here as the kernel checks them for the program (its process id unless it has
-     * CAP_SYS_ADMIN, one of its real/effective/saved uids unless CAP_SETUID, gids unless CAP_SETGID;
-     * else EPERM), and on a UNIX socket a program whose real uid or gid is not the supervisor's gets
-     * explicit credentials of its own (pid, real uid, real gid) added, so a receiver with SO_PASSCRED
-     * sees the program's identity. Sending them takes CAP_SYS_ADMIN, CAP_SETUID and CAP_SETGID for that
-     * one sendmsg on a UNIX socket — only there: on netlink the kernel acts on the message while it is
-     * sent, so nothing beyond the program's own capabilities may be in effect. Returns the
-     * capabilities the send needs raised.
+     * implicit ones with the supervisor's pid and real uid and gid. So the program's SCM_CREDENTIALS
+     * are checked here as the kernel checks them for the program (its process id unless it has
+     * CAP_SYS_ADMIN, one of its real/effective/saved uids unless CAP_SETUID, gids unless
+     * CAP_SETGID; else EPERM), and on a UNIX socket a program whose real uid or gid is not the
+     * supervisor's gets explicit credentials of its real ids added, so a receiver with SO_PASSCRED
+     * never sees root where the program is not. Passing other ids on takes CAP_SETUID and
+     * CAP_SETGID, and another pid CAP_SYS_ADMIN, for that one sendmsg and only on UNIX sockets (on
+     * netlink the message is acted on during the send, so nothing beyond the program's own
+     * capabilities may be in effect). A worker without CAP_SYS_ADMIN (the supervisor's threads drop
+     * it) passes credentials on with the supervisor's pid, as implicit credentials carry it. Returns
+     * the capabilities the send needs raised.
      */
     private static long credentials(Request r, Sock sk, Prepared p, String sys) throws ErrnoException {
         Identities.Task t = r.task();
@@ -299,15 +301,18 @@ public final class SendHandlers {
             if (!ok) throw new ErrnoException(sys, Errno.EPERM);
         }
         if (sk.domain != SockaddrDecoder.AF_UNIX) return 0;
+        boolean ownPid = r.credentials().mayRaise(Credentials.CAP_SYS_ADMIN);
+        int pid = ownPid ? t.tgid() : dev.jsyd.sys.Signals.getpid();
         if (creds.isEmpty()) {
             if (t.ruid() == Credentials.realUid() && t.rgid() == Credentials.realGid()) return 0;
-            p.control = ControlMessages.withCredentials(p.control, t.tgid(), t.ruid(), t.rgid());
+            p.control = ControlMessages.withCredentials(p.control, pid, t.ruid(), t.rgid());
+        } else if (!ownPid) {
+            for (int off : creds) putLe32(p.control, off, pid);
         }
-        return SCM_CAPS;
+        return SCM_CAPS | (ownPid ? Credentials.bit(Credentials.CAP_SYS_ADMIN) : 0);
     }
 
-    private static final long SCM_CAPS = Credentials.bit(Credentials.CAP_SYS_ADMIN) | Credentials.bit(Credentials.CAP_SETUID)
-            | Credentials.bit(Credentials.CAP_SETGID);
+    private static final long SCM_CAPS = Credentials.bit(Credentials.CAP_SETUID) | Credentials.bit(Credentials.CAP_SETGID);
 
     /** Checks one fd about to be passed (the supervisor's duplicate); true when denied (logged). */
     private static boolean sendfdDenied(Request r, String sys, int dup) throws ErrnoException {

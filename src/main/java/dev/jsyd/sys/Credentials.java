@@ -45,14 +45,16 @@ public final class Credentials {
     /**
      * What a worker thread needs in its <em>permitted</em> set besides every capability the program
      * may hold (those it borrows): CAP_SETUID and CAP_SETGID to take the program's fsuid, fsgid and
-     * groups; CAP_SYS_PTRACE for process_vm_readv/writev, pidfd_getfd and the program's own
-     * {@code /proc} entries when the program is not dumpable or not of the supervisor's uid (with
-     * CAP_DAC_READ_SEARCH for walking its {@code fd} directories then); CAP_KILL for the signals of the stop/abort/kill actions and SIGPIPE; CAP_SYS_ADMIN with
-     * CAP_SETUID/CAP_SETGID to pass a program's checked SCM_CREDENTIALS on. None of them is in the
-     * effective set while a call is carried out unless the program has it too.
+     * groups (and to pass on credentials of the program's ids with a message); CAP_SYS_PTRACE for
+     * process_vm_readv/writev, pidfd_getfd and the program's own {@code /proc} entries when the
+     * program is not dumpable or not of the supervisor's uid (with CAP_DAC_READ_SEARCH for walking
+     * its {@code fd} directories then); CAP_KILL for the signals of the stop/abort/kill actions and
+     * SIGPIPE. None of them is in the effective set while a call is carried out unless the program
+     * has it too. CAP_SYS_ADMIN is not needed: where a worker has it, a program's credentials are
+     * passed on with its own pid, else with the supervisor's (as implicit credentials are).
      */
     public static final long WORKER_CAPS = bit(CAP_SETUID) | bit(CAP_SETGID) | bit(CAP_SYS_PTRACE)
-            | bit(CAP_DAC_READ_SEARCH) | bit(CAP_KILL) | bit(CAP_SYS_ADMIN);
+            | bit(CAP_DAC_READ_SEARCH) | bit(CAP_KILL);
 
     private static final int VERSION_3 = 0x20080522;
     private static final long SETID = bit(CAP_SETUID) | bit(CAP_SETGID);
@@ -122,6 +124,9 @@ public final class Credentials {
         current = own;
         currentEff = caps[0];
     }
+
+    /** True when this thread can raise capability {@code cap} (it is in its permitted set). */
+    public boolean mayRaise(int cap) { return (permitted & bit(cap)) != 0; }
 
     /** The identity the thread started with (the supervisor's). */
     public Identity own() { return own; }
