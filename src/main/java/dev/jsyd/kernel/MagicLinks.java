@@ -12,7 +12,17 @@ final class MagicLinks {
         return n.equals(Integer.toString(tgid(r)));
     }
 
-    static int tgid(Request r) {
-        return dev.jsyd.sys.ProcStatus.field(r.files().readSmallFile("/proc/" + r.pid() + "/status"), "Tgid");
+    static int tgid(Request r) { return r.task().tgid(); }
+
+    /** The fd number N when {@code procPath} is {@code /proc/P/fd/N} or {@code /proc/P/task/T/fd/N} of the caller's own process, else -1. */
+    static int ownFd(Request r, String procPath) {
+        if (!ownProcess(r, procPath)) return -1;
+        int slash = procPath.lastIndexOf('/');
+        if (slash < 3 || !procPath.startsWith("/fd/", slash - 3)) return -1;
+        try {
+            return Integer.parseInt(procPath.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 }
