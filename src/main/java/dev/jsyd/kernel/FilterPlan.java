@@ -60,7 +60,7 @@ public final class FilterPlan {
             List<ArgRule> rules = new ArrayList<>(hard.getOrDefault(nr, List.of()));
             int fallback = Seccomp.RET_ALLOW;
             SyscallTable.Entry e = SyscallTable.byNumber(nr);
-            if (e != null) {
+            if (e != null && !e.ruleOnly()) {
                 if (everything || (hiding && e.isPathCall())) {
                     fallback = Seccomp.RET_USER_NOTIF;
                 } else if (e.flagsArg() >= 0) {

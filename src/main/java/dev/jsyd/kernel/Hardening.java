@@ -111,7 +111,7 @@ public final class Hardening {
 
     /** Launch flags understood by src/main/c/syd-launch.c (header field "flags"). */
     public static final int LAUNCH_MDWE = dev.jsyd.sys.Launcher.MDWE, LAUNCH_DROP_CAPS = dev.jsyd.sys.Launcher.DROP_CAPS,
-            LAUNCH_NO_CORE = dev.jsyd.sys.Launcher.NO_CORE;
+            LAUNCH_NO_CORE = dev.jsyd.sys.Launcher.NO_CORE, LAUNCH_SCOPE = dev.jsyd.sys.Launcher.SCOPE;
 
     /** The launcher steps this policy asks for. */
     public static int launchFlags(Sandbox sb) {
@@ -119,6 +119,7 @@ public final class Hardening {
         if (!sb.flag("trace/allow_unsafe_memory") && !sb.flag("trace/allow_unsafe_exec_memory")) f |= LAUNCH_MDWE;
         if (!sb.flag("trace/allow_unsafe_caps")) f |= LAUNCH_DROP_CAPS;
         if (!sb.flag("trace/allow_unsafe_dumpable")) f |= LAUNCH_NO_CORE;
+        if (SIGNAL_SCOPE) f |= LAUNCH_SCOPE; // other processes out of reach (ProcessTargetHandlers)
         return f;
     }
 
@@ -159,7 +160,8 @@ public final class Hardening {
             // rewritten in BPF; see docs/ESCAPES.md.
             add(out, Syscalls.MEMFD_CREATE, ArgRule.all(errno(Errno.EACCES), anyBits(1, MFD_EXEC)));
         }
-        signals(self, out);
+        processTargets(self, out);
+        writeOpens(out);
         return out;
     }
 
@@ -181,33 +183,72 @@ public final class Hardening {
     }
 
     /**
-     * Signals the supervisor in the kernel where the target is a scalar known now: its pid for
-     * tgkill/rt_tgsigqueueinfo (a tid there must belong to that tgid, so no other tgid reaches a
-     * supervisor thread), its process group and "everyone" (-1) for kill; joining its process
-     * group is refused so that a kill(0) checked in {@link SignalHandlers} stays valid.
+     * Calls that name another task ({@link ProcessTargetHandlers}): decided in the kernel where the
+     * target is a scalar known now — the supervisor's pid for the signal calls (EACCES), its process
+     * group and "everyone" (-1) for kill (EACCES), the calling process itself (pid 0: allowed) — and
+     * sent to the handler otherwise; joining the supervisor's process group is refused so that a
+     * kill(0) checked there stays valid. fcntl and ioctl are sent only for the SIGIO owner commands.
      */
-    private static void signals(Self self, Map<Integer, List<ArgRule>> out) {
+    private static void processTargets(Self self, Map<Integer, List<ArgRule>> out) {
         int eacces = errno(Errno.EACCES);
         add(out, Syscalls.KILL, ArgRule.all(eacces, of32(0, Op.EQ, self.pid())));
         add(out, Syscalls.KILL, ArgRule.all(eacces, of32(0, Op.EQ, -self.pgid())));
         add(out, Syscalls.KILL, ArgRule.all(eacces, of32(0, Op.EQ, -1)));
-        add(out, Syscalls.TKILL, ArgRule.all(eacces, of32(0, Op.EQ, self.pid())));
-        add(out, Syscalls.TGKILL, ArgRule.all(eacces, of32(0, Op.EQ, self.pid())));
-        add(out, Syscalls.RT_SIGQUEUEINFO, ArgRule.all(eacces, of32(0, Op.EQ, self.pid())));
-        add(out, Syscalls.RT_TGSIGQUEUEINFO, ArgRule.all(eacces, of32(0, Op.EQ, self.pid())));
-        add(out, Syscalls.PIDFD_OPEN, ArgRule.all(eacces, of32(0, Op.EQ, self.pid())));
+        for (int nr : new int[] {Syscalls.TKILL, Syscalls.TGKILL, Syscalls.RT_SIGQUEUEINFO, Syscalls.RT_TGSIGQUEUEINFO,
+                Syscalls.PIDFD_OPEN}) {
+            add(out, nr, ArgRule.all(eacces, of32(0, Op.EQ, self.pid())));
+        }
         add(out, Syscalls.SETPGID, ArgRule.all(errno(Errno.EPERM), of32(1, Op.EQ, self.pgid())));
-        // F_SETOWN(pid or -pgid of the supervisor) would let SIGIO/F_SETSIG signal it.
+        // pid 0 is the caller itself: nothing to check.
+        for (int nr : SELF_WHEN_ZERO) add(out, nr, ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0)));
+        add(out, Syscalls.SETPGID, ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0), of32(1, Op.EQ, 0)));
+        for (int nr : new int[] {Syscalls.SETPRIORITY, Syscalls.GETPRIORITY}) {
+            add(out, nr, ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0 /* PRIO_PROCESS */), of32(1, Op.EQ, 0)));
+        }
+        for (int nr : new int[] {Syscalls.IOPRIO_SET, Syscalls.IOPRIO_GET}) {
+            add(out, nr, ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 1 /* IOPRIO_WHO_PROCESS */), of32(1, Op.EQ, 0)));
+        }
+        // SIGIO/SIGURG owners: F_SETOWN(pid or -pgid) in a register, the others in memory.
+        int notify = Seccomp.RET_USER_NOTIF;
         add(out, Syscalls.FCNTL, ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, self.pid())));
         add(out, Syscalls.FCNTL, ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, -self.pgid())));
-        // The same with the owner in memory (struct f_owner_ex, int *): the filter cannot read it,
-        // so these are refused outright until an fcntl/ioctl handler emulates them.
-        add(out, Syscalls.FCNTL, ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN_EX)));
-        add(out, Syscalls.IOCTL, ArgRule.all(eacces, of32(1, Op.EQ, FIOSETOWN)));
-        add(out, Syscalls.IOCTL, ArgRule.all(eacces, of32(1, Op.EQ, SIOCSPGRP)));
+        add(out, Syscalls.FCNTL, ArgRule.all(notify, of32(1, Op.EQ, F_SETOWN), of32(2, Op.NE, 0)));
+        add(out, Syscalls.FCNTL, ArgRule.all(notify, of32(1, Op.EQ, F_SETOWN_EX)));
+        add(out, Syscalls.IOCTL, ArgRule.all(notify, of32(1, Op.EQ, FIOSETOWN)));
+        add(out, Syscalls.IOCTL, ArgRule.all(notify, of32(1, Op.EQ, SIOCSPGRP)));
+    }
+
+    /** Calls whose first argument is a task, 0 meaning the caller. */
+    static final int[] SELF_WHEN_ZERO = {Syscalls.PRLIMIT64, Syscalls.SCHED_SETAFFINITY, Syscalls.SCHED_GETAFFINITY,
+        Syscalls.SCHED_SETSCHEDULER, Syscalls.SCHED_GETSCHEDULER, Syscalls.SCHED_SETPARAM, Syscalls.SCHED_GETPARAM,
+        Syscalls.SCHED_SETATTR, Syscalls.SCHED_GETATTR, Syscalls.SCHED_RR_GET_INTERVAL, Syscalls.GET_ROBUST_LIST,
+        Syscalls.GETPGID, Syscalls.GETSID};
+
+    /**
+     * Every open for writing reaches the supervisor, whatever the policy: {@code /proc/PID/mem} of
+     * another process of the sandbox is refused there ({@link ProcGuard#writesOthersMemory}), so no
+     * process writes another's memory (the initial process under {@code lock:exec}, or one the
+     * tracer is checking at its exec stop). open/openat with O_WRONLY or O_RDWR (the access mode
+     * is a register), creat, and openat2 (its flags are in memory) are notified; read-only opens
+     * stay in the kernel when the policy allows it.
+     */
+    private static void writeOpens(Map<Integer, List<ArgRule>> out) {
+        int notify = Seccomp.RET_USER_NOTIF;
+        for (int[] call : new int[][] {{Syscalls.OPEN, 1}, {Syscalls.OPENAT, 2}}) {
+            add(out, call[0], ArgRule.all(notify, ArgRule.Cond.anyBits(call[1], dev.jsyd.abi.OpenFlags.O_ACCMODE & 0xffffffffL)));
+        }
+        add(out, Syscalls.CREAT, ArgRule.all(notify));
+        add(out, Syscalls.OPENAT2, ArgRule.all(notify));
     }
 
     static final int F_SETOWN = 8, F_SETOWN_EX = 15, FIOSETOWN = 0x8901, SIOCSPGRP = 0x8902;
+
+    /**
+     * True when the launcher puts the sandbox in a Landlock domain with signal scoping (Landlock
+     * ABI 6, Linux 6.12): the kernel then refuses signals, SIGIO included, and ptrace-mode access
+     * (pidfd_getfd, /proc/PID/fd, mem, process_vm_*) from the sandbox to any process outside it.
+     */
+    public static final boolean SIGNAL_SCOPE = dev.jsyd.sys.KernelFeatures.landlockAbi() >= 6;
 
     static int errno(int e) {
         return Seccomp.RET_ERRNO | (e & Seccomp.RET_DATA);

@@ -1,25 +1,32 @@
 package dev.jsyd.kernel;
 
-/** Rules for /proc magic links: a program may reopen its own fds, never another process's. */
+/**
+ * Rules for /proc magic links ({@code /proc/N/fd/M}, {@code cwd}, {@code root}, {@code exe}) to
+ * objects that have no path: a program may reopen its own process's, never another process's
+ * (Syd: the per-process directory must be the caller's); {@code trace/allow_unsafe_magiclinks:1}
+ * also allows those of the other processes of the sandbox. Processes outside the sandbox are not
+ * even visible ({@link ProcGuard}).
+ */
 final class MagicLinks {
     private MagicLinks() {}
 
-    /** True when {@code procPath} (/proc/N/...) belongs to the calling thread's process. */
+    /** True when the caller may use the magic link {@code procPath} (/proc/N/...). */
     static boolean ownProcess(Request r, String procPath) {
         int end = procPath.indexOf('/', 6);
         String n = end < 0 ? procPath.substring(6) : procPath.substring(6, end);
-        if (n.equals(Integer.toString(r.pid()))) return true;
-        return n.equals(Integer.toString(tgid(r)));
+        if (!ProcGuard.isNumber(n)) return false;
+        long pid = Long.parseLong(n);
+        if (pid == r.pid()) return true;
+        if (pid > Integer.MAX_VALUE) return false;
+        Members m = r.context().members();
+        Members.Proc target = m.process((int) pid);
+        if (target == null) return false;
+        return target == m.process(r.pid()) || r.sandbox().flag("trace/allow_unsafe_magiclinks");
     }
 
+    /** The process (thread group) id of the calling thread, -1 when unknown. */
     static int tgid(Request r) {
-        String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
-        if (status == null) return -1;
-        int i = status.indexOf("\nTgid:");
-        if (i < 0) return -1;
-        int j = i + 6, v = 0;
-        while (j < status.length() && !Character.isDigit(status.charAt(j))) j++;
-        while (j < status.length() && Character.isDigit(status.charAt(j))) v = v * 10 + (status.charAt(j++) - '0');
-        return v;
+        int tgid = r.context().members().tgid(r.pid());
+        return tgid > 0 ? tgid : ProcGuard.tgidOf(r.files(), Integer.toString(r.pid()));
     }
 }

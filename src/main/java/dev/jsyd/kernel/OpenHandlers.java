@@ -114,6 +114,13 @@ public final class OpenHandlers {
             openMagic(r, sys, res, flags);
             return;
         }
+        if ((flags & O_ACCMODE) != O_RDONLY && r.procGuard().writesOthersMemory(r.pid(), res.path())) {
+            // Never another process's memory, whatever the policy says (also under -x).
+            r.context().audit(new AccessEvent(Category.WRITE, dev.jsyd.policy.Action.DENY, sys, r.pid(), res.path(), null, flags,
+                    0, "processes of the sandbox cannot write each other's memory"));
+            r.fail(Errno.EACCES);
+            return;
+        }
         if (r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
         Files files = r.files();
         int type = res.name().isEmpty() ? Files.S_IFDIR : files.fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
@@ -181,7 +188,7 @@ public final class OpenHandlers {
      * a check would not be silent. True when the request was answered.
      */
     private static boolean quickOpen(Request r, PathResolver.Resolved res, int flags) {
-        if (res.isMagic() || res.trailingSlash() || res.name().isEmpty()) return false;
+        if (res.isMagic() || res.trailingSlash() || res.name().isEmpty() || ProcGuard.isMemFile(res.path())) return false;
         int acc = flags & O_ACCMODE;
         boolean reads = acc != O_WRONLY;
         if (!r.silentlyAllowed(res.path(), reads ? Category.READ : null, reads ? Category.READDIR : null,

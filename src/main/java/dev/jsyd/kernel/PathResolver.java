@@ -42,6 +42,7 @@ public final class PathResolver {
 
     private final Files files;
     private WalkCheck walkCheck;
+    private ProcGuard procGuard = ProcGuard.SUPERVISOR_ONLY;
 
     public PathResolver(Files files) { this.files = files; }
 
@@ -61,6 +62,9 @@ public final class PathResolver {
 
     /** Installs the walk check used by every later {@link #resolve} (null: no check). */
     public void setWalkCheck(WalkCheck check) { this.walkCheck = check; }
+
+    /** Installs the pid hiding of {@code /proc} used by every later {@link #resolve}. */
+    void setProcGuard(ProcGuard guard) { this.procGuard = guard; }
 
     /** The installed walk check, or null. */
     public WalkCheck walkCheck() { return walkCheck; }
@@ -262,7 +266,7 @@ public final class PathResolver {
                 throw new ResolveException(Errno.ENOENT);
             }
             try {
-                ProcGuard.checkStart(files, tid, startPath); // the supervisor's /proc/PID is hidden
+                procGuard.checkStart(files, tid, startPath); // /proc/PID of other processes is hidden
             } catch (ResolveException e) {
                 Files.close(fd);
                 throw e;
@@ -299,7 +303,7 @@ public final class PathResolver {
                     boolean linkItself = isLast && last == Last.NOFOLLOW && !trailingSlash;
                     if (canon.toString().equals("/proc") && !linkItself) comp = Integer.toString(tid);
                 }
-                ProcGuard.check(files, tid, canon, comp); // the supervisor's /proc/PID is hidden
+                Members.Proc seen = procGuard.check(files, tid, canon, comp); // /proc/PID of other processes is hidden
                 if (!isLast || last == Last.FOLLOW || trailingSlash) {
                     String target = files.readlinkat(cur, comp);
                     if (target != null) {
@@ -334,6 +338,7 @@ public final class PathResolver {
                 int next = openDir(cur, comp);
                 Files.close(cur);
                 cur = next;
+                if (seen != null && !procGuard.sameAs(comp, seen)) throw new ResolveException(Errno.ENOENT); // its pid was reused
                 if (canon.length() > 1) canon.append('/');
                 canon.append(comp);
                 if (canon.length() >= PATH_MAX) throw new ResolveException(Errno.ENAMETOOLONG);

@@ -22,6 +22,7 @@ public final class Request implements AutoCloseable {
     private final Files files = new Files();
     private final PathResolver resolver = new PathResolver(files);
     private final SandboxContext context;
+    private final ProcGuard procGuard;
     private boolean answered;
     private Sandbox sandbox;
 
@@ -36,6 +37,8 @@ public final class Request implements AutoCloseable {
     public Request(NotifyFd listener, SandboxContext context) {
         this.channel = listener.openChannel();
         this.context = context;
+        this.procGuard = new ProcGuard(context.members(), this::sandbox);
+        resolver.setProcGuard(procGuard);
         resolver.setWalkCheck(new PathResolver.WalkCheck() {
             @Override public boolean denied(String dir) { return walkDenied(dir); }
             @Override public boolean active() { return sandbox().mayRefuse(Category.WALK); }
@@ -94,6 +97,7 @@ public final class Request implements AutoCloseable {
     public Files files() { return files; }
     public PathResolver resolver() { return resolver; }
     public SandboxContext context() { return context; }
+    ProcGuard procGuard() { return procGuard; }
     public boolean answered() { return answered; }
 
     /** The policy snapshot for this request: read once, so one request sees one policy. */

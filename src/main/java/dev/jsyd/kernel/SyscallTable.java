@@ -18,7 +18,11 @@ public final class SyscallTable {
      * One row: number, name, handler, categories (none: always notified, e.g. the signal guards);
      * {@code flagsArg} is the index of an open-flags argument the filter may look at (-1: none).
      */
-    public record Entry(int nr, String name, Handler handler, Set<Category> categories, int flagsArg) {
+    public record Entry(int nr, String name, Handler handler, Set<Category> categories, int flagsArg, boolean ruleOnly) {
+        public Entry(int nr, String name, Handler handler, Set<Category> categories, int flagsArg) {
+            this(nr, name, handler, categories, flagsArg, false);
+        }
+
         /** True when some call of this syscall could be refused or logged under {@code sandbox}. */
         public boolean neededBy(Sandbox sandbox) {
             if (categories.isEmpty()) return true;
@@ -46,7 +50,7 @@ public final class SyscallTable {
         static final List<Entry> ALL = concat(
                 OpenHandlers.ROWS,
                 ExecHandlers.ROWS,
-                SignalHandlers.ROWS,
+                ProcessTargetHandlers.ROWS,
                 StatHandlers.ROWS,
                 ReadlinkHandlers.ROWS,
                 DirentHandlers.ROWS,
@@ -81,6 +85,14 @@ public final class SyscallTable {
      */
     static Entry row(int nr, Handler h, Category... categories) {
         return new Entry(nr, Syscalls.name(nr), h, withWalkAndStat(categories), -1);
+    }
+
+    /**
+     * A row notified only where an argument rule of {@link Hardening} says so (e.g. fcntl F_SETOWN):
+     * otherwise the call stays in the kernel, whatever the policy and the lock.
+     */
+    static Entry ruleRow(int nr, Handler h) {
+        return new Entry(nr, Syscalls.name(nr), h, Set.of(), -1, true);
     }
 
     /** A row for an open-family call whose open flags are argument {@code flagsArg}. */

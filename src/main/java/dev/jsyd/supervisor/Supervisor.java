@@ -52,18 +52,22 @@ public final class Supervisor implements SandboxContext {
 
     public Supervisor(Options options) {
         this.options = options;
-        this.runtime = new RuntimeApi(options.policy());
+        this.runtime = new RuntimeApi(options.policy(), members);
         this.runtime.onPanic(() -> exit(127));
         String id = Long.toHexString(Double.doubleToLongBits(Math.random()) ^ System.nanoTime());
         this.log = new AuditLog(options.sydEnv(), id, SandboxNames.random());
     }
 
     private final dev.jsyd.kernel.ChdirWatch chdirWatch = new dev.jsyd.kernel.ChdirWatch();
+    private final dev.jsyd.kernel.Members members = new dev.jsyd.kernel.Members();
 
     @Override public Sandbox sandbox() { return runtime.sandbox(); }
     @Override public dev.jsyd.kernel.ChdirWatch chdirWatch() { return chdirWatch; }
+    @Override public dev.jsyd.kernel.Members members() { return members; }
     @Override public boolean runtimeVisible(int tid) { return runtime.visible(tid); }
-    @Override public int runtimeCommand(int tid, String command) { return runtime.command(tid, command); }
+    @Override public int runtimeCommand(int tid, String command, java.util.function.BooleanSupplier stillWaiting) {
+        return runtime.command(tid, command, stillWaiting);
+    }
     @Override public String stateJson() { return runtime.stateJson(); }
     @Override public String esydScript() { return RuntimeApi.esydScript(); }
 
@@ -155,7 +159,6 @@ public final class Supervisor implements SandboxContext {
             pool.start();
             Duration timeout = runtime.sandbox().timeout().orElse(null);
             if (timeout != null) timeouter = startTimeouter(timeout);
-            runtime.initialPid(launched.pidfd().pid());
             Tracer tracer = new Tracer(launched.pidfd().pid(), this, runtime.sandbox().flag("trace/exit_wait_all"),
                     runtime::programExecuted);
             int seize = tracer.start();

@@ -1,13 +1,13 @@
 package dev.jsyd.supervisor;
 
 import dev.jsyd.kernel.ExecCheck;
+import dev.jsyd.kernel.Members;
 import dev.jsyd.kernel.SandboxContext;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.PidFd;
 import dev.jsyd.sys.Ptrace;
 import dev.jsyd.sys.Signals;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
@@ -59,32 +59,39 @@ final class Tracer implements Runnable {
 
     @Override
     public void run() {
-        Set<Integer> known = new HashSet<>();
+        Members members = context.members();
         try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck()) {
             int r = pt.seize(mainPid, OPTIONS);
+            if (r == 0) members.addInitial(mainPid); // before it may run (the caller releases it)
             seizeError = r;
             seized.countDown();
             if (r < 0) return;
-            known.add(mainPid);
-            processes.add(mainPid);
             boolean mainDone = false;
             while (true) {
-                Ptrace.Event ev = pt.waitAny();
-                if (ev == null) break;
+                Ptrace.Event peek = pt.peekAny();
+                if (peek == null) break;
+                Ptrace.Event ev;
+                Members.Proc gone = null;
+                Lock reaping = members.reaping(); // no handler is between a check of this pid and its answer
+                reaping.lock();
+                try {
+                    ev = pt.take(peek.pid());
+                    if (ev != null && Ptrace.ended(ev)) gone = members.remove(ev.pid());
+                } finally {
+                    reaping.unlock();
+                }
+                if (ev == null) continue;
                 int pid = ev.pid();
-                switch (ev.code()) {
-                    case Ptrace.CLD_EXITED, Ptrace.CLD_KILLED, Ptrace.CLD_DUMPED -> {
-                        known.remove(pid);
-                        processes.remove(pid);
-                        if (pid == mainPid) {
-                            mainDone = true;
-                            mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
-                            if (!waitAll) for (int other : known) Signals.kill(other, Signals.SIGKILL);
-                        }
-                        if (mainDone && known.isEmpty()) allGone.complete(null);
+                if (Ptrace.ended(ev)) {
+                    context.chdirWatch().forget(pid);
+                    if (gone != null && gone.initial() && gone.tgid() == pid) {
+                        mainDone = true;
+                        mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
+                        if (!waitAll) for (int other : members.tids()) Signals.kill(other, Signals.SIGKILL);
                     }
-                    case Ptrace.CLD_TRAPPED -> onStop(pt, exec, known, pid, ev);
-                    default -> { }
+                    if (mainDone && members.isEmpty()) allGone.complete(null);
+                } else if (ev.code() == Ptrace.CLD_TRAPPED) {
+                    onStop(pt, exec, members, pid, ev);
                 }
             }
         } catch (ErrnoException | RuntimeException e) {
@@ -96,44 +103,49 @@ final class Tracer implements Runnable {
         }
     }
 
-    /** Live processes (thread-group leaders) of the sandbox, for {@code pid/max}. */
-    private final Set<Integer> processes = new HashSet<>();
-
     /**
      * PID sandboxing ({@code sandbox/pid:on} with {@code pid/max:N}): a new process beyond N live
      * processes is killed before it runs, and the parent's fork still returns (the child is
      * simply gone), as Syd's pid limit does. Threads do not count.
      */
-    private void limitProcesses(int parent, int child) {
+    private void limitProcesses(Members members, int parent, int child) {
         dev.jsyd.policy.Sandbox sb = context.sandbox();
         long max = sb.enabled(dev.jsyd.policy.Category.PID) ? sb.pidMax().orElse(0) : 0;
         if (max <= 0) return;
-        if (processes.size() < max) {
-            processes.add(child);
-            return;
-        }
+        if (members.processCount() - 1 < max) return; // the child is counted already
         Signals.kill(child, Signals.SIGKILL);
         context.audit(new dev.jsyd.kernel.AccessEvent(dev.jsyd.policy.Category.PID, dev.jsyd.policy.Action.KILL, "fork",
                 parent, null, null, -1, 0, "configure `pid/max:" + (max + 1) + "'"));
     }
 
-    /** True when {@code tid} leads its thread group (a process, not a thread). */
-    private static boolean isProcess(int tid) {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
-                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim()) == tid;
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            return false;
-        }
-        return false;
+    /**
+     * Registers task {@code tid} (seen before it has run) as a member: a new process for a fork or
+     * vfork, else the thread group /proc says; returns its process (null when its group is none of ours).
+     */
+    private static Members.Proc register(Members members, int tid, boolean newProcess) {
+        Members.Proc p = members.process(tid);
+        if (p != null) return p;
+        return members.add(tid, newProcess ? tid : tgidOf(tid));
     }
 
-    private void onStop(Ptrace pt, ExecCheck exec, Set<Integer> known, int pid, Ptrace.Event ev) {
-        known.add(pid);
+    /** The thread group of task {@code tid} from /proc, or -1. */
+    private static int tgidOf(int tid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
+                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim());
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private void onStop(Ptrace pt, ExecCheck exec, Members members, int pid, Ptrace.Event ev) {
+        register(members, pid, false); // a new task's first stop may come before its parent's event
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
-                if (pid == mainPid && !executed) {
+                members.execed(pid, (int) pt.eventMessage(pid)); // a thread that execs takes the leader's id
+                if (members.isInitial(pid) && !executed) {
                     executed = true; // the program itself, before its first instruction
                     onFirstExec.run();
                 }
@@ -145,8 +157,8 @@ final class Tracer implements Runnable {
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
-                    known.add((int) child);
-                    if (ev.event() != Ptrace.EVENT_CLONE || isProcess((int) child)) limitProcesses(pid, (int) child);
+                    Members.Proc p = register(members, (int) child, ev.event() != Ptrace.EVENT_CLONE);
+                    if (p != null && p.tgid() == child) limitProcesses(members, pid, (int) child);
                 }
                 pt.cont(pid, 0);
             }

@@ -30,6 +30,8 @@ public final class Launcher {
     public static final int DROP_CAPS = 2;
     /** Launch flag: RLIMIT_CORE 0 (no core dumps). */
     public static final int NO_CORE = 4;
+    /** Launch flag: a Landlock domain with signal scoping (ABI 6): no signal or ptrace-mode access leaves the sandbox. */
+    public static final int SCOPE = 8;
     private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, F_SETFD = 2;
     private static final Object SPAWN_LOCK = new Object();
 
@@ -180,7 +182,7 @@ public final class Launcher {
 
     /**
      * As {@link #start(String, byte[], String, List, List)}, with the launcher's hardening steps:
-     * {@code flags} is a mask of {@link #MDWE}, {@link #DROP_CAPS}, {@link #NO_CORE}.
+     * {@code flags} is a mask of {@link #MDWE}, {@link #DROP_CAPS}, {@link #NO_CORE}, {@link #SCOPE}.
      */
     public static Launched start(String launcher, byte[] filter, int flags, String file, List<String> argv,
             List<String> env) throws ErrnoException {

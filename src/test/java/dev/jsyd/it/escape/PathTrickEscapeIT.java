@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,12 +57,22 @@ class PathTrickEscapeIT {
         try {
             assertThat(new String(holder.getInputStream().readNBytes(6))).isEqualTo("ready\n");
             long h = holder.pid();
-            blocked(d.resolve("secretx"), "/proc/" + h + "/fd/3");
-            blocked(d.resolve("secretx"), "/proc/" + h + "/root" + d + "/secretx");
-            // The deleted file has no path to check: another process's non-path fd is refused.
+            // A process outside the sandbox is not there at all (pid hiding): ENOENT, whatever the
+            // link leads to — the secret (fd 3, root/...) or a deleted file with no path (fd 4).
             String probe = Escape.probe();
-            assertThat(Escape.nativeRun(probe, "read", "/proc/" + h + "/fd/4").out()).isEqualTo("ok SECRET\n");
-            var r = Escape.syd(Escape.readPolicy(d.resolve("secretx")), probe, "read", "/proc/" + h + "/fd/4");
+            for (String link : new String[] {"/fd/3", "/root" + d + "/secretx", "/fd/4"}) {
+                assertThat(Escape.nativeRun(probe, "read", "/proc/" + h + link).out()).as(link).isEqualTo("ok SECRET\n");
+                var r = Escape.syd(Escape.readPolicy(d.resolve("secretx")), probe, "read", "/proc/" + h + link);
+                assertThat(r.out()).as(r.toString()).isEqualTo("err ENOENT\n");
+            }
+            // With pid hiding relaxed the links are followed as paths and checked: the secret is
+            // refused on its own path; another process's non-path fd is refused outright.
+            List<String> relaxed = new java.util.ArrayList<>(Escape.readPolicy(d.resolve("secretx")));
+            relaxed.addAll(List.of("-m", "trace/allow_unsafe_proc_files:1"));
+            var r = Escape.syd(relaxed, probe, "read", "/proc/" + h + "/fd/3");
+            assertThat(r.out()).as(r.toString()).isEqualTo("err EACCES\n");
+            assertThat(r.err()).contains("\"path\":\"" + d.resolve("secretx") + "\"");
+            r = Escape.syd(relaxed, probe, "read", "/proc/" + h + "/fd/4");
             assertThat(r.out()).as(r.toString()).isEqualTo("err EACCES\n");
         } finally {
             holder.destroyForcibly();
