@@ -13,7 +13,7 @@ import java.util.List;
 public final class ControlMessages {
     private ControlMessages() {}
 
-    static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, SCM_MAX_FD = 253;
+    static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, SCM_MAX_FD = 253;
 
     /**
      * The offsets of every fd number in SCM_RIGHTS messages of {@code ctl}, walking the control
@@ -39,6 +39,47 @@ public final class ControlMessages {
             off = (int) next;
         }
         return out;
+    }
+
+    /**
+     * {@code ctl} (null: none) with an SCM_CREDENTIALS message {pid, uid, gid} after its last
+     * message, unless it has one already (then {@code ctl} itself). The supervisor sends for the
+     * program: without explicit credentials the kernel would give a receiver that asks for them
+     * (SO_PASSCRED, SO_PASSPIDFD) the supervisor's pid, ids and a pidfd of the supervisor; with
+     * them it gives the program's own, which is what a native send gives. Bytes after the last
+     * message the kernel's walk would find are dropped (it would never read them). The control
+     * data was walked before ({@link #rightsOffsets}), so it is well formed.
+     */
+    static byte[] withCredentials(byte[] ctl, int pid, int uid, int gid) {
+        int end = 0;
+        if (ctl != null && ctl.length >= 16) {
+            int off = 0;
+            while (true) {
+                long clen = le64(ctl, off);
+                if (le32(ctl, off + 8) == SOL_SOCKET && le32(ctl, off + 12) == SCM_CREDENTIALS) return ctl;
+                long next = off + ((clen + 7) & ~7L);
+                end = (int) Math.min(next, ctl.length);
+                if (next + 16 > ctl.length) break;
+                off = (int) next;
+            }
+        }
+        byte[] out = new byte[((end + 7) & ~7) + 32];
+        if (end > 0) System.arraycopy(ctl, 0, out, 0, end);
+        int o = (end + 7) & ~7;
+        putLe32(out, o, 28); // cmsg_len = CMSG_LEN(sizeof(struct ucred)), a size_t
+        putLe32(out, o + 8, SOL_SOCKET);
+        putLe32(out, o + 12, SCM_CREDENTIALS);
+        putLe32(out, o + 16, pid);
+        putLe32(out, o + 20, uid);
+        putLe32(out, o + 24, gid);
+        return out;
+    }
+
+    private static void putLe32(byte[] b, int off, int v) {
+        b[off] = (byte) v;
+        b[off + 1] = (byte) (v >> 8);
+        b[off + 2] = (byte) (v >> 16);
+        b[off + 3] = (byte) (v >> 24);
     }
 
     /** The {@code trace/allow_unsafe_sendfd_*} kind of an object, or null for a regular file. */

@@ -216,6 +216,9 @@ public final class Hardening {
         add(out, Syscalls.FCNTL, ArgRule.all(notify, of32(1, Op.EQ, F_SETOWN_EX)));
         add(out, Syscalls.IOCTL, ArgRule.all(notify, of32(1, Op.EQ, FIOSETOWN)));
         add(out, Syscalls.IOCTL, ArgRule.all(notify, of32(1, Op.EQ, SIOCSPGRP)));
+        // Who is at the other end of a socket the supervisor connected: PeerHandlers.
+        add(out, Syscalls.GETSOCKOPT, ArgRule.all(notify, of32(1, Op.EQ, 1 /* SOL_SOCKET */), of32(2, Op.EQ, 17 /* SO_PEERCRED */)));
+        add(out, Syscalls.GETSOCKOPT, ArgRule.all(notify, of32(1, Op.EQ, 1), of32(2, Op.EQ, 77 /* SO_PEERPIDFD */)));
     }
 
     /** Calls whose first argument is a task, 0 meaning the caller. */

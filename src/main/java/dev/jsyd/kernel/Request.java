@@ -193,6 +193,16 @@ public final class Request implements AutoCloseable {
         channel.respondContinue(notification.id);
     }
 
+    /**
+     * Installs {@code fd} (the supervisor's, closed here) in the program without answering; the
+     * program's fd number, or -errno.
+     */
+    public int installFd(int fd, boolean cloexec) {
+        int r = channel.addFd(notification.id, fd, cloexec);
+        Files.close(fd);
+        return r;
+    }
+
     /** Installs {@code fd} (the supervisor's, closed here) in the program and answers with its number. */
     public void replyWithFd(int fd, boolean cloexec) {
         answered = true;

@@ -83,10 +83,13 @@ public final class SendHandlers {
             }
             if (!r.stillValid()) return;
             byte[] target = NetAccess.destination(r, "sendto", a, raw, held);
+            byte[] creds = sk.domain == SockaddrDecoder.AF_UNIX ? ownCredentials(r, null) : null;
             long n;
             r.beginBlocking();
             try {
-                n = s.sendto(r.pid(), sk.fd, r.arg(1), len, flags | Sockets.MSG_NOSIGNAL, target);
+                n = creds == null ? -Errno.EPERM
+                        : s.sendmsg(r.pid(), sk.fd, new long[] {r.arg(1)}, new long[] {len}, target, creds, flags | Sockets.MSG_NOSIGNAL);
+                if (n == -Errno.EPERM) n = s.sendto(r.pid(), sk.fd, r.arg(1), len, flags | Sockets.MSG_NOSIGNAL, target);
             } finally {
                 r.endBlocking();
             }
@@ -209,7 +212,7 @@ public final class SendHandlers {
     private static final class Prepared implements AutoCloseable {
         byte[] name;
         long[] bases = new long[0], lens = new long[0];
-        byte[] control;
+        byte[] control, withCredentials;
         final List<Integer> fds = new ArrayList<>();
         final int[] held = {-1};
         int extraFlags;
@@ -217,7 +220,12 @@ public final class SendHandlers {
         long send(Request r, Sockets s, Sock sk, int flags) {
             r.beginBlocking();
             try {
-                return s.sendmsg(r.pid(), sk.fd, bases, lens, name, control, flags | extraFlags | Sockets.MSG_NOSIGNAL);
+                long n = withCredentials == null ? -Errno.EPERM
+                        : s.sendmsg(r.pid(), sk.fd, bases, lens, name, withCredentials, flags | extraFlags | Sockets.MSG_NOSIGNAL);
+                // EPERM: the supervisor may not state the program's pid (no CAP_SYS_ADMIN); nothing
+                // was sent, so send without, as before (the receiver then sees the supervisor's).
+                if (n == -Errno.EPERM) n = s.sendmsg(r.pid(), sk.fd, bases, lens, name, control, flags | extraFlags | Sockets.MSG_NOSIGNAL);
+                return n;
             } finally {
                 r.endBlocking();
             }
@@ -280,11 +288,25 @@ public final class SendHandlers {
                 putLe32(ctl, off, dup);
             }
             p.control = ctl;
+            if (sk.domain == SockaddrDecoder.AF_UNIX) p.withCredentials = ownCredentials(r, ctl);
             ok = true;
             return p;
         } finally {
             if (!ok) p.close();
         }
+    }
+
+    /**
+     * {@code ctl} with the program's own credentials as an explicit SCM_CREDENTIALS (see
+     * {@link ControlMessages#withCredentials}): its process id, real uid and real gid, as a native
+     * send gives them. Null when they cannot be read (the caller then sends without).
+     */
+    private static byte[] ownCredentials(Request r, byte[] ctl) {
+        int tgid = MagicLinks.tgid(r);
+        String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
+        int uid = PeerHandlers.id(status, "\nUid:", 0), gid = PeerHandlers.id(status, "\nGid:", 0);
+        if (tgid <= 0 || uid == -1 || gid == -1) return null;
+        return ControlMessages.withCredentials(ctl, tgid, uid, gid);
     }
 
     /** Checks one fd about to be passed (the supervisor's duplicate); true when denied (logged). */

@@ -69,7 +69,8 @@ public final class SyscallTable {
                 BindHandlers.ROWS,
                 ConnectHandlers.ROWS,
                 AcceptHandlers.ROWS,
-                SendHandlers.ROWS);
+                SendHandlers.ROWS,
+                PeerHandlers.ROWS);
 
         static final Entry[] BY_NR = new Entry[1024];
 

@@ -223,4 +223,20 @@ class ReachEscapeIT {
                 "-m", "trace/allow_unsafe_proc_files:1"), "sh", "-c", script);
         assertThat(Integer.parseInt(r.out().split("\n")[1])).as(r.toString()).isGreaterThan(10);
     }
+
+    @Test
+    void connectionsTheSupervisorMadeShowTheProgramNotTheSupervisor() throws Exception {
+        // A child connects to its parent's stream socket and sends it a datagram; the parent asks
+        // who is at the other end (SO_PEERCRED, SO_PEERPIDFD) and reads the sender's credentials
+        // (SCM_CREDENTIALS, SCM_PIDFD). Natively: the child, every time.
+        String all = "peercred child\npeerpidfd child\nscm_credentials child\nscm_pidfd child\n";
+        Path a = Files.createDirectories(tmp.resolve("a")), b = Files.createDirectories(tmp.resolve("b"));
+        assertThat(Escape.nativeRun(probe(), "peer", a.toString()).out()).isEqualTo(all);
+        // With net sandboxing the supervisor connects and sends for the child: the kernel records
+        // the supervisor as the peer and sender, but the program is shown the child, never a pid
+        // or a pidfd of the supervisor (on main before this fix: "other" on all four lines).
+        var r = Escape.syd(List.of("-poff", "-m", "sandbox/net:on", "-m", "allow/net/bind,net/connect+/***"),
+                probe(), "peer", b.toString());
+        assertThat(r.out()).as(r.toString()).isEqualTo(all);
+    }
 }

@@ -1,0 +1,149 @@
+package dev.jsyd.kernel;
+
+import static dev.jsyd.abi.OpenFlags.AT_EMPTY_PATH;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.abi.Syscalls;
+import dev.jsyd.sys.ErrnoException;
+import dev.jsyd.sys.Files;
+import dev.jsyd.sys.PidFd;
+import dev.jsyd.sys.Sockets;
+import dev.jsyd.sys.UnixDiag;
+import java.util.List;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * getsockopt SO_PEERCRED and SO_PEERPIDFD: who is at the other end of a UNIX socket. When the
+ * supervisor connected a socket for the program ({@link ConnectHandlers}), the kernel recorded the
+ * supervisor as the connecting process, so the other end would get the supervisor's pid, ids and a
+ * pidfd of it. The filter sends only these two options here ({@link Hardening}); the call is
+ * emulated on the supervisor's duplicate of the socket: where the peer is the supervisor, the
+ * answer names the process that asked for the connection (found through unix_diag: the peer
+ * socket's inode) — its pid and effective ids, and a pidfd of it while it lives; a connection the
+ * supervisor made that it cannot attribute shows no peer pid (pid 0 and the overflow ids, as for a
+ * peer the caller cannot see; SO_PEERPIDFD: ENODATA). Every other peer is answered as the kernel
+ * answers. Nothing of the supervisor reaches the program.
+ */
+public final class PeerHandlers {
+    private PeerHandlers() {}
+
+    static final List<SyscallTable.Entry> ROWS = List.of(SyscallTable.ruleRow(Syscalls.GETSOCKOPT, PeerHandlers::getsockopt));
+
+    private static final int OVERFLOW_ID = 65534;
+
+    /** Records that the supervisor connects its duplicate {@code sock} of a UNIX socket for the caller. */
+    static void connecting(Request r, int sock) {
+        byte[] st = r.files().fstatat(sock, "", AT_EMPTY_PATH);
+        Members.Proc p = r.context().members().process(r.pid());
+        String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
+        if (st == null || p == null || status == null) return;
+        int uid = id(status, "\nUid:", 1), gid = id(status, "\nGid:", 1);
+        NetAccess.state(r).recordConnect(SendHandlers.le64(st, 8),
+                new NetAccess.Peer(p, uid < 0 ? OVERFLOW_ID : uid, gid < 0 ? OVERFLOW_ID : gid));
+    }
+
+    /** getsockopt(fd, SOL_SOCKET, SO_PEERCRED | SO_PEERPIDFD, optval, optlen). */
+    public static void getsockopt(Request r) throws ErrnoException {
+        int name = (int) r.arg(2);
+        if ((int) r.arg(1) != Sockets.SOL_SOCKET || (name != Sockets.SO_PEERCRED && name != Sockets.SO_PEERPIDFD)) {
+            r.continueSyscall(); // never sent here (rule-only row): nothing is checked
+            return;
+        }
+        int dup = r.programFd((int) r.arg(0));
+        try {
+            byte[] lenBytes;
+            try {
+                lenBytes = r.memory().read(r.pid(), r.arg(4), 4);
+            } catch (ErrnoException e) {
+                r.fail(Errno.EFAULT);
+                return;
+            }
+            int len = SendHandlers.le32(lenBytes, 0);
+            if (len < 0) { r.fail(Errno.EINVAL); return; }
+            if (!r.stillValid()) return;
+            Sockets s = Sockets.current();
+            byte[] cred = s.peerCredentials(dup);
+            if (cred == null) { r.fail(s.lastError()); return; }
+            boolean ours = SendHandlers.le32(cred, 0) == ProcGuard.SELF;
+            NetAccess.Peer peer = ours ? peerOf(r, dup) : null;
+            if (name == Sockets.SO_PEERCRED) {
+                if (ours) {
+                    cred = peer == null ? ucred(0, OVERFLOW_ID, OVERFLOW_ID) : ucred(peer.proc().tgid(), peer.uid(), peer.gid());
+                }
+                answer(r, cred, Math.min(len, 12));
+                return;
+            }
+            int fd = ours ? pidfdOf(r, peer) : s.getsockoptInt(dup, Sockets.SOL_SOCKET, Sockets.SO_PEERPIDFD);
+            if (fd < 0) { r.fail(-fd); return; }
+            int number = r.installFd(fd, true); // pidfds are close-on-exec
+            if (number < 0) { r.fail(-number); return; }
+            answer(r, ucred(number, 0, 0), Math.min(len, 4));
+        } finally {
+            Files.close(dup);
+        }
+    }
+
+    /** The process a connection the supervisor made belongs to, or null when it cannot be told. */
+    private static NetAccess.Peer peerOf(Request r, int sock) {
+        byte[] st = r.files().fstatat(sock, "", AT_EMPTY_PATH);
+        if (st == null) return null;
+        long peer;
+        try (UnixDiag diag = new UnixDiag()) {
+            peer = diag.peerOf(SendHandlers.le64(st, 8));
+        }
+        return peer > 0 ? NetAccess.state(r).connectedFor.get(peer) : null;
+    }
+
+    /** A pidfd of {@code peer}'s process while it is a member (pinned); -errno otherwise. */
+    private static int pidfdOf(Request r, NetAccess.Peer peer) {
+        if (peer == null) return -Errno.ENODATA;
+        Members m = r.context().members();
+        Lock pin = m.pinned();
+        pin.lock();
+        try {
+            if (m.process(peer.proc().tgid()) != peer.proc()) return -Errno.ESRCH; // it has exited
+            PidFd p = PidFd.open(peer.proc().tgid());
+            return p.fd(); // handed over: installed in the program, then closed
+        } catch (ErrnoException e) {
+            return -e.errno();
+        } finally {
+            pin.unlock();
+        }
+    }
+
+    /** Writes {@code len} bytes of {@code value} to optval and {@code len} to optlen, then answers 0. */
+    private static void answer(Request r, byte[] value, int len) {
+        try {
+            r.memory().write(r.pid(), r.arg(3), value, 0, len);
+            r.memory().write(r.pid(), r.arg(4), ucred(len, 0, 0), 0, 4);
+        } catch (ErrnoException e) {
+            r.fail(Errno.EFAULT);
+            return;
+        }
+        r.reply(0);
+    }
+
+    private static byte[] ucred(int pid, int uid, int gid) {
+        byte[] b = new byte[12];
+        for (int i = 0; i < 4; i++) {
+            b[i] = (byte) (pid >> (8 * i));
+            b[4 + i] = (byte) (uid >> (8 * i));
+            b[8 + i] = (byte) (gid >> (8 * i));
+        }
+        return b;
+    }
+
+    /** Field {@code index} (0 real, 1 effective) of an id line ({@code "\nUid:"}) of /proc/TID/status, or -1. */
+    static int id(String status, String key, int index) {
+        int i = status == null ? -1 : status.indexOf(key);
+        if (i < 0) return -1;
+        int eol = status.indexOf('\n', i + 1);
+        String[] f = status.substring(i + key.length(), eol < 0 ? status.length() : eol).trim().split("\\s+");
+        try {
+            long v = f.length > index ? Long.parseLong(f[index]) : -1;
+            return v < 0 || v > 0xffffffffL ? -1 : (int) v;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
