@@ -7,9 +7,9 @@ import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.PidFd;
 import dev.jsyd.sys.Ptrace;
 import dev.jsyd.sys.Signals;
-import java.util.concurrent.locks.Lock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.Lock;
 
 /**
  * The tracer thread: the one thread that ptraces every process of the sandbox and waits for all
@@ -18,6 +18,11 @@ import java.util.concurrent.CountDownLatch;
  * stop checks the file the kernel really executed ({@link ExecCheck}); a denied
  * one is killed before it runs an instruction. Signals pass through unchanged, group-stops are
  * kept (PTRACE_LISTEN) so job control works. The first process's exit status is its result.
+ *
+ * <p>It keeps the sandbox's membership ({@link Members}): every task is registered before it
+ * runs and removed when its exit is consumed, which happens only under {@link Members#reaping()}
+ * (events are peeked first, then consumed), so no pid a handler is checking can be freed
+ * meanwhile. The initial process is an identity there, not a pid number.
  *
  * <p>It waits only for its own tracees ({@code __WNOTHREAD}): the first process is a child of the
  * supervisor thread but seized by this one, so its exit is reported here; children that other
@@ -38,9 +43,11 @@ final class Tracer implements Runnable {
 
     private final Runnable onFirstExec;
     private boolean executed;
+    private final AuditLog log;
 
-    Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec) {
+    Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec, AuditLog log) {
         this.onFirstExec = onFirstExec;
+        this.log = log;
         this.mainPid = mainPid;
         this.context = context;
         this.waitAll = waitAll;
@@ -84,6 +91,10 @@ final class Tracer implements Runnable {
                 int pid = ev.pid();
                 if (Ptrace.ended(ev)) {
                     context.chdirWatch().forget(pid);
+                    if (gone != null && gone.tgid() == pid && (gone.initial() || log.lifecycle())) {
+                        boolean exited = ev.code() == Ptrace.CLD_EXITED;
+                        log.exit(pid, exited ? ev.status() : -1, exited ? -1 : ev.status());
+                    }
                     if (gone != null && gone.initial() && gone.tgid() == pid) {
                         mainDone = true;
                         mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
@@ -151,6 +162,8 @@ final class Tracer implements Runnable {
                 }
                 if (!exec.verify(context, pid)) {
                     Signals.kill(pid, Signals.SIGKILL);
+                } else if (log.lifecycle()) {
+                    log.exec(pid);
                 }
                 pt.cont(pid, 0);
             }
@@ -158,7 +171,10 @@ final class Tracer implements Runnable {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
                     Members.Proc p = register(members, (int) child, ev.event() != Ptrace.EVENT_CLONE);
-                    if (p != null && p.tgid() == child) limitProcesses(members, pid, (int) child);
+                    if (p != null && p.tgid() == child) {
+                        limitProcesses(members, pid, (int) child);
+                        if (log.lifecycle()) log.fork(members.tgid(pid), (int) child);
+                    }
                 }
                 pt.cont(pid, 0);
             }
