@@ -127,7 +127,7 @@ public final class ProcessTargetHandlers {
         int group = m.hostPid(r.pid(), pgid);
         answer(r, () -> {
             if (!m.isMember(target)) return false;
-            if (pgid == 0 || group == target || groupHasMember(m, group)) return true;
+            if (pgid == 0 || group == m.tgid(target) || groupHasMember(m, group)) return true; // a new group, or one of ours
             throw new Refusal(Errno.EPERM);
         }, target);
     }
