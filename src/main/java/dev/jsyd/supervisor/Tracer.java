@@ -4,6 +4,7 @@ import dev.jsyd.kernel.ExecCheck;
 import dev.jsyd.kernel.Members;
 import dev.jsyd.kernel.SandboxContext;
 import dev.jsyd.sys.ErrnoException;
+import dev.jsyd.sys.Files;
 import dev.jsyd.sys.PidFd;
 import dev.jsyd.sys.Ptrace;
 import dev.jsyd.sys.Signals;
@@ -44,6 +45,7 @@ final class Tracer implements Runnable {
     private final Runnable onFirstExec;
     private boolean executed;
     private final AuditLog log;
+    private Files files; // the tracer thread's, for /proc reads
 
     Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec, AuditLog log) {
         this.onFirstExec = onFirstExec;
@@ -67,7 +69,8 @@ final class Tracer implements Runnable {
     @Override
     public void run() {
         Members members = context.members();
-        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck()) {
+        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck(); Files f = new Files()) {
+            files = f;
             int r = pt.seize(mainPid, OPTIONS);
             if (r == 0) members.addInitial(mainPid); // before it may run (the caller releases it)
             seizeError = r;
@@ -133,22 +136,22 @@ final class Tracer implements Runnable {
      * Registers task {@code tid} (seen before it has run) as a member: a new process for a fork or
      * vfork, else the thread group /proc says; returns its process (null when its group is none of ours).
      */
-    private static Members.Proc register(Members members, int tid, boolean newProcess) {
+    private Members.Proc register(Members members, int tid, boolean newProcess) {
         Members.Proc p = members.process(tid);
         if (p != null) return p;
         return members.add(tid, newProcess ? tid : tgidOf(tid));
     }
 
-    /** The thread group of task {@code tid} from /proc, or -1. */
-    private static int tgidOf(int tid) {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
-                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim());
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
+    /** The thread group of task {@code tid} from /proc/TID/status, or -1. */
+    private int tgidOf(int tid) {
+        String status = files.readSmallFile("/proc/" + tid + "/status");
+        int i = status == null ? -1 : status.indexOf("\nTgid:");
+        if (i < 0) return -1;
+        int j = i + 6, v = 0;
+        while (j < status.length() && (status.charAt(j) == ' ' || status.charAt(j) == '\t')) j++;
+        int start = j;
+        while (j < status.length() && Character.isDigit(status.charAt(j)) && v < 100_000_000) v = v * 10 + (status.charAt(j++) - '0');
+        return j > start ? v : -1;
     }
 
     private void onStop(Ptrace pt, ExecCheck exec, Members members, int pid, Ptrace.Event ev) {
