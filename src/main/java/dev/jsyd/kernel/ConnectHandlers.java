@@ -20,8 +20,6 @@ import java.util.List;
 public final class ConnectHandlers {
     private ConnectHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.CONNECT, ConnectHandlers::connect, Category.NET_CONNECT));
 
     public static void connect(Request r) throws ResolveException, ErrnoException {
         int addrlen = (int) r.arg(2);
@@ -33,7 +31,7 @@ public final class ConnectHandlers {
             if (read == null) return;
             Addr a = read.addr();
             byte[] raw = read.raw();
-            byte[] target = NetAccess.destination(r, "connect", a, raw, held);
+            byte[] target = NetAccess.destination(r, "connect", a, raw, sock, held);
             // Before connecting: the other end may ask who connected as soon as the kernel is done.
             if (a instanceof SockaddrDecoder.UnixPath || a instanceof SockaddrDecoder.Abstract) PeerHandlers.connecting(r, sock);
             int rc;

@@ -23,9 +23,6 @@ import dev.jsyd.sys.Files;
 public final class ExecHandlers {
     private ExecHandlers() {}
 
-    static final java.util.List<SyscallTable.Entry> ROWS = java.util.List.of(
-            SyscallTable.row(dev.jsyd.abi.Syscalls.EXECVE, ExecHandlers::execve, Category.EXEC),
-            SyscallTable.row(dev.jsyd.abi.Syscalls.EXECVEAT, ExecHandlers::execveat, Category.EXEC));
 
     /** True for the name a memfd has in /proc ({@code /memfd:NAME (deleted)}). */
     static boolean isMemfd(String path) {
@@ -94,7 +91,10 @@ public final class ExecHandlers {
             PathResolver.WalkCheck walk = r.resolver().walkCheck();
             r.resolver().setWalkCheck(dir -> { walked.add(dir); return false; });
             try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, last)) {
-                if (!res.isMagic() && !res.name().isEmpty()) {
+                // A hidden file's existence and type are not looked at (hidden means absent): the
+                // exec check decides (EACCES), then hiding (ENOENT), as for an absent name.
+                boolean hides = !res.isMagic() && r.sandbox().checkPath(Category.STAT, res.path()) != dev.jsyd.policy.Action.ALLOW;
+                if (!res.isMagic() && !res.name().isEmpty() && !hides) {
                     int type = r.files().fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
                     if (type < 0) { r.fail(-type); return; }
                     if (type == Files.S_IFDIR) { r.fail(Errno.EACCES); return; }

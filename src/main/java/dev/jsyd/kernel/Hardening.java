@@ -5,9 +5,9 @@ import static dev.jsyd.bpf.ArgRule.Cond.of32;
 
 import dev.jsyd.abi.Errno;
 import dev.jsyd.abi.Seccomp;
-import dev.jsyd.abi.Syscalls;
 import dev.jsyd.bpf.ArgRule;
 import dev.jsyd.bpf.ArgRule.Op;
+import dev.jsyd.policy.Category;
 import dev.jsyd.policy.Sandbox;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,16 +16,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Secure by default: the in-kernel allow/deny rules of the sandbox filter, as data, and the
- * pre-exec hardening steps of the launcher. Everything here is decided by the BPF filter alone
- * (no notification) and needs no configuration; each group can be relaxed by the
- * {@code trace/allow_unsafe_*} switch Syd names for it. {@link FilterPlan} puts these rules in
- * front of the notify decision of the same syscall. The table with reasons is docs/ESCAPES.md.
+ * Secure by default: the argument-level rules the rows of {@link SyscallTable} point to (clone
+ * and unshare flags, personality values, ioctl requests, signal targets, …), decided by the BPF
+ * filter alone, and the pre-exec hardening steps of the launcher. Each rule list is checked in
+ * order before the row's own treatment (first match wins). Which syscalls are refused outright is
+ * table data ({@link SyscallTable}); the reasons are in docs/ESCAPES.md.
  *
  * <p>Errno choices: EPERM for a refused facility (what the kernel itself answers for a missing
- * privilege), ENOSYS for clone3 (its flags sit behind a pointer the filter cannot read; libc falls
- * back to clone(2), whose flags it can), EACCES for signals aimed at the supervisor and for the
- * always-denied terminal ioctls (as a denied access).
+ * privilege), EACCES for signals aimed at the supervisor and for the always-denied terminal
+ * ioctls (as a denied access).
  */
 public final class Hardening {
     private Hardening() {}
@@ -39,52 +38,6 @@ public final class Hardening {
             return new Self(pid, pgid > 0 ? (int) pgid : pid);
         }
     }
-
-    /** One unconditional denial: the syscall, its errno, the switch that lifts it (null: none). */
-    record Denial(int nr, int errno, String relaxedBy) {}
-
-    private static final String PTRACE = "trace/allow_unsafe_ptrace";
-    private static final String NOSWITCH = null;
-
-    /** Syscalls refused whatever their arguments (mount family and namespaces handled below). */
-    static final List<Denial> DENIALS = List.of(
-            new Denial(Syscalls.PTRACE, Errno.EPERM, PTRACE),
-            new Denial(Syscalls.PROCESS_VM_READV, Errno.EPERM, PTRACE),
-            new Denial(Syscalls.PROCESS_VM_WRITEV, Errno.EPERM, PTRACE),
-            new Denial(Syscalls.IO_URING_SETUP, Errno.EPERM, "trace/allow_unsafe_iouring"),
-            new Denial(Syscalls.IO_URING_ENTER, Errno.EPERM, "trace/allow_unsafe_iouring"),
-            new Denial(Syscalls.IO_URING_REGISTER, Errno.EPERM, "trace/allow_unsafe_iouring"),
-            new Denial(Syscalls.BPF, Errno.EPERM, "trace/allow_unsafe_ebpf"),
-            new Denial(Syscalls.PERF_EVENT_OPEN, Errno.EPERM, "trace/allow_unsafe_perf"),
-            new Denial(Syscalls.USERFAULTFD, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.ADD_KEY, Errno.EPERM, "trace/allow_unsafe_keyring"),
-            new Denial(Syscalls.KEYCTL, Errno.EPERM, "trace/allow_unsafe_keyring"),
-            new Denial(Syscalls.REQUEST_KEY, Errno.EPERM, "trace/allow_unsafe_keyring"),
-            new Denial(Syscalls.KEXEC_LOAD, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.KEXEC_FILE_LOAD, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.INIT_MODULE, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.FINIT_MODULE, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.DELETE_MODULE, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.REBOOT, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.SWAPON, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.SWAPOFF, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.OPEN_BY_HANDLE_AT, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.NAME_TO_HANDLE_AT, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.ACCT, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.QUOTACTL, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.QUOTACTL_FD, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.SYSLOG, Errno.EPERM, "trace/allow_unsafe_syslog"),
-            new Denial(Syscalls.IOPL, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.IOPERM, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.VHANGUP, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.LOOKUP_DCOOKIE, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.NFSSERVCTL, Errno.EPERM, NOSWITCH),
-            new Denial(Syscalls.USELIB, Errno.EPERM, NOSWITCH));
-
-    /** The mount API: refused unless {@code trace/allow_unsafe_namespace} lets the program make a mount namespace. */
-    static final List<Integer> MOUNT_FAMILY = List.of(Syscalls.MOUNT, Syscalls.UMOUNT2, Syscalls.PIVOT_ROOT,
-            Syscalls.OPEN_TREE, Syscalls.MOVE_MOUNT, Syscalls.FSOPEN, Syscalls.FSCONFIG, Syscalls.FSMOUNT,
-            Syscalls.FSPICK, Syscalls.MOUNT_SETATTR);
 
     /** CLONE_NEW* flags by namespace name (as {@code trace/allow_unsafe_namespace} spells them). */
     static final Map<String, Integer> NS_FLAGS = namespaceFlags();
@@ -102,16 +55,31 @@ public final class Hardening {
         return m;
     }
 
+    /** clone(2): a child the tracer would never see (so never exec-checked, never counted, not killed with syd). */
+    static final int CLONE_UNTRACED = 0x00800000;
+
     /** personality(2) values a program may set (and 0xffffffff, the query). */
     static final Set<Integer> SAFE_PERSONALITIES = Set.of(0x0000000 /* PER_LINUX */, 0x0000008 /* PER_LINUX32 */,
             0x0020000 /* UNAME26 */, 0x0020008, 0xffffffff /* query */);
 
     static final int TIOCSTI = 0x5412, TIOCLINUX = 0x541C;
+    /** {@code _IO(0xAA, 0x00)}: makes a userfaultfd from an fd of {@code /dev/userfaultfd}. */
+    static final int USERFAULTFD_IOC_NEW = 0xAA00;
     static final int MFD_EXEC = 0x10;
+    static final int F_SETOWN = 8, F_SETOWN_EX = 15, FIOSETOWN = 0x8901, SIOCSPGRP = 0x8902;
+    /** SECCOMP_RET_DATA of the RET_TRACE that hands a task-creating call to the tracer (pid/max). */
+    public static final int TRACE_PID = 0x5059;
 
     /** Launch flags understood by src/main/c/syd-launch.c (header field "flags"). */
     public static final int LAUNCH_MDWE = dev.jsyd.sys.Launcher.MDWE, LAUNCH_DROP_CAPS = dev.jsyd.sys.Launcher.DROP_CAPS,
             LAUNCH_NO_CORE = dev.jsyd.sys.Launcher.NO_CORE, LAUNCH_SCOPE = dev.jsyd.sys.Launcher.SCOPE;
+
+    /**
+     * True when the launcher puts the sandbox in a Landlock domain with signal scoping (Landlock
+     * ABI 6, Linux 6.12): the kernel then refuses signals, SIGIO included, and ptrace-mode access
+     * (pidfd_getfd, /proc/PID/fd, mem, process_vm_*) from the sandbox to any process outside it.
+     */
+    public static final boolean SIGNAL_SCOPE = dev.jsyd.sys.KernelFeatures.landlockAbi() >= 6;
 
     /** The launcher steps this policy asks for. */
     public static int launchFlags(Sandbox sb) {
@@ -123,141 +91,170 @@ public final class Hardening {
         return f;
     }
 
-    /**
-     * The in-kernel rules per syscall for this policy: ordered, first match wins; when none
-     * matches, the syscall goes on to its notify/allow decision. An empty condition list is an
-     * unconditional rule.
-     */
-    public static Map<Integer, List<ArgRule>> rules(Sandbox sb, Self self) {
-        Map<Integer, List<ArgRule>> out = new LinkedHashMap<>();
-        for (Denial d : DENIALS) {
-            if (d.relaxedBy() != null && sb.flag(d.relaxedBy())) continue;
-            add(out, d.nr(), ArgRule.all(errno(d.errno())));
-        }
-        if (sb.flag("trace/allow_unsafe_uring")) {
-            out.remove(Syscalls.IO_URING_SETUP);
-            out.remove(Syscalls.IO_URING_ENTER);
-            out.remove(Syscalls.IO_URING_REGISTER);
-        }
-        if (sb.flag("trace/allow_unsafe_debug")) { // older name of allow_unsafe_ptrace
-            out.remove(Syscalls.PTRACE);
-            out.remove(Syscalls.PROCESS_VM_READV);
-            out.remove(Syscalls.PROCESS_VM_WRITEV);
-        }
-        namespaces(sb, out);
-        if (!sb.flag("trace/allow_unsafe_personality")) {
-            // Allowed values first, then everything else refused.
-            List<ArgRule> p = new ArrayList<>();
-            for (int v : SAFE_PERSONALITIES.stream().sorted().toList()) p.add(ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, v)));
-            p.add(ArgRule.all(errno(Errno.EPERM)));
-            out.put(Syscalls.PERSONALITY, p);
-        }
-        // Terminal input injection: always refused.
-        add(out, Syscalls.IOCTL, ArgRule.all(errno(Errno.EACCES), of32(1, Op.EQ, TIOCSTI)));
-        add(out, Syscalls.IOCTL, ArgRule.all(errno(Errno.EACCES), of32(1, Op.EQ, TIOCLINUX)));
-        if (!sb.flag("trace/allow_unsafe_memfd")) {
-            // Executable memfds: MFD_EXEC refused. Flags 0 (executable by default) cannot be
-            // rewritten in BPF; see docs/ESCAPES.md.
-            add(out, Syscalls.MEMFD_CREATE, ArgRule.all(errno(Errno.EACCES), anyBits(1, MFD_EXEC)));
-        }
-        processTargets(self, out);
-        writeOpens(out);
+    /** Where a row's argument rules come from: computed from the policy and the supervisor's identity. */
+    @FunctionalInterface
+    public interface RuleSource {
+        List<ArgRule> rules(Sandbox sb, Self self);
+    }
+
+    /** The namespaces {@code trace/allow_unsafe_namespace} lets the program create. */
+    static List<String> allowedNamespaces(Sandbox sb) {
+        String allowed = sb.setting("trace/allow_unsafe_namespace").map(Object::toString).orElse("none");
+        return allowed.equals("all") ? List.copyOf(NS_FLAGS.keySet())
+                : allowed.equals("none") ? List.of() : List.of(allowed.split(","));
+    }
+
+    private static int deniedNamespaceFlags(Sandbox sb) {
+        List<String> ok = allowedNamespaces(sb);
+        int denied = 0;
+        for (var e : NS_FLAGS.entrySet()) if (!ok.contains(e.getKey())) denied |= e.getValue();
+        return denied;
+    }
+
+    /** True when PID sandboxing can decide about new tasks (or may start to, at run time). */
+    static boolean pidLimited(Sandbox sb) {
+        return (sb.enabled(Category.PID) && sb.pidMax().orElse(0) > 0) || FilterPlan.runtimeChangesPossible(sb);
+    }
+
+    /** fork, vfork: handed to the tracer when {@code pid/max} counts tasks (it decides before the task exists). */
+    static List<ArgRule> pidLimit(Sandbox sb, Self self) {
+        return pidLimited(sb) ? List.of(ArgRule.all(Seccomp.trace(TRACE_PID))) : List.of();
+    }
+
+    /** clone: namespace flags (EPERM), CLONE_UNTRACED (EPERM), then the pid/max hand-over. */
+    static List<ArgRule> clone(Sandbox sb, Self self) {
+        List<ArgRule> out = new ArrayList<>();
+        int denied = deniedNamespaceFlags(sb) & ~0xff;
+        if (denied != 0) out.add(ArgRule.all(errno(Errno.EPERM), anyBits(0, denied & 0xffffffffL)));
+        out.add(ArgRule.all(errno(Errno.EPERM), anyBits(0, CLONE_UNTRACED)));
+        out.addAll(pidLimit(sb, self));
         return out;
     }
 
-    private static void namespaces(Sandbox sb, Map<Integer, List<ArgRule>> out) {
-        String allowed = sb.setting("trace/allow_unsafe_namespace").map(Object::toString).orElse("none");
-        List<String> ok = allowed.equals("all") ? List.copyOf(NS_FLAGS.keySet())
-                : allowed.equals("none") ? List.of() : List.of(allowed.split(","));
-        int denied = 0;
-        for (var e : NS_FLAGS.entrySet()) if (!ok.contains(e.getKey())) denied |= e.getValue();
-        if (denied != 0) {
-            add(out, Syscalls.UNSHARE, ArgRule.all(errno(Errno.EPERM), anyBits(0, denied & 0xffffffffL)));
-            int cloneDenied = denied & ~0xff;
-            if (cloneDenied != 0) add(out, Syscalls.CLONE, ArgRule.all(errno(Errno.EPERM), anyBits(0, cloneDenied & 0xffffffffL)));
-            // clone3 keeps its flags in memory: refused with ENOSYS so libc falls back to clone(2).
-            add(out, Syscalls.CLONE3, ArgRule.all(errno(Errno.ENOSYS)));
-        }
-        if (ok.isEmpty()) add(out, Syscalls.SETNS, ArgRule.all(errno(Errno.EPERM)));
-        if (!ok.contains("mount")) for (int nr : MOUNT_FAMILY) add(out, nr, ArgRule.all(errno(Errno.EPERM)));
+    /** unshare: namespace flags (EPERM) unless {@code trace/allow_unsafe_namespace} names them. */
+    static List<ArgRule> unshare(Sandbox sb, Self self) {
+        int denied = deniedNamespaceFlags(sb);
+        return denied == 0 ? List.of() : List.of(ArgRule.all(errno(Errno.EPERM), anyBits(0, denied & 0xffffffffL)));
+    }
+
+    /** pivot_root: part of the mount API, refused (EPERM) unless a mount namespace may be made. */
+    static List<ArgRule> mountApi(Sandbox sb, Self self) {
+        return allowedNamespaces(sb).contains("mount") ? List.of() : List.of(ArgRule.all(errno(Errno.EPERM)));
+    }
+
+    /** personality: only PER_LINUX, PER_LINUX32, UNAME26 and the query, unless {@code trace/allow_unsafe_personality}. */
+    static List<ArgRule> personality(Sandbox sb, Self self) {
+        if (sb.flag("trace/allow_unsafe_personality")) return List.of();
+        List<ArgRule> p = new ArrayList<>();
+        for (int v : SAFE_PERSONALITIES.stream().sorted().toList()) p.add(ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, v)));
+        p.add(ArgRule.all(errno(Errno.EPERM)));
+        return p;
     }
 
     /**
-     * Calls that name another task ({@link ProcessTargetHandlers}): decided in the kernel where the
-     * target is a scalar known now — the supervisor's pid for the signal calls (EACCES), its process
-     * group and "everyone" (-1) for kill (EACCES), the calling process itself (pid 0: allowed) — and
-     * sent to the handler otherwise; joining the supervisor's process group is refused so that a
-     * kill(0) checked there stays valid. fcntl and ioctl are sent only for the SIGIO owner commands.
+     * ioctl: terminal input injection (TIOCSTI, TIOCLINUX: EACCES), a userfaultfd made through
+     * {@code /dev/userfaultfd} (EPERM, as the userfaultfd syscall), and SIGIO ownership with the
+     * owner in memory (FIOSETOWN, SIOCSPGRP): sent to {@link ProcessTargetHandlers#ioctl}, which
+     * reads and checks the owner; every other request stays in the kernel.
      */
-    private static void processTargets(Self self, Map<Integer, List<ArgRule>> out) {
+    static List<ArgRule> ioctl(Sandbox sb, Self self) {
+        int eacces = errno(Errno.EACCES), notify = Seccomp.RET_USER_NOTIF;
+        return List.of(ArgRule.all(eacces, of32(1, Op.EQ, TIOCSTI)), ArgRule.all(eacces, of32(1, Op.EQ, TIOCLINUX)),
+                ArgRule.all(errno(Errno.EPERM), of32(1, Op.EQ, USERFAULTFD_IOC_NEW)),
+                ArgRule.all(notify, of32(1, Op.EQ, FIOSETOWN)), ArgRule.all(notify, of32(1, Op.EQ, SIOCSPGRP)));
+    }
+
+    /**
+     * memfd_create: MFD_EXEC refused unless {@code trace/allow_unsafe_memfd}. Flags 0 (executable
+     * by default) cannot be rewritten in BPF; executing a memfd is refused at exec instead.
+     */
+    static List<ArgRule> memfd(Sandbox sb, Self self) {
+        if (sb.flag("trace/allow_unsafe_memfd")) return List.of();
+        return List.of(ArgRule.all(errno(Errno.EACCES), anyBits(1, MFD_EXEC)));
+    }
+
+    /** kill: the supervisor's pid, its process group and "everyone" (-1) are EACCES; other pids go to ProcessTargetHandlers. */
+    static List<ArgRule> kill(Sandbox sb, Self self) {
         int eacces = errno(Errno.EACCES);
-        add(out, Syscalls.KILL, ArgRule.all(eacces, of32(0, Op.EQ, self.pid())));
-        add(out, Syscalls.KILL, ArgRule.all(eacces, of32(0, Op.EQ, -self.pgid())));
-        add(out, Syscalls.KILL, ArgRule.all(eacces, of32(0, Op.EQ, -1)));
-        for (int nr : new int[] {Syscalls.TKILL, Syscalls.TGKILL, Syscalls.RT_SIGQUEUEINFO, Syscalls.RT_TGSIGQUEUEINFO,
-                Syscalls.PIDFD_OPEN}) {
-            add(out, nr, ArgRule.all(eacces, of32(0, Op.EQ, self.pid())));
-        }
-        add(out, Syscalls.SETPGID, ArgRule.all(errno(Errno.EPERM), of32(1, Op.EQ, self.pgid())));
-        // pid 0 is the caller itself: nothing to check.
-        for (int nr : SELF_WHEN_ZERO) add(out, nr, ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0)));
-        add(out, Syscalls.SETPGID, ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0), of32(1, Op.EQ, 0)));
-        for (int nr : new int[] {Syscalls.SETPRIORITY, Syscalls.GETPRIORITY}) {
-            add(out, nr, ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0 /* PRIO_PROCESS */), of32(1, Op.EQ, 0)));
-        }
-        for (int nr : new int[] {Syscalls.IOPRIO_SET, Syscalls.IOPRIO_GET}) {
-            add(out, nr, ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 1 /* IOPRIO_WHO_PROCESS */), of32(1, Op.EQ, 0)));
-        }
-        // SIGIO/SIGURG owners: F_SETOWN(pid or -pgid) in a register, the others in memory.
-        int notify = Seccomp.RET_USER_NOTIF;
-        add(out, Syscalls.FCNTL, ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, self.pid())));
-        add(out, Syscalls.FCNTL, ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, -self.pgid())));
-        add(out, Syscalls.FCNTL, ArgRule.all(notify, of32(1, Op.EQ, F_SETOWN), of32(2, Op.NE, 0)));
-        add(out, Syscalls.FCNTL, ArgRule.all(notify, of32(1, Op.EQ, F_SETOWN_EX)));
-        add(out, Syscalls.IOCTL, ArgRule.all(notify, of32(1, Op.EQ, FIOSETOWN)));
-        add(out, Syscalls.IOCTL, ArgRule.all(notify, of32(1, Op.EQ, SIOCSPGRP)));
-        // Who is at the other end of a socket the supervisor connected: PeerHandlers.
-        add(out, Syscalls.GETSOCKOPT, ArgRule.all(notify, of32(1, Op.EQ, 1 /* SOL_SOCKET */), of32(2, Op.EQ, 17 /* SO_PEERCRED */)));
-        add(out, Syscalls.GETSOCKOPT, ArgRule.all(notify, of32(1, Op.EQ, 1), of32(2, Op.EQ, 77 /* SO_PEERPIDFD */)));
+        return List.of(ArgRule.all(eacces, of32(0, Op.EQ, self.pid())), ArgRule.all(eacces, of32(0, Op.EQ, -self.pgid())),
+                ArgRule.all(eacces, of32(0, Op.EQ, -1)));
     }
 
-    /** Calls whose first argument is a task, 0 meaning the caller. */
-    static final int[] SELF_WHEN_ZERO = {Syscalls.PRLIMIT64, Syscalls.SCHED_SETAFFINITY, Syscalls.SCHED_GETAFFINITY,
-        Syscalls.SCHED_SETSCHEDULER, Syscalls.SCHED_GETSCHEDULER, Syscalls.SCHED_SETPARAM, Syscalls.SCHED_GETPARAM,
-        Syscalls.SCHED_SETATTR, Syscalls.SCHED_GETATTR, Syscalls.SCHED_RR_GET_INTERVAL, Syscalls.GET_ROBUST_LIST,
-        Syscalls.GETPGID, Syscalls.GETSID};
-
     /**
-     * Every open for writing reaches the supervisor, whatever the policy: {@code /proc/PID/mem} of
-     * another process of the sandbox is refused there ({@link ProcGuard#writesOthersMemory}), so no
-     * process writes another's memory (the initial process under {@code lock:exec}, or one the
-     * tracer is checking at its exec stop). open/openat with O_WRONLY or O_RDWR (the access mode
-     * is a register), creat, and openat2 (its flags are in memory) are notified; read-only opens
-     * stay in the kernel when the policy allows it.
+     * tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_open: the supervisor's pid as the
+     * first argument is EACCES (a tid given with a tgid must belong to it, so no other tgid reaches
+     * a supervisor thread).
      */
-    private static void writeOpens(Map<Integer, List<ArgRule>> out) {
-        int notify = Seccomp.RET_USER_NOTIF;
-        for (int[] call : new int[][] {{Syscalls.OPEN, 1}, {Syscalls.OPENAT, 2}}) {
-            add(out, call[0], ArgRule.all(notify, ArgRule.Cond.anyBits(call[1], dev.jsyd.abi.OpenFlags.O_ACCMODE & 0xffffffffL)));
-        }
-        add(out, Syscalls.CREAT, ArgRule.all(notify));
-        add(out, Syscalls.OPENAT2, ArgRule.all(notify));
+    static List<ArgRule> supervisorPid(Sandbox sb, Self self) {
+        return List.of(ArgRule.all(errno(Errno.EACCES), of32(0, Op.EQ, self.pid())));
     }
 
-    static final int F_SETOWN = 8, F_SETOWN_EX = 15, FIOSETOWN = 0x8901, SIOCSPGRP = 0x8902;
+    /**
+     * setpgid: joining the supervisor's process group is EPERM, so a kill(0) checked in
+     * {@link ProcessTargetHandlers} stays valid; setpgid(0, 0) (the caller leads a new group) is
+     * allowed; the rest goes to the handler (the moved task and the group must be the sandbox's).
+     */
+    static List<ArgRule> setpgid(Sandbox sb, Self self) {
+        return List.of(ArgRule.all(errno(Errno.EPERM), of32(1, Op.EQ, self.pgid())),
+                ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0), of32(1, Op.EQ, 0)));
+    }
 
     /**
-     * True when the launcher puts the sandbox in a Landlock domain with signal scoping (Landlock
-     * ABI 6, Linux 6.12): the kernel then refuses signals, SIGIO included, and ptrace-mode access
-     * (pidfd_getfd, /proc/PID/fd, mem, process_vm_*) from the sandbox to any process outside it.
+     * fcntl: F_SETOWN(pid or -pgid of the supervisor) would let SIGIO/F_SETSIG signal it (EACCES);
+     * another owner (F_SETOWN with a non-zero owner, F_SETOWN_EX with it in memory) is sent to
+     * {@link ProcessTargetHandlers#fcntl}; every other command stays in the kernel.
      */
-    public static final boolean SIGNAL_SCOPE = dev.jsyd.sys.KernelFeatures.landlockAbi() >= 6;
+    static List<ArgRule> fcntl(Sandbox sb, Self self) {
+        int eacces = errno(Errno.EACCES), notify = Seccomp.RET_USER_NOTIF;
+        return List.of(ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, self.pid())),
+                ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, -self.pgid())),
+                ArgRule.all(notify, of32(1, Op.EQ, F_SETOWN), of32(2, Op.NE, 0)),
+                ArgRule.all(notify, of32(1, Op.EQ, F_SETOWN_EX)));
+    }
+
+    /** Calls whose first argument is a task, 0 meaning the caller: allowed then (nothing to check). */
+    static List<ArgRule> callerItself(Sandbox sb, Self self) {
+        return List.of(ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0)));
+    }
+
+    /** get/setpriority(PRIO_PROCESS, 0): the caller itself. */
+    static List<ArgRule> priority(Sandbox sb, Self self) {
+        return List.of(ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0 /* PRIO_PROCESS */), of32(1, Op.EQ, 0)));
+    }
+
+    /** ioprio_get/set(IOPRIO_WHO_PROCESS, 0): the caller itself. */
+    static List<ArgRule> ioprio(Sandbox sb, Self self) {
+        return List.of(ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 1 /* IOPRIO_WHO_PROCESS */), of32(1, Op.EQ, 0)));
+    }
+
+    /** getsockopt SO_PEERCRED and SO_PEERPIDFD: sent to {@link PeerHandlers}; every other option stays in the kernel. */
+    static List<ArgRule> getsockopt(Sandbox sb, Self self) {
+        int notify = Seccomp.RET_USER_NOTIF;
+        return List.of(ArgRule.all(notify, of32(1, Op.EQ, SOL_SOCKET), of32(2, Op.EQ, SO_PEERCRED)),
+                ArgRule.all(notify, of32(1, Op.EQ, SOL_SOCKET), of32(2, Op.EQ, SO_PEERPIDFD)));
+    }
+
+    static final int SOL_SOCKET = 1, SO_PEERCRED = 17, SO_PEERPIDFD = 77;
+
+    /**
+     * open, openat: every open for writing (O_WRONLY, O_RDWR; the access mode is a register) reaches
+     * the supervisor whatever the policy, so that {@code /proc/PID/mem} of another process is refused
+     * ({@link ProcGuard#writesOthersMemory}): no process writes another's memory (the initial process
+     * under {@code lock:exec}, or one the tracer is checking at its exec stop). Read-only opens stay
+     * in the kernel when the policy allows it. {@code flagsArg}: 1 for open, 2 for openat.
+     */
+    static RuleSource writeOpens(int flagsArg) {
+        return (sb, self) -> List.of(ArgRule.all(Seccomp.RET_USER_NOTIF, anyBits(flagsArg, O_ACCMODE)));
+    }
+
+    /** creat, openat2: always notified (creat opens for writing; openat2's flags are in memory). */
+    static List<ArgRule> always(Sandbox sb, Self self) {
+        return List.of(ArgRule.all(Seccomp.RET_USER_NOTIF));
+    }
+
+    private static final long O_ACCMODE = dev.jsyd.abi.OpenFlags.O_ACCMODE;
 
     static int errno(int e) {
         return Seccomp.RET_ERRNO | (e & Seccomp.RET_DATA);
-    }
-
-    private static void add(Map<Integer, List<ArgRule>> out, int nr, ArgRule rule) {
-        out.computeIfAbsent(nr, k -> new ArrayList<>()).add(rule);
     }
 }

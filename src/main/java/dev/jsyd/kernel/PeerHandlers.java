@@ -3,20 +3,18 @@ package dev.jsyd.kernel;
 import static dev.jsyd.abi.OpenFlags.AT_EMPTY_PATH;
 
 import dev.jsyd.abi.Errno;
-import dev.jsyd.abi.Syscalls;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
 import dev.jsyd.sys.PidFd;
 import dev.jsyd.sys.Sockets;
 import dev.jsyd.sys.UnixDiag;
-import java.util.List;
 import java.util.concurrent.locks.Lock;
 
 /**
  * getsockopt SO_PEERCRED and SO_PEERPIDFD: who is at the other end of a UNIX socket. When the
  * supervisor connected a socket for the program ({@link ConnectHandlers}), the kernel recorded the
  * supervisor as the connecting process, so the other end would get the supervisor's pid, ids and a
- * pidfd of it. The filter sends only these two options here ({@link Hardening}); the call is
+ * pidfd of it. The filter sends only these two options here ({@link Hardening#getsockopt}); the call is
  * emulated on the supervisor's duplicate of the socket: where the peer is the supervisor, the
  * answer names the process that asked for the connection (found through unix_diag: the peer
  * socket's inode) — its pid and effective ids, and a pidfd of it while it lives; a connection the
@@ -26,8 +24,6 @@ import java.util.concurrent.locks.Lock;
  */
 public final class PeerHandlers {
     private PeerHandlers() {}
-
-    static final List<SyscallTable.Entry> ROWS = List.of(SyscallTable.ruleRow(Syscalls.GETSOCKOPT, PeerHandlers::getsockopt));
 
     private static final int OVERFLOW_ID = 65534;
 
@@ -46,7 +42,7 @@ public final class PeerHandlers {
     public static void getsockopt(Request r) throws ErrnoException {
         int name = (int) r.arg(2);
         if ((int) r.arg(1) != Sockets.SOL_SOCKET || (name != Sockets.SO_PEERCRED && name != Sockets.SO_PEERPIDFD)) {
-            r.continueSyscall(); // never sent here (rule-only row): nothing is checked
+            r.continueSyscall(); // never sent here (a row notified only by its rules): nothing is checked
             return;
         }
         int dup = r.programFd((int) r.arg(0));

@@ -3,11 +3,9 @@ package dev.jsyd.kernel;
 import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
 
 import dev.jsyd.abi.Errno;
-import dev.jsyd.abi.Syscalls;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
 import dev.jsyd.sys.SelfProtect;
-import java.util.List;
 import java.util.concurrent.locks.Lock;
 
 /**
@@ -39,41 +37,6 @@ import java.util.concurrent.locks.Lock;
  */
 public final class ProcessTargetHandlers {
     private ProcessTargetHandlers() {}
-
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.KILL, ProcessTargetHandlers::kill),
-            SyscallTable.row(Syscalls.TKILL, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.TGKILL, ProcessTargetHandlers::threadOfGroup),
-            SyscallTable.row(Syscalls.RT_SIGQUEUEINFO, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.RT_TGSIGQUEUEINFO, ProcessTargetHandlers::threadOfGroup),
-            SyscallTable.row(Syscalls.PIDFD_OPEN, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.PIDFD_SEND_SIGNAL, ProcessTargetHandlers::byPidfd),
-            SyscallTable.row(Syscalls.PIDFD_GETFD, ProcessTargetHandlers::byPidfd),
-            SyscallTable.row(Syscalls.PROCESS_MADVISE, ProcessTargetHandlers::byPidfd),
-            SyscallTable.row(Syscalls.PROCESS_MRELEASE, ProcessTargetHandlers::byPidfd),
-            SyscallTable.row(Syscalls.PRLIMIT64, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.SCHED_SETAFFINITY, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.SCHED_GETAFFINITY, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.SCHED_SETSCHEDULER, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.SCHED_GETSCHEDULER, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.SCHED_SETPARAM, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.SCHED_GETPARAM, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.SCHED_SETATTR, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.SCHED_GETATTR, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.SCHED_RR_GET_INTERVAL, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.GET_ROBUST_LIST, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.GETPGID, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.GETSID, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.PROCESS_VM_READV, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.PROCESS_VM_WRITEV, ProcessTargetHandlers::firstIsTask),
-            SyscallTable.row(Syscalls.KCMP, ProcessTargetHandlers::kcmp),
-            SyscallTable.row(Syscalls.SETPGID, ProcessTargetHandlers::setpgid),
-            SyscallTable.row(Syscalls.SETPRIORITY, r -> priority(r, 0, true)),
-            SyscallTable.row(Syscalls.GETPRIORITY, r -> priority(r, 0, false)),
-            SyscallTable.row(Syscalls.IOPRIO_SET, r -> priority(r, 1, true)),
-            SyscallTable.row(Syscalls.IOPRIO_GET, r -> priority(r, 1, false)),
-            SyscallTable.ruleRow(Syscalls.FCNTL, ProcessTargetHandlers::fcntl),
-            SyscallTable.ruleRow(Syscalls.IOCTL, ProcessTargetHandlers::ioctl));
 
     private static final Hardening.Self SELF = Hardening.Self.current();
 
@@ -132,13 +95,21 @@ public final class ProcessTargetHandlers {
         }, target);
     }
 
+    public static void setpriority(Request r) { priority(r, 0, true); }
+
+    public static void getpriority(Request r) { priority(r, 0, false); }
+
+    public static void ioprioSet(Request r) { priority(r, 1, true); }
+
+    public static void ioprioGet(Request r) { priority(r, 1, false); }
+
     /**
      * setpriority/getpriority ({@code io} 0: which = PRIO_PROCESS 0, PRIO_PGRP 1, PRIO_USER 2) and
      * ioprio_set/ioprio_get ({@code io} 1: IOPRIO_WHO_PROCESS 1, PGRP 2, USER 3). A process must be
      * a member; a group must have a member and not hold the supervisor; a user's every process
      * (the supervisor's and others outside the sandbox among them) may be read but not changed.
      */
-    static void priority(Request r, int io, boolean set) {
+    private static void priority(Request r, int io, boolean set) {
         int which = (int) r.arg(0) - io, who = (int) r.arg(1);
         switch (which) {
             case 0 -> { if (who > 0) task(r, who); else r.continueSyscall(); } // 0: the caller
@@ -182,7 +153,7 @@ public final class ProcessTargetHandlers {
     /**
      * fcntl F_SETOWN (owner: pid, or -pgid) and F_SETOWN_EX (struct f_owner_ex in memory): the
      * owner is who gets SIGIO/SIGURG, so it must be a member or a group with one. The filter sends
-     * only these two commands here ({@link Hardening}), and F_SETOWN only with a non-zero owner.
+     * only these two commands here ({@link Hardening#fcntl}), and F_SETOWN only with a non-zero owner.
      */
     public static void fcntl(Request r) throws ErrnoException {
         int cmd = (int) r.arg(1);
@@ -197,14 +168,14 @@ public final class ProcessTargetHandlers {
             else if (type == F_OWNER_PGRP) group(r, pid, Errno.ESRCH);
             else task(r, pid);
         } else {
-            r.continueSyscall(); // no other command is sent here (rule-only row); nothing is checked
+            r.continueSyscall(); // no other command is sent here (a row notified only by its rules); nothing is checked
         }
     }
 
     /** ioctl FIOSETOWN and SIOCSPGRP (an int owner in memory: pid, or -pgid), as F_SETOWN. */
     public static void ioctl(Request r) throws ErrnoException {
         int req = (int) r.arg(1);
-        if (req != Hardening.FIOSETOWN && req != Hardening.SIOCSPGRP) { r.continueSyscall(); return; } // never sent here (rule-only row)
+        if (req != Hardening.FIOSETOWN && req != Hardening.SIOCSPGRP) { r.continueSyscall(); return; } // never sent here (a row notified only by its rules)
         if (!Hardening.SIGNAL_SCOPE) { r.fail(Errno.EACCES); return; }
         byte[] v = readStruct(r, r.arg(2), 4);
         if (v == null) return;

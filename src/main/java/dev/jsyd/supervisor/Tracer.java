@@ -1,8 +1,14 @@
 package dev.jsyd.supervisor;
 
+import dev.jsyd.abi.Errno;
+import dev.jsyd.abi.Syscalls;
+import dev.jsyd.kernel.AccessEvent;
+import dev.jsyd.kernel.Enforcement;
 import dev.jsyd.kernel.ExecCheck;
 import dev.jsyd.kernel.Members;
 import dev.jsyd.kernel.SandboxContext;
+import dev.jsyd.policy.Action;
+import dev.jsyd.policy.Category;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
 import dev.jsyd.sys.PidFd;
@@ -17,7 +23,10 @@ import java.util.concurrent.locks.Lock;
  * of them. It seizes the first process (EXITKILL: if the supervisor dies, every traced process
  * dies with it), follows forks, vforks and clones automatically, and at each PTRACE_EVENT_EXEC
  * stop checks the file the kernel really executed ({@link ExecCheck}); a denied
- * one is killed before it runs an instruction. Signals pass through unchanged, group-stops are
+ * one is killed before it runs an instruction. No task escapes it: CLONE_UNTRACED is refused in the
+ * filter and clone3 is ENOSYS, so every task is traced from birth. With PID sandboxing the filter
+ * hands fork, vfork and clone to it (RET_TRACE) and it decides before the task exists
+ * ({@link #onTaskRequest}). Signals pass through unchanged, group-stops are
  * kept (PTRACE_LISTEN) so job control works. The first process's exit status is its result.
  *
  * <p>It keeps the sandbox's membership ({@link Members}): every task is registered before it
@@ -32,7 +41,7 @@ import java.util.concurrent.locks.Lock;
  */
 final class Tracer implements Runnable {
     private static final int OPTIONS = Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK | Ptrace.O_TRACECLONE
-            | Ptrace.O_TRACEEXEC | Ptrace.O_EXITKILL;
+            | Ptrace.O_TRACEEXEC | Ptrace.O_TRACESECCOMP | Ptrace.O_TRACESYSGOOD | Ptrace.O_EXITKILL;
 
     private final int mainPid;
     private final SandboxContext context;
@@ -68,6 +77,7 @@ final class Tracer implements Runnable {
 
     @Override
     public void run() {
+        TaskCount tasks = new TaskCount(mainPid);
         Members members = context.members();
         try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck(); Files f = new Files()) {
             files = f;
@@ -93,6 +103,7 @@ final class Tracer implements Runnable {
                 if (ev == null) continue;
                 int pid = ev.pid();
                 if (Ptrace.ended(ev)) {
+                    tasks.gone(pid);
                     context.chdirWatch().forget(pid);
                     if (gone != null && gone.tgid() == pid && (gone.initial() || log.lifecycle())) {
                         boolean exited = ev.code() == Ptrace.CLD_EXITED;
@@ -101,11 +112,11 @@ final class Tracer implements Runnable {
                     if (gone != null && gone.initial() && gone.tgid() == pid) {
                         mainDone = true;
                         mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
-                        if (!waitAll) for (int other : members.tids()) Signals.kill(other, Signals.SIGKILL);
+                        if (!waitAll) for (int other : tasks.live()) Signals.kill(other, Signals.SIGKILL);
                     }
-                    if (mainDone && members.isEmpty()) allGone.complete(null);
+                    if (mainDone && tasks.isEmpty()) allGone.complete(null);
                 } else if (ev.code() == Ptrace.CLD_TRAPPED) {
-                    onStop(pt, exec, members, pid, ev);
+                    onStop(pt, exec, tasks, members, pid, ev);
                 }
             }
         } catch (ErrnoException | RuntimeException e) {
@@ -118,18 +129,53 @@ final class Tracer implements Runnable {
     }
 
     /**
-     * PID sandboxing ({@code sandbox/pid:on} with {@code pid/max:N}): a new process beyond N live
-     * processes is killed before it runs, and the parent's fork still returns (the child is
-     * simply gone), as Syd's pid limit does. Threads do not count.
+     * A task-creating call (fork, vfork, clone) at its seccomp stop, handed over by the filter when
+     * PID sandboxing counts tasks ({@code sandbox/pid:on}, {@code pid/max:N}): decided before the task
+     * exists. Within the limit, the creation is reserved and the caller resumed to the syscall's
+     * exit (where a refused creation gives its reservation back); beyond it, {@code default/pid}
+     * applies to the asking task: kill (its process dies), deny (the call fails with EAGAIN), warn
+     * (logged, let through), …
      */
-    private void limitProcesses(Members members, int parent, int child) {
+    private void onTaskRequest(Ptrace pt, TaskCount tasks, int pid) {
         dev.jsyd.policy.Sandbox sb = context.sandbox();
-        long max = sb.enabled(dev.jsyd.policy.Category.PID) ? sb.pidMax().orElse(0) : 0;
-        if (max <= 0) return;
-        if (members.processCount() - 1 < max) return; // the child is counted already
-        Signals.kill(child, Signals.SIGKILL);
-        context.audit(new dev.jsyd.kernel.AccessEvent(dev.jsyd.policy.Category.PID, dev.jsyd.policy.Action.KILL, "fork",
-                parent, null, null, -1, 0, "configure `pid/max:" + (max + 1) + "'"));
+        long max = sb.enabled(Category.PID) ? sb.pidMax().orElse(0) : 0;
+        Long nr = pt.peekUser(pid, Ptrace.REG_ORIG_RAX);
+        boolean creates = nr != null && (nr == Syscalls.CLONE || nr == Syscalls.FORK || nr == Syscalls.VFORK);
+        if (creates && max > 0 && !tasks.mayCreate(max)) tasks.prune(Tracer::dead); // exits still queued
+        if (!creates || max <= 0 || tasks.mayCreate(max)) {
+            if (creates && max > 0) {
+                tasks.reserve(pid);
+                pt.resumeToSyscall(pid, 0);
+            } else {
+                pt.cont(pid, 0);
+            }
+            return;
+        }
+        Action action = sb.defaultAction(Category.PID);
+        AccessEvent event = new AccessEvent(Category.PID, action, Syscalls.name((int) (long) nr), pid, null, null, -1, 0,
+                "configure `pid/max:" + (max + 1) + "'");
+        if (Enforcement.apply(context, pid, action, event)) {
+            pt.skipSyscall(pid, Errno.EAGAIN);
+            pt.cont(pid, 0);
+        } else {
+            tasks.reserve(pid);
+            pt.resumeToSyscall(pid, 0);
+        }
+    }
+
+    /** True when task {@code tid} has exited (gone, or a zombie whose exit is not reaped yet). */
+    private static boolean dead(int tid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
+                if (line.startsWith("State:")) {
+                    String state = line.substring(6).trim();
+                    return state.startsWith("Z") || state.startsWith("X");
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return true;
+        }
+        return true;
     }
 
     /**
@@ -154,11 +200,14 @@ final class Tracer implements Runnable {
         return j > start ? v : -1;
     }
 
-    private void onStop(Ptrace pt, ExecCheck exec, Members members, int pid, Ptrace.Event ev) {
+    private void onStop(Ptrace pt, ExecCheck exec, TaskCount tasks, Members members, int pid, Ptrace.Event ev) {
+        tasks.seen(pid);
         register(members, pid, false); // a new task's first stop may come before its parent's event
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
-                members.execed(pid, (int) pt.eventMessage(pid)); // a thread that execs takes the leader's id
+                long former = pt.eventMessage(pid);
+                if (former > 0 && former != pid) tasks.gone((int) former); // a thread exec'd: it took the leader's id
+                members.execed(pid, (int) former);
                 if (members.isInitial(pid) && !executed) {
                     executed = true; // the program itself, before its first instruction
                     onFirstExec.run();
@@ -173,14 +222,14 @@ final class Tracer implements Runnable {
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
+                    tasks.seen((int) child);
                     Members.Proc p = register(members, (int) child, ev.event() != Ptrace.EVENT_CLONE);
-                    if (p != null && p.tgid() == child) {
-                        limitProcesses(members, pid, (int) child);
-                        if (log.lifecycle()) log.fork(members.tgid(pid), (int) child);
-                    }
+                    if (log.lifecycle() && p != null && p.tgid() == child) log.fork(members.tgid(pid), (int) child); // a process
                 }
+                tasks.settle(pid);
                 pt.cont(pid, 0);
             }
+            case Ptrace.EVENT_SECCOMP -> onTaskRequest(pt, tasks, pid);
             case Ptrace.EVENT_STOP -> {
                 // A group-stop carries its stop signal; other trap stops (a new child's first stop,
                 // the end of a group-stop) carry SIGTRAP.
@@ -189,7 +238,14 @@ final class Tracer implements Runnable {
                 if (groupStop) pt.listen(pid);
                 else pt.cont(pid, 0);
             }
-            case 0 -> pt.cont(pid, ev.signal()); // signal-delivery stop: deliver it
+            case 0 -> {
+                if (ev.signal() == Ptrace.SYSCALL_STOP) { // the exit of a task-creating call let through
+                    tasks.settle(pid);
+                    pt.cont(pid, 0);
+                } else {
+                    pt.cont(pid, ev.signal()); // signal-delivery stop: deliver it
+                }
+            }
             default -> pt.cont(pid, 0);
         }
     }

@@ -12,12 +12,16 @@ import java.lang.foreign.ValueLayout;
  * confined to that thread.
  */
 public final class Ptrace implements AutoCloseable {
-    private static final int PTRACE_CONT = 7, PTRACE_GETEVENTMSG = 0x4201, PTRACE_SEIZE = 0x4206,
-            PTRACE_LISTEN = 0x4208;
+    private static final int PTRACE_PEEKUSER = 3, PTRACE_POKEUSER = 6, PTRACE_CONT = 7, PTRACE_SYSCALL = 24,
+            PTRACE_GETEVENTMSG = 0x4201, PTRACE_SEIZE = 0x4206, PTRACE_LISTEN = 0x4208;
     public static final int O_TRACESYSGOOD = 1, O_TRACEFORK = 2, O_TRACEVFORK = 4, O_TRACECLONE = 8,
-            O_TRACEEXEC = 0x10, O_TRACEEXIT = 0x40, O_EXITKILL = 0x100000;
+            O_TRACEEXEC = 0x10, O_TRACEEXIT = 0x40, O_TRACESECCOMP = 0x80, O_EXITKILL = 0x100000;
     public static final int EVENT_FORK = 1, EVENT_VFORK = 2, EVENT_CLONE = 3, EVENT_EXEC = 4, EVENT_EXIT = 6,
-            EVENT_STOP = 128;
+            EVENT_SECCOMP = 7, EVENT_STOP = 128;
+    /** The signal of a syscall-stop with O_TRACESYSGOOD: SIGTRAP | 0x80. */
+    public static final int SYSCALL_STOP = 5 | 0x80;
+    /** Offsets in {@code struct user_regs_struct} (x86_64) for PEEKUSER/POKEUSER. */
+    public static final int REG_RAX = 10 * 8, REG_ORIG_RAX = 15 * 8;
     /** __WNOTHREAD: only this thread's own children and tracees, never another thread's. */
     private static final int P_ALL = 0, P_PID = 1, WEXITED = 4, WSTOPPED = 2, WNOHANG = 1, WNOWAIT = 0x01000000,
             WALL = 0x40000000, WNOTHREAD = 0x20000000;
@@ -36,6 +40,31 @@ public final class Ptrace implements AutoCloseable {
     /** Resumes a stopped tracee, delivering {@code sig} (0 for none); 0 or -errno. */
     public int cont(int pid, int sig) {
         return (int) Native.syscall(Syscalls.PTRACE, PTRACE_CONT, pid, 0, sig);
+    }
+
+    /** Resumes a stopped tracee until its next syscall entry or exit; 0 or -errno. */
+    public int resumeToSyscall(int pid, int sig) {
+        return (int) Native.syscall(Syscalls.PTRACE, PTRACE_SYSCALL, pid, 0, sig);
+    }
+
+    /** A word of the stopped tracee's registers ({@code REG_*}), or null when it cannot be read. */
+    public Long peekUser(int pid, int offset) {
+        long r = Native.syscall(Syscalls.PTRACE, PTRACE_PEEKUSER, pid, offset, msg.address());
+        return r < 0 ? null : msg.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    /** Sets a word of the stopped tracee's registers ({@code REG_*}); 0 or -errno. */
+    public int pokeUser(int pid, int offset, long value) {
+        return (int) Native.syscall(Syscalls.PTRACE, PTRACE_POKEUSER, pid, offset, value);
+    }
+
+    /**
+     * At a seccomp stop: skips the syscall (orig_rax = -1) and makes it return {@code -errno};
+     * 0 or -errno of ptrace.
+     */
+    public int skipSyscall(int pid, int errno) {
+        int r = pokeUser(pid, REG_ORIG_RAX, -1);
+        return r < 0 ? r : pokeUser(pid, REG_RAX, -errno);
     }
 
     /** Leaves a tracee in its group-stop without resuming it (job control); 0 or -errno. */
