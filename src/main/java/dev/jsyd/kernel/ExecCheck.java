@@ -40,6 +40,7 @@ public final class ExecCheck implements AutoCloseable {
             return false;
         }
         if (!sb.mayRefuse(Category.EXEC)) return true;
+        resolver.setView(context.view());
         if (exe == null || denied(context, sb, pid, exe)) return false;
         String execfn = execFn(pid);
         if (execfn == null) return false;

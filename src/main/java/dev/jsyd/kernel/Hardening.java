@@ -18,7 +18,7 @@ import java.util.Set;
 /**
  * Secure by default: the argument-level rules the rows of {@link SyscallTable} point to (clone
  * and unshare flags, personality values, ioctl requests, signal targets, …), decided by the BPF
- * filter alone, and the pre-exec hardening steps of the launcher. Each rule list is checked in
+ * filter alone (the pre-exec hardening steps of the launcher are in {@code confine.PlanBuilder}). Each rule list is checked in
  * order before the row's own treatment (first match wins). Which syscalls are refused outright is
  * table data ({@link SyscallTable}); the reasons are in docs/ESCAPES.md.
  *
@@ -70,26 +70,13 @@ public final class Hardening {
     /** SECCOMP_RET_DATA of the RET_TRACE that hands a task-creating call to the tracer (pid/max). */
     public static final int TRACE_PID = 0x5059;
 
-    /** Launch flags understood by src/main/c/syd-launch.c (header field "flags"). */
-    public static final int LAUNCH_MDWE = dev.jsyd.sys.Launcher.MDWE, LAUNCH_DROP_CAPS = dev.jsyd.sys.Launcher.DROP_CAPS,
-            LAUNCH_NO_CORE = dev.jsyd.sys.Launcher.NO_CORE, LAUNCH_SCOPE = dev.jsyd.sys.Launcher.SCOPE;
-
     /**
      * True when the launcher puts the sandbox in a Landlock domain with signal scoping (Landlock
-     * ABI 6, Linux 6.12): the kernel then refuses signals, SIGIO included, and ptrace-mode access
-     * (pidfd_getfd, /proc/PID/fd, mem, process_vm_*) from the sandbox to any process outside it.
+     * ABI 6, Linux 6.12; confine.PlanBuilder): the kernel then refuses signals, SIGIO included, and
+     * ptrace-mode access (pidfd_getfd, /proc/PID/fd, mem, process_vm_*) from the sandbox to any
+     * process outside it.
      */
     public static final boolean SIGNAL_SCOPE = dev.jsyd.sys.KernelFeatures.landlockAbi() >= 6;
-
-    /** The launcher steps this policy asks for. */
-    public static int launchFlags(Sandbox sb) {
-        int f = 0;
-        if (!sb.flag("trace/allow_unsafe_memory") && !sb.flag("trace/allow_unsafe_exec_memory")) f |= LAUNCH_MDWE;
-        if (!sb.flag("trace/allow_unsafe_caps")) f |= LAUNCH_DROP_CAPS;
-        if (!sb.flag("trace/allow_unsafe_dumpable")) f |= LAUNCH_NO_CORE;
-        if (SIGNAL_SCOPE) f |= LAUNCH_SCOPE; // other processes out of reach (ProcessTargetHandlers)
-        return f;
-    }
 
     /** Where a row's argument rules come from: computed from the policy and the supervisor's identity. */
     @FunctionalInterface
@@ -173,8 +160,23 @@ public final class Hardening {
         return List.of(ArgRule.all(errno(Errno.EACCES), anyBits(1, MFD_EXEC)));
     }
 
+    /**
+     * True when the program has a pid namespace of its own: pids it names are in that namespace,
+     * where the supervisor is not; the rules comparing with the supervisor's pid and group are left
+     * out (a number could only match a sandbox process).
+     */
+    static boolean ownPidNamespace(Sandbox sb) {
+        return dev.jsyd.confine.PlanBuilder.namespaces(sb).contains("pid");
+    }
+
+    /** getuid, geteuid, getgid, getegid under {@code root/fake}: answered 0 without running (RET_ERRNO with errno 0). */
+    static List<ArgRule> fakeRoot(Sandbox sb, Self self) {
+        return sb.flag("root/fake") ? List.of(ArgRule.all(errno(0))) : List.of();
+    }
+
     /** kill: the supervisor's pid, its process group and "everyone" (-1) are EACCES; other pids go to ProcessTargetHandlers. */
     static List<ArgRule> kill(Sandbox sb, Self self) {
+        if (ownPidNamespace(sb)) return List.of();
         int eacces = errno(Errno.EACCES);
         return List.of(ArgRule.all(eacces, of32(0, Op.EQ, self.pid())), ArgRule.all(eacces, of32(0, Op.EQ, -self.pgid())),
                 ArgRule.all(eacces, of32(0, Op.EQ, -1)));
@@ -186,6 +188,7 @@ public final class Hardening {
      * a supervisor thread).
      */
     static List<ArgRule> supervisorPid(Sandbox sb, Self self) {
+        if (ownPidNamespace(sb)) return List.of();
         return List.of(ArgRule.all(errno(Errno.EACCES), of32(0, Op.EQ, self.pid())));
     }
 
@@ -195,6 +198,7 @@ public final class Hardening {
      * allowed; the rest goes to the handler (the moved task and the group must be the sandbox's).
      */
     static List<ArgRule> setpgid(Sandbox sb, Self self) {
+        if (ownPidNamespace(sb)) return List.of(ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0), of32(1, Op.EQ, 0)));
         return List.of(ArgRule.all(errno(Errno.EPERM), of32(1, Op.EQ, self.pgid())),
                 ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0), of32(1, Op.EQ, 0)));
     }
@@ -206,6 +210,7 @@ public final class Hardening {
      */
     static List<ArgRule> fcntl(Sandbox sb, Self self) {
         int eacces = errno(Errno.EACCES), notify = Seccomp.RET_USER_NOTIF;
+        if (ownPidNamespace(sb)) return List.of(); // owners are pids of the sandbox's own namespace
         return List.of(ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, self.pid())),
                 ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, -self.pgid())),
                 ArgRule.all(notify, of32(1, Op.EQ, F_SETOWN), of32(2, Op.NE, 0)),

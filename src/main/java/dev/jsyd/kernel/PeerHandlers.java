@@ -61,10 +61,15 @@ public final class PeerHandlers {
             byte[] cred = s.peerCredentials(dup);
             if (cred == null) { r.fail(s.lastError()); return; }
             boolean ours = SendHandlers.le32(cred, 0) == ProcGuard.SELF;
+            ProgramView view = r.context().view();
+            if (!ours && view.pidNamespace()) { // the kernel's answer, in the program's pid namespace
+                r.continueSyscall(); // (nothing was decided on what the fd names but this: not the supervisor's connection)
+                return;
+            }
             NetAccess.Peer peer = ours ? peerOf(r, dup) : null;
             if (name == Sockets.SO_PEERCRED) {
                 if (ours) {
-                    cred = peer == null ? ucred(0, OVERFLOW_ID, OVERFLOW_ID) : ucred(peer.proc().tgid(), peer.uid(), peer.gid());
+                    cred = peer == null ? ucred(0, OVERFLOW_ID, OVERFLOW_ID) : ucred(programPid(r, view, peer), peer.uid(), peer.gid());
                 }
                 answer(r, cred, Math.min(len, 12));
                 return;
@@ -88,6 +93,13 @@ public final class PeerHandlers {
             peer = diag.peerOf(SendHandlers.le64(st, 8));
         }
         return peer > 0 ? NetAccess.state(r).connectedFor.get(peer) : null;
+    }
+
+    /** {@code peer}'s process id as the program names it (its own pid namespace, when it has one); 0 if gone. */
+    private static int programPid(Request r, ProgramView view, NetAccess.Peer peer) {
+        if (!view.pidNamespace()) return peer.proc().tgid();
+        int[] local = view.local(r.files(), peer.proc().tgid());
+        return local == null ? 0 : local[1];
     }
 
     /** A pidfd of {@code peer}'s process while it is a member (pinned); -errno otherwise. */

@@ -15,7 +15,10 @@ import java.util.function.Supplier;
  * supervisor's memory, secrets and file descriptors.
  *
  * <p>{@code trace/allow_unsafe_proc_files:1} shows the processes outside the sandbox again (never
- * the supervisor's). A guard without members (the tracer's exec check) hides only the supervisor.
+ * the supervisor's, nor the launcher waiting outside for a forked program). A guard without members
+ * (the tracer's exec check) hides only the supervisor. With a private {@code /proc} (a pid namespace
+ * of the sandbox's own, {@link ProgramView#privateProc}) the resolver does not ask: that proc shows
+ * the sandbox's processes only.
  *
  * <p>Race-free: a member's pid is not freed before the tracer has consumed its exit, which it does
  * after taking it out of the registry. The resolver asks {@link #sameAs} again after opening
@@ -28,14 +31,16 @@ final class ProcGuard {
     static final int SELF = dev.jsyd.sys.Signals.getpid();
 
     /** Hides the supervisor only (no membership known). */
-    static final ProcGuard SUPERVISOR_ONLY = new ProcGuard(null, null);
+    static final ProcGuard SUPERVISOR_ONLY = new ProcGuard(null, null, ProgramView.HOST);
 
     private final Members members;
     private final Supplier<Sandbox> sandbox;
+    private final ProgramView view;
 
-    ProcGuard(Members members, Supplier<Sandbox> sandbox) {
+    ProcGuard(Members members, Supplier<Sandbox> sandbox, ProgramView view) {
         this.members = members;
         this.sandbox = sandbox;
+        this.view = view;
     }
 
     /**
@@ -71,15 +76,18 @@ final class ProcGuard {
             if (!sandbox.get().flag("trace/allow_unsafe_proc_files")) throw new ResolveException(Errno.ENOENT);
         }
         int tgid = tgidOf(files, n);
-        if (tgid < 0 || tgid == SELF) throw new ResolveException(Errno.ENOENT);
+        if (tgid < 0 || tgid == SELF || (view.launcherPid() > 0 && tgid == view.launcherPid())) {
+            throw new ResolveException(Errno.ENOENT);
+        }
         return null;
     }
 
     /** True when {@code name}, an entry of a {@code /proc} listing, must not be shown. */
     boolean hidesEntry(String name) {
         if (!isNumber(name) || name.length() > 10) return false;
+        if (view.privateProc()) return false; // a private proc shows the sandbox's processes only
         long pid = Long.parseLong(name);
-        if (pid == SELF) return true;
+        if (pid == SELF || pid == view.launcherPid()) return true;
         if (members == null || sandbox.get().flag("trace/allow_unsafe_proc_files")) return false;
         return pid > Integer.MAX_VALUE || !members.isProcess((int) pid);
     }
@@ -119,11 +127,15 @@ final class ProcGuard {
      * none can make the initial process act for it under {@code lock:exec}, or rewrite a process the
      * tracer is checking). Its own memory stays writable, as natively.
      */
-    boolean writesOthersMemory(int tid, String path) {
+    boolean writesOthersMemory(Files files, int tid, String path) {
         if (!isMemFile(path)) return false;
         String n = path.substring(6, path.indexOf('/', 6));
         if (n.length() > 10) return true;
         long pid = Long.parseLong(n);
+        if (view.privateProc()) { // numbers of the program's pid namespace: its own process's are its tid and tgid
+            int[] own = view.local(files, tid);
+            return own == null || (pid != own[0] && pid != own[1]);
+        }
         if (pid == tid) return false;
         if (members == null) return true;
         Members.Proc mine = members.process(tid);

@@ -28,6 +28,10 @@ import java.util.concurrent.locks.Lock;
  * once in the caller's context; a reuse of the pid in that instant would need the whole pid space
  * to wrap around (docs/EMULATION.md).
  *
+ * <p>When the sandbox has a pid namespace of its own ({@link ProgramView#pidNamespace}), every pid
+ * it can name is one of its own processes (the kernel's boundary): calls that name a pid are
+ * continued unchecked; pidfds are still checked (a pidfd can name any process).
+ *
  * <p>Where the target is named by an fd (pidfd_send_signal, pidfd_getfd, process_madvise,
  * process_mrelease) or by memory (F_SETOWN_EX, FIOSETOWN, SIOCSPGRP), another thread can swap it
  * after the check. That cannot reach outside the sandbox: the launcher puts the sandbox in a
@@ -64,7 +68,7 @@ public final class ProcessTargetHandlers {
     /** tgkill(tgid, tid, sig), rt_tgsigqueueinfo(tgid, tid, sig, info): a member thread of that member process. */
     public static void threadOfGroup(Request r) {
         int tgid = (int) r.arg(0), tid = (int) r.arg(1);
-        if (tgid <= 0 || tid <= 0) { r.continueSyscall(); return; } // EINVAL from the kernel
+        if (tgid <= 0 || tid <= 0 || ownNamespace(r)) { r.continueSyscall(); return; } // EINVAL from the kernel
         Members m = r.context().members();
         int host = m.hostPid(r.pid(), tid), hostGroup = m.hostPid(r.pid(), tgid);
         answer(r, () -> m.tgid(host) == hostGroup && hostGroup > 0, tgid);
@@ -72,6 +76,7 @@ public final class ProcessTargetHandlers {
 
     /** kcmp(pid1, pid2, type, idx1, idx2): both processes must be members. */
     public static void kcmp(Request r) {
+        if (ownNamespace(r)) { r.continueSyscall(); return; }
         Members m = r.context().members();
         int a = m.hostPid(r.pid(), (int) r.arg(0)), b = m.hostPid(r.pid(), (int) r.arg(1));
         answer(r, () -> m.isMember(a) && m.isMember(b), a == SELF.pid() ? a : b);
@@ -84,7 +89,7 @@ public final class ProcessTargetHandlers {
      */
     public static void setpgid(Request r) {
         int pid = (int) r.arg(0), pgid = (int) r.arg(1);
-        if (pid < 0 || pgid < 0) { r.continueSyscall(); return; } // EINVAL from the kernel
+        if (pid < 0 || pgid < 0 || ownNamespace(r)) { r.continueSyscall(); return; } // EINVAL from the kernel
         Members m = r.context().members();
         int target = pid == 0 ? r.pid() : m.hostPid(r.pid(), pid);
         int group = m.hostPid(r.pid(), pgid);
@@ -144,8 +149,9 @@ public final class ProcessTargetHandlers {
         } finally {
             Files.close(dup);
         }
-        if (target > 0) task(r, target);
-        else r.continueSyscall(); // not a pidfd, or its process is gone: the kernel's EBADF / EINVAL / ESRCH
+        if (target <= 0) { r.continueSyscall(); return; } // not a pidfd, or its process is gone: the kernel's EBADF / EINVAL / ESRCH
+        Members m = r.context().members();
+        answer(r, () -> m.isMember(target), target); // a pid of the supervisor's namespace (our own fdinfo)
     }
 
     private static final int F_OWNER_TID = 0, F_OWNER_PID = 1, F_OWNER_PGRP = 2;
@@ -195,13 +201,20 @@ public final class ProcessTargetHandlers {
 
     /** Answers CONTINUE when {@code pid} (as the caller wrote it) is a member, else refuses. */
     private static void task(Request r, int pid) {
+        if (ownNamespace(r)) { r.continueSyscall(); return; }
         Members m = r.context().members();
         int host = m.hostPid(r.pid(), pid);
         answer(r, () -> m.isMember(host), host);
     }
 
+    /** True when the sandbox has a pid namespace of its own: no pid it can name is outside it. */
+    private static boolean ownNamespace(Request r) {
+        return r.context().view().pidNamespace();
+    }
+
     /** kill(0) and its kind: the caller's own group, unless the supervisor is in it. */
     private static void callersGroup(Request r) {
+        if (ownNamespace(r)) { r.continueSyscall(); return; } // the supervisor's group is not in it
         long pgid = SelfProtect.pgid(r.pid());
         if (pgid < 0) r.fail(Errno.ESRCH);
         else if (pgid == SELF.pgid()) r.fail(Errno.EACCES);
@@ -210,6 +223,7 @@ public final class ProcessTargetHandlers {
 
     /** A process group named by the caller: the supervisor's is refused, others need a member in them. */
     private static void group(Request r, int pgid, int absent) {
+        if (ownNamespace(r)) { r.continueSyscall(); return; }
         Members m = r.context().members();
         int host = m.hostPid(r.pid(), pgid);
         if (host == SELF.pgid()) { r.fail(Errno.EACCES); return; }
