@@ -293,11 +293,29 @@ public final class SendHandlers {
     }
 
     /**
+     * Whether the calling worker may state another process's pid in SCM_CREDENTIALS: it needs
+     * CAP_SYS_ADMIN (bit 21 of its effective set), which the supervisor's threads keep only under
+     * {@code trace/allow_unsafe_caps} (supervisor/ThreadRole). Read once per thread.
+     */
+    private static final ThreadLocal<Boolean> STATES_PIDS = ThreadLocal.withInitial(() -> {
+        try (dev.jsyd.sys.Files f = new dev.jsyd.sys.Files()) {
+            String status = f.readSmallFile("/proc/thread-self/status");
+            int i = status == null ? -1 : status.indexOf("\nCapEff:");
+            if (i < 0) return false;
+            long eff = Long.parseUnsignedLong(status.substring(i + 8, status.indexOf('\n', i + 1)).trim(), 16);
+            return (eff & (1L << 21)) != 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    });
+
+    /**
      * {@code ctl} with the program's own credentials as an explicit SCM_CREDENTIALS (see
      * {@link ControlMessages#withCredentials}): its process id, real uid and real gid, as a native
      * send gives them. Null when they cannot be read (the caller then sends without).
      */
     private static byte[] ownCredentials(Request r, byte[] ctl) {
+        if (!STATES_PIDS.get()) return null; // the kernel would refuse a pid that is not the sender's own
         int tgid = MagicLinks.tgid(r);
         String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
         int uid = PeerHandlers.id(status, "\nUid:", 0), gid = PeerHandlers.id(status, "\nGid:", 0);

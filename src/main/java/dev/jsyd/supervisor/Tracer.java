@@ -77,6 +77,7 @@ final class Tracer implements Runnable {
 
     @Override
     public void run() {
+        ThreadRole.TRACER.confine(ThreadRole.programKeepsAll(context.sandbox()));
         TaskCount tasks = new TaskCount(mainPid);
         Members members = context.members();
         try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck(); Files f = new Files()) {
