@@ -10,23 +10,47 @@ package dev.jsyd.kernel;
 final class MagicLinks {
     private MagicLinks() {}
 
-    /** True when the caller may use the magic link {@code procPath} (/proc/N/...). */
-    static boolean ownProcess(Request r, String procPath) {
-        int end = procPath.indexOf('/', 6);
-        String n = end < 0 ? procPath.substring(6) : procPath.substring(6, end);
-        if (!ProcGuard.isNumber(n)) return false;
-        long pid = Long.parseLong(n);
-        if (pid == r.pid()) return true;
-        if (pid > Integer.MAX_VALUE) return false;
-        Members m = r.context().members();
-        Members.Proc target = m.process((int) pid);
-        if (target == null) return false;
-        return target == m.process(r.pid()) || r.sandbox().flag("trace/allow_unsafe_magiclinks");
+    /**
+     * True when the caller may use the magic link {@code procPath} (/proc/N/...): its own
+     * process's, or with {@code trace/allow_unsafe_magiclinks:1} any member's of the sandbox.
+     */
+    static boolean mayFollow(Request r, String procPath) {
+        if (ownProcess(r, procPath)) return true;
+        if (!r.sandbox().flag("trace/allow_unsafe_magiclinks")) return false;
+        int pid = pidOf(procPath);
+        return pid > 0 && r.context().members().isMember(pid);
     }
 
-    /** The process (thread group) id of the calling thread, -1 when unknown. */
-    static int tgid(Request r) {
-        int tgid = r.context().members().tgid(r.pid());
-        return tgid > 0 ? tgid : ProcGuard.tgidOf(r.files(), Integer.toString(r.pid()));
+    /** True when {@code procPath} (/proc/N/...) belongs to the calling thread's own process. */
+    static boolean ownProcess(Request r, String procPath) {
+        int pid = pidOf(procPath);
+        if (pid <= 0) return false;
+        if (pid == r.pid()) return true;
+        Members m = r.context().members();
+        Members.Proc target = m.process(pid);
+        return target != null && target == m.process(r.pid());
+    }
+
+    /** N of {@code /proc/N/...}, or -1. */
+    private static int pidOf(String procPath) {
+        int end = procPath.indexOf('/', 6);
+        String n = end < 0 ? procPath.substring(6) : procPath.substring(6, end);
+        if (!ProcGuard.isNumber(n)) return -1;
+        long pid = Long.parseLong(n);
+        return pid > Integer.MAX_VALUE ? -1 : (int) pid;
+    }
+
+    static int tgid(Request r) { return r.task().tgid(); }
+
+    /** The fd number N when {@code procPath} is {@code /proc/P/fd/N} or {@code /proc/P/task/T/fd/N} of the caller's own process, else -1. */
+    static int ownFd(Request r, String procPath) {
+        if (!ownProcess(r, procPath)) return -1;
+        int slash = procPath.lastIndexOf('/');
+        if (slash < 3 || !procPath.startsWith("/fd/", slash - 3)) return -1;
+        try {
+            return Integer.parseInt(procPath.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 }

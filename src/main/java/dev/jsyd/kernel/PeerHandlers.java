@@ -31,11 +31,10 @@ public final class PeerHandlers {
     static void connecting(Request r, int sock) {
         byte[] st = r.files().fstatat(sock, "", AT_EMPTY_PATH);
         Members.Proc p = r.context().members().process(r.pid());
-        String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
-        if (st == null || p == null || status == null) return;
-        int uid = id(status, "\nUid:", 1), gid = id(status, "\nGid:", 1);
-        NetAccess.state(r).recordConnect(SendHandlers.le64(st, 8),
-                new NetAccess.Peer(p, uid < 0 ? OVERFLOW_ID : uid, gid < 0 ? OVERFLOW_ID : gid));
+        Identities.Task t = r.task();
+        if (st == null || p == null || t == null) return;
+        // SO_PEERCRED shows the effective ids of the connecting process.
+        NetAccess.state(r).recordConnect(SendHandlers.le64(st, 8), new NetAccess.Peer(p, t.uids()[1], t.gids()[1]));
     }
 
     /** getsockopt(fd, SOL_SOCKET, SO_PEERCRED | SO_PEERPIDFD, optval, optlen). */
@@ -139,19 +138,5 @@ public final class PeerHandlers {
             b[8 + i] = (byte) (gid >> (8 * i));
         }
         return b;
-    }
-
-    /** Field {@code index} (0 real, 1 effective) of an id line ({@code "\nUid:"}) of /proc/TID/status, or -1. */
-    static int id(String status, String key, int index) {
-        int i = status == null ? -1 : status.indexOf(key);
-        if (i < 0) return -1;
-        int eol = status.indexOf('\n', i + 1);
-        String[] f = status.substring(i + key.length(), eol < 0 ? status.length() : eol).trim().split("\\s+");
-        try {
-            long v = f.length > index ? Long.parseLong(f[index]) : -1;
-            return v < 0 || v > 0xffffffffL ? -1 : (int) v;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 }

@@ -35,6 +35,11 @@ public interface SandboxContext {
 
     /** The tasks of this sandbox, by identity (kept by the tracer). */
     Members members();
+    /** The credentials of the sandbox's threads, as the emulated calls borrow them. */
+    Identities identities();
+
+    /** Writes the record of a refused set*id transition (SafeSetID). */
+    void auditSetId(SetIdEvent event);
 
     /** The esyd shell functions (what reading /dev/syd.sh gives, and {@code syd --sh} prints). */
     String esydScript();

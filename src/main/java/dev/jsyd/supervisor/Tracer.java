@@ -105,6 +105,7 @@ final class Tracer implements Runnable {
                 int pid = ev.pid();
                 if (Ptrace.ended(ev)) {
                     tasks.gone(pid);
+                    context.identities().forget(pid);
                     context.chdirWatch().forget(pid);
                     if (gone != null && gone.tgid() == pid && (gone.initial() || log.lifecycle())) {
                         boolean exited = ev.code() == Ptrace.CLD_EXITED;
@@ -202,12 +203,18 @@ final class Tracer implements Runnable {
     }
 
     private void onStop(Ptrace pt, ExecCheck exec, TaskCount tasks, Members members, int pid, Ptrace.Event ev) {
-        tasks.seen(pid);
+        // A thread seen for the first time may reuse the id of a dead one: forget the credentials
+        // kept for that id before it runs (Identities). An exec recomputes the credentials.
+        if (tasks.seen(pid)) context.identities().forget(pid);
         register(members, pid, false); // a new task's first stop may come before its parent's event
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
+                context.identities().forget(pid);
                 long former = pt.eventMessage(pid);
-                if (former > 0 && former != pid) tasks.gone((int) former); // a thread exec'd: it took the leader's id
+                if (former > 0 && former != pid) { // a thread exec'd: it took the leader's id
+                    tasks.gone((int) former);
+                    context.identities().forget((int) former);
+                }
                 members.execed(pid, (int) former);
                 if (members.isInitial(pid) && !executed) {
                     executed = true; // the program itself, before its first instruction
@@ -223,7 +230,7 @@ final class Tracer implements Runnable {
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
-                    tasks.seen((int) child);
+                    if (tasks.seen((int) child)) context.identities().forget((int) child);
                     Members.Proc p = register(members, (int) child, ev.event() != Ptrace.EVENT_CLONE);
                     if (log.lifecycle() && p != null && p.tgid() == child) log.fork(members.tgid(pid), (int) child); // a process
                 }
