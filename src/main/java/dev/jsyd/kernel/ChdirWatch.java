@@ -31,6 +31,11 @@ public final class ChdirWatch {
         pending.put(tid, new Expected(le64(target, 0), le64(target, 8), le64(now, 0), le64(now, 8)));
     }
 
+    /** Task {@code tid} is gone: a later task with the same id has nothing to verify. */
+    public void forget(int tid) {
+        if (!pending.isEmpty()) pending.remove(tid);
+    }
+
     /** True when some chdir waits to be verified (one volatile read on the hot path). */
     public boolean hasPending() { return !pending.isEmpty(); }
 

@@ -62,6 +62,7 @@ public final class FilterPlan {
                 case SyscallTable.Kernel k -> Seccomp.RET_ALLOW;
                 case SyscallTable.Refused r -> r.relaxed(sandbox) ? Seccomp.RET_ALLOW : Hardening.errno(r.errno());
                 case SyscallTable.Handled h -> {
+                    if (h.ruleOnly()) yield Seccomp.RET_ALLOW; // notified only where its rules say so
                     if (everything || (hiding && h.isPathCall()) || (dotdot && PathResolver.dotDotRefusable(row.nr()))) {
                         yield Seccomp.RET_USER_NOTIF;
                     }

@@ -83,7 +83,7 @@ final class Lookup implements AutoCloseable {
     static Lookup path(Request r, int dirfd, String path, boolean follow) throws ResolveException {
         PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path,
                 follow ? PathResolver.Last.FOLLOW : PathResolver.Last.NOFOLLOW);
-        if (res.isMagic()) return new Lookup(MagicLinks.ownProcess(r, res.magic()) ? null : res.magic(),
+        if (res.isMagic()) return new Lookup(MagicLinks.mayFollow(r, res.magic()) ? null : res.magic(),
                 -1, "", -1, res.magic(), res.trailingSlash());
         return new Lookup(res.path(), res.dirFd(), res.name(), -1, null, res.trailingSlash());
     }

@@ -107,6 +107,13 @@ public final class OpenHandlers {
             openMagic(r, sys, res, flags);
             return;
         }
+        if ((flags & O_ACCMODE) != O_RDONLY && r.procGuard().writesOthersMemory(r.files(), r.pid(), res.path())) {
+            // Never another process's memory, whatever the policy says (also under -x).
+            r.context().audit(new AccessEvent(Category.WRITE, dev.jsyd.policy.Action.DENY, sys, r.pid(), res.path(), null, flags,
+                    0, "processes of the sandbox cannot write each other's memory"));
+            r.fail(Errno.EACCES);
+            return;
+        }
         if (r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
         Files files = r.files();
         int type = res.name().isEmpty() ? Files.S_IFDIR : files.fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
@@ -188,7 +195,7 @@ public final class OpenHandlers {
      * a check would not be silent. True when the request was answered.
      */
     private static boolean quickOpen(Request r, PathResolver.Resolved res, int flags) {
-        if (res.isMagic() || res.trailingSlash() || res.name().isEmpty()) return false;
+        if (res.isMagic() || res.trailingSlash() || res.name().isEmpty() || ProcGuard.isMemFile(res.path())) return false;
         if (r.landlockActive()) return false; // the long way checks the Landlock rights the object's type needs
         int acc = flags & O_ACCMODE;
         boolean reads = acc != O_WRONLY;
@@ -219,7 +226,7 @@ public final class OpenHandlers {
 
     /** A /proc magic link to a non-path object (pipe, socket, deleted file): reopened through /proc. */
     private static void openMagic(Request r, String sys, PathResolver.Resolved res, int flags) throws ErrnoException {
-        if (!MagicLinks.ownProcess(r, res.magic())) {
+        if (!MagicLinks.mayFollow(r, res.magic())) {
             if (r.enforce(Category.READ, dev.jsyd.policy.Action.DENY, sys, res.magic(), null, flags)) {
                 r.fail(Errno.EACCES);
                 return;

@@ -125,7 +125,7 @@ final class PathArgs {
         boolean handedOver = false;
         try {
             if (res.isMagic()) {
-                if (!MagicLinks.ownProcess(r, res.magic())
+                if (!MagicLinks.mayFollow(r, res.magic())
                         && r.enforce(cat, Action.DENY, sys, res.magic(), null, -1)) {
                     throw new ResolveException(Errno.EACCES);
                 }

@@ -43,6 +43,7 @@ public final class PathResolver {
 
     private final Files files;
     private WalkCheck walkCheck;
+    private ProcGuard procGuard = ProcGuard.SUPERVISOR_ONLY;
     private ProgramView view = ProgramView.HOST;
 
     public PathResolver(Files files) { this.files = files; }
@@ -94,6 +95,9 @@ public final class PathResolver {
 
     /** Installs the walk check used by every later {@link #resolve} (null: no check). */
     public void setWalkCheck(WalkCheck check) { this.walkCheck = check; }
+
+    /** Installs the pid hiding of {@code /proc} used by every later {@link #resolve}. */
+    void setProcGuard(ProcGuard guard) { this.procGuard = guard; }
 
     /** The installed walk check, or null. */
     public WalkCheck walkCheck() { return walkCheck; }
@@ -318,7 +322,7 @@ public final class PathResolver {
                 throw new ResolveException(Errno.ENOENT);
             }
             try {
-                if (!view.privateProc()) ProcGuard.checkStart(files, tid, startPath, view.launcherPid()); // the supervisor's /proc/PID is hidden
+                if (!view.privateProc()) procGuard.checkStart(files, tid, startPath); // /proc/PID of other processes is hidden
             } catch (ResolveException e) {
                 Files.close(fd);
                 throw e;
@@ -363,8 +367,8 @@ public final class PathResolver {
                     boolean linkItself = isLast && last == Last.NOFOLLOW && !trailingSlash;
                     if (canon.toString().equals("/proc") && !linkItself) comp = Integer.toString(ownPid(tid));
                 }
-                // The supervisor's /proc/PID is hidden (a private proc does not show it at all).
-                if (!view.privateProc()) ProcGuard.check(files, tid, canon, comp, view.launcherPid());
+                // /proc/PID of other processes is hidden (a private proc shows only the sandbox's).
+                Members.Proc seen = view.privateProc() ? null : procGuard.check(files, tid, canon, comp);
                 if (!isLast || last == Last.FOLLOW || trailingSlash) {
                     int at = cur;
                     String link = comp;
@@ -405,6 +409,7 @@ public final class PathResolver {
                 if (next < 0) throw new ResolveException(-next);
                 Files.close(cur);
                 cur = next;
+                if (seen != null && !procGuard.sameAs(comp, seen)) throw new ResolveException(Errno.ENOENT); // its pid was reused
                 if (canon.length() > 1) canon.append('/');
                 canon.append(comp);
                 walked(canon);

@@ -5,9 +5,9 @@ import dev.jsyd.abi.Errno;
 /**
  * setpgid(pid, pgid) into the supervisor's process group. The program stays in that group (job
  * control treats {@code syd prog} as one job, docs/ESCAPES.md "Process group"), so a process
- * outside it must never join it: that keeps the kill(0) check of {@link SignalHandlers} valid.
- * The filter sends only calls whose {@code pgid} is the supervisor's group here
- * ({@link Hardening}); every other setpgid stays in the kernel.
+ * outside it must never join it: that keeps the kill(0) check of {@link ProcessTargetHandlers}
+ * valid. {@link ProcessTargetHandlers#setpgid} sends the calls whose {@code pgid} is the
+ * supervisor's group here.
  *
  * <p>A target that is already in the group gains nothing: natively the call is a no-op that
  * succeeds (bash with {@code set -m} makes it for every command substitution and pipeline

@@ -24,6 +24,7 @@ public final class Request implements AutoCloseable {
     private final Files files = new Files();
     private final PathResolver resolver = new PathResolver(files);
     private final SandboxContext context;
+    private final ProcGuard procGuard;
     private final Credentials credentials = Credentials.ofThread();
     private boolean answered;
     private Sandbox sandbox;
@@ -41,6 +42,8 @@ public final class Request implements AutoCloseable {
         this.channel = listener.openChannel();
         this.context = context;
         resolver.setView(context.view());
+        this.procGuard = new ProcGuard(context.members(), this::sandbox, context.view());
+        resolver.setProcGuard(procGuard);
         resolver.setWalkCheck(new PathResolver.WalkCheck() {
             @Override public boolean denied(String dir) { return walkDenied(dir); }
             @Override public boolean active() { return sandbox().mayRefuse(Category.WALK); }
@@ -169,6 +172,7 @@ public final class Request implements AutoCloseable {
     public Files files() { return files; }
     public PathResolver resolver() { return resolver; }
     public SandboxContext context() { return context; }
+    ProcGuard procGuard() { return procGuard; }
     public boolean answered() { return answered; }
 
     /** The policy snapshot for this request: read once, so one request sees one policy. */
@@ -279,6 +283,16 @@ public final class Request implements AutoCloseable {
     public void continueSyscall() {
         answered = true;
         channel.respondContinue(notification.id);
+    }
+
+    /**
+     * Installs {@code fd} (the supervisor's, closed here) in the program without answering; the
+     * program's fd number, or -errno.
+     */
+    public int installFd(int fd, boolean cloexec) {
+        int r = channel.addFd(notification.id, fd, cloexec);
+        Files.close(fd);
+        return r;
     }
 
     /** Installs {@code fd} (the supervisor's, closed here) in the program and answers with its number. */
