@@ -50,13 +50,15 @@ JSYD_LAUNCHER=$JSYD_HOME/target/classes/dev/jsyd/native/syd-launch
 JSYD_JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss1m -XX:-UsePerfData -XX:+DisableAttachMechanism -Xrs"
 
 # The JDK 25 AOT cache (JEP 483/514): class loading and linking recorded by one training run of
-# a small sandbox, then reused by every start. Rebuilt whenever the jar is.
+# a small sandbox, then reused by every start. Rebuilt whenever the jar is. The training run uses
+# Syd's everyday profile (-p user: its rules, addresses and host variables) and lists, stats and
+# writes, so the classes those need are in the cache too.
 jsyd_aot() {
   rm -f "$JSYD_AOT"
   "$JSYD_JAVA_HOME/bin/java" $JSYD_JVM_FLAGS -XX:AOTCacheOutput="$JSYD_AOT" -Xlog:aot=off -Xlog:cds=off \
-    -Djsyd.launcher="$JSYD_LAUNCHER" -jar "$JSYD_JAR" -poff -m sandbox/read,exec:on -m 'allow/read,exec+/***' \
+    -Djsyd.launcher="$JSYD_LAUNCHER" -jar "$JSYD_JAR" -p user -m sandbox/read,exec:on -m 'allow/read,exec+/***' \
     -m 'deny/read+/dev/zero' -m rlimit/nofile:1024 -m sandbox/lock:on -m default/lock:warn -m 'allow/lock/all+/' \
-    -- sh -c 'cat /dev/null; cat /dev/zero; exit 0' >/dev/null 2>&1 || true
+    -- sh -c 'cat /dev/null; cat /dev/zero; ls -l / >/dev/null; echo x >/dev/null; exit 0' >/dev/null 2>&1 || true
 }
 
 # Build on first use, and again when a source file is newer than the jar.
