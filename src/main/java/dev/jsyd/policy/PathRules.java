@@ -56,6 +56,28 @@ final class PathRules {
         return best;
     }
 
+    /**
+     * False when no path strictly below directory {@code dir} (canonical) can be decided with a
+     * denying action, given the category default {@code dflt}: every rule that may match such a
+     * path does not deny, back to the last rule that matches them all (or the default). Globs are
+     * judged by their literal prefix only, so true may be a false alarm, never the other way.
+     */
+    boolean mayDenyBelow(String dir, Action dflt) {
+        String below = dir.endsWith("/") ? dir : dir + "/";
+        for (int i = rules.length - 1; i >= 0; i--) {
+            Glob g = (Glob) rules[i].compiled();
+            // X/*** matches everything below dir when dir is X or lies under it ("" for /***).
+            boolean all = g.kind() == Glob.Kind.PREFIX && below.startsWith(g.base() + "/");
+            boolean some = all || switch (g.kind()) {
+                case LITERAL, PREFIX -> g.base().startsWith(below) && g.base().length() > below.length();
+                case GLOB -> g.literalPrefix().startsWith(below) || below.startsWith(g.literalPrefix());
+            };
+            if (some && rules[i].action().denies()) return true;
+            if (all) return false;
+        }
+        return dflt.denies();
+    }
+
     RuleEntry rule(int i) { return rules[i]; }
 
     List<RuleEntry> list() { return List.of(rules); }
