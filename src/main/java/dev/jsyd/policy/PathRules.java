@@ -15,6 +15,8 @@ final class PathRules {
     private final Map<String, Integer> literal = new HashMap<>();
     private final Map<String, Integer> prefix = new HashMap<>();
     private final int[] globs;
+    /** The lengths of the prefix rules' bases: only a '/' at such an index can end a matching base. */
+    private final java.util.BitSet prefixLengths = new java.util.BitSet();
 
     PathRules(List<RuleEntry> list) {
         rules = list.toArray(new RuleEntry[0]);
@@ -23,7 +25,10 @@ final class PathRules {
             Glob glob = (Glob) rules[i].compiled();
             switch (glob.kind()) {
                 case LITERAL -> literal.put(glob.base(), i);
-                case PREFIX -> prefix.put(glob.base(), i);
+                case PREFIX -> {
+                    prefix.put(glob.base(), i);
+                    prefixLengths.set(glob.base().length());
+                }
                 case GLOB -> g.add(i);
             }
         }
@@ -43,6 +48,7 @@ final class PathRules {
             Integer i = prefix.get(path);
             if (i != null && i > best) best = i;
             for (int k = path.indexOf('/'); k >= 0; k = path.indexOf('/', k + 1)) {
+                if (!prefixLengths.get(k)) continue; // no base that long: no substring to look up
                 i = prefix.get(path.substring(0, k));
                 if (i != null && i > best) best = i;
             }
