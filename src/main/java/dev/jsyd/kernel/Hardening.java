@@ -159,6 +159,7 @@ public final class Hardening {
             // rewritten in BPF; see docs/ESCAPES.md.
             add(out, Syscalls.MEMFD_CREATE, ArgRule.all(errno(Errno.EACCES), anyBits(1, MFD_EXEC)));
         }
+        MemoryHandlers.rules(sb, out);
         signals(self, out);
         return out;
     }
@@ -213,7 +214,7 @@ public final class Hardening {
         return Seccomp.RET_ERRNO | (e & Seccomp.RET_DATA);
     }
 
-    private static void add(Map<Integer, List<ArgRule>> out, int nr, ArgRule rule) {
+    static void add(Map<Integer, List<ArgRule>> out, int nr, ArgRule rule) {
         out.computeIfAbsent(nr, k -> new ArrayList<>()).add(rule);
     }
 }

@@ -12,8 +12,11 @@ final class MagicLinks {
         return n.equals(Integer.toString(tgid(r)));
     }
 
-    static int tgid(Request r) {
-        String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
+    static int tgid(Request r) { return tgid(r.files(), r.pid()); }
+
+    /** The thread-group id of thread {@code tid}, or -1. */
+    static int tgid(dev.jsyd.sys.Files files, int tid) {
+        String status = files.readSmallFile("/proc/" + tid + "/status");
         if (status == null) return -1;
         int i = status.indexOf("\nTgid:");
         if (i < 0) return -1;

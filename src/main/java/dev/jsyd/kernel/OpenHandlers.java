@@ -114,6 +114,7 @@ public final class OpenHandlers {
             openMagic(r, sys, res, flags);
             return;
         }
+        if (MemoryHandlers.procMemWriteRefused(r, sys, res.path(), flags)) { r.fail(Errno.EACCES); return; }
         if (r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
         Files files = r.files();
         int type = res.name().isEmpty() ? Files.S_IFDIR : files.fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
@@ -182,6 +183,10 @@ public final class OpenHandlers {
      */
     private static boolean quickOpen(Request r, PathResolver.Resolved res, int flags) {
         if (res.isMagic() || res.trailingSlash() || res.name().isEmpty()) return false;
+        if (MemoryHandlers.procMemWriteRefused(r, dev.jsyd.abi.Syscalls.name(r.notification.nr), res.path(), flags)) {
+            r.fail(Errno.EACCES);
+            return true;
+        }
         int acc = flags & O_ACCMODE;
         boolean reads = acc != O_WRONLY;
         if (!r.silentlyAllowed(res.path(), reads ? Category.READ : null, reads ? Category.READDIR : null,

@@ -42,6 +42,14 @@ public final class Request implements AutoCloseable {
         });
     }
 
+    private ExecGate execGate;
+
+    /** This worker's exec checks (see {@link ExecGate}). */
+    public ExecGate execGate() {
+        if (execGate == null) execGate = new ExecGate(files);
+        return execGate;
+    }
+
     /** This worker's metadata calls (stat, getdents, xattr) and their scratch buffer. */
     public dev.jsyd.sys.StatCalls statCalls() {
         if (statCalls == null) statCalls = new dev.jsyd.sys.StatCalls();

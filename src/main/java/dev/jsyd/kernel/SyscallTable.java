@@ -65,7 +65,8 @@ public final class SyscallTable {
                 BindHandlers.ROWS,
                 ConnectHandlers.ROWS,
                 AcceptHandlers.ROWS,
-                SendHandlers.ROWS);
+                SendHandlers.ROWS,
+                MemoryHandlers.ROWS);
 
         static final Entry[] BY_NR = new Entry[1024];
 

@@ -1,6 +1,7 @@
 package dev.jsyd.supervisor;
 
 import dev.jsyd.kernel.ExecCheck;
+import dev.jsyd.kernel.MapCheck;
 import dev.jsyd.kernel.SandboxContext;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.PidFd;
@@ -26,7 +27,7 @@ import java.util.concurrent.CountDownLatch;
  */
 final class Tracer implements Runnable {
     private static final int OPTIONS = Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK | Ptrace.O_TRACECLONE
-            | Ptrace.O_TRACEEXEC | Ptrace.O_EXITKILL;
+            | Ptrace.O_TRACEEXEC | Ptrace.O_EXITKILL | Ptrace.O_TRACESECCOMP | Ptrace.O_TRACESYSGOOD;
 
     private final int mainPid;
     private final SandboxContext context;
@@ -60,7 +61,7 @@ final class Tracer implements Runnable {
     @Override
     public void run() {
         Set<Integer> known = new HashSet<>();
-        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck()) {
+        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck(); MapCheck maps = new MapCheck()) {
             int r = pt.seize(mainPid, OPTIONS);
             seizeError = r;
             seized.countDown();
@@ -75,6 +76,8 @@ final class Tracer implements Runnable {
                 switch (ev.code()) {
                     case Ptrace.CLD_EXITED, Ptrace.CLD_KILLED, Ptrace.CLD_DUMPED -> {
                         known.remove(pid);
+                        exec.exited(context, pid, ev.code(), ev.status());
+                        maps.exited(pid);
                         processes.remove(pid);
                         if (pid == mainPid) {
                             mainDone = true;
@@ -83,7 +86,7 @@ final class Tracer implements Runnable {
                         }
                         if (mainDone && known.isEmpty()) allGone.complete(null);
                     }
-                    case Ptrace.CLD_TRAPPED -> onStop(pt, exec, known, pid, ev);
+                    case Ptrace.CLD_TRAPPED -> onStop(pt, exec, maps, known, pid, ev);
                     default -> { }
                 }
             }
@@ -129,23 +132,30 @@ final class Tracer implements Runnable {
         return false;
     }
 
-    private void onStop(Ptrace pt, ExecCheck exec, Set<Integer> known, int pid, Ptrace.Event ev) {
+    private void onStop(Ptrace pt, ExecCheck exec, MapCheck maps, Set<Integer> known, int pid, Ptrace.Event ev) {
         known.add(pid);
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
-                if (pid == mainPid && !executed) {
+                boolean firstExec = pid == mainPid && !executed;
+                if (firstExec) {
                     executed = true; // the program itself, before its first instruction
                     onFirstExec.run();
                 }
+                maps.executed(pid);
                 if (!exec.verify(context, pid)) {
+                    // The program itself refused: syd exits as for a refused exec (spec §2).
+                    if (pid == mainPid && firstExec) context.exit(dev.jsyd.abi.Errno.EACCES);
                     Signals.kill(pid, Signals.SIGKILL);
                 }
                 pt.cont(pid, 0);
             }
+            case Ptrace.EVENT_SECCOMP -> maps.onSeccomp(pt, context, pid);
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
                     known.add((int) child);
+                    if (ev.event() == Ptrace.EVENT_CLONE) maps.cloned(pid, (int) child);
+                    else exec.forked(pid, (int) child);
                     if (ev.event() != Ptrace.EVENT_CLONE || isProcess((int) child)) limitProcesses(pid, (int) child);
                 }
                 pt.cont(pid, 0);
@@ -158,7 +168,10 @@ final class Tracer implements Runnable {
                 if (groupStop) pt.listen(pid);
                 else pt.cont(pid, 0);
             }
-            case 0 -> pt.cont(pid, ev.signal()); // signal-delivery stop: deliver it
+            case 0 -> {
+                if (ev.signal() == Ptrace.SYSCALL_STOP) maps.onSyscallExit(pt, context, pid); // asked for by MapCheck
+                else pt.cont(pid, ev.signal()); // signal-delivery stop: deliver it
+            }
             default -> pt.cont(pid, 0);
         }
     }

@@ -1,0 +1,202 @@
+package dev.jsyd.kernel;
+
+import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
+import static dev.jsyd.abi.OpenFlags.O_CLOEXEC;
+import static dev.jsyd.abi.OpenFlags.O_RDONLY;
+import static dev.jsyd.sys.Ptrace.REG_ORIG_RAX;
+import static dev.jsyd.sys.Ptrace.REG_R8;
+import static dev.jsyd.sys.Ptrace.REG_RAX;
+import static dev.jsyd.sys.Ptrace.REG_RDI;
+import static dev.jsyd.sys.Ptrace.REG_RSI;
+
+import dev.jsyd.abi.Errno;
+import dev.jsyd.abi.Syscalls;
+import dev.jsyd.policy.Action;
+import dev.jsyd.policy.Category;
+import dev.jsyd.sys.ErrnoException;
+import dev.jsyd.sys.Files;
+import dev.jsyd.sys.PidFd;
+import dev.jsyd.sys.Ptrace;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Executable file mappings, checked like an exec ({@link ExecGate}, use MAPPING): the filter
+ * sends {@code mmap} with PROT_EXEC of a file (and, when W^X is relaxed, {@code mprotect} /
+ * {@code pkey_mprotect} adding PROT_EXEC) to the tracer as a PTRACE_EVENT_SECCOMP stop
+ * ({@link MemoryHandlers#rules}). At that stop the thread is halted before the call:
+ * <ul>
+ *   <li>mmap: the supervisor takes its own {@code pidfd_getfd} copy of the fd argument and checks
+ *       the file it names (path, content, owner); refused → the call is skipped with EACCES.</li>
+ *   <li>mprotect: the file mappings in the range ({@code /proc/PID/maps}) are checked.</li>
+ * </ul>
+ * The race: the call itself runs afterwards, in the kernel, on the program's fd number (or
+ * address range), which another thread sharing the fd table (or the address space) can change
+ * in between. A process that has not cloned since its exec — the dynamic loader's mappings at
+ * start-up, every forked child — has no such thread: nothing can change the fd between the check
+ * and the call, and the check stands. Otherwise the thread is also stopped at the exit of the
+ * call, and the mapping the kernel really made is compared with the checked file (inode and path
+ * in {@code /proc/PID/maps}); a difference means the fd was swapped, and the process is killed.
+ * What remains (docs/EMULATION.md): between the kernel creating the mapping and this comparison,
+ * another thread could already run code from it. Owned by the tracer thread.
+ */
+public final class MapCheck implements AutoCloseable {
+    private final Files files = new Files();
+    private final ExecGate gate = new ExecGate(files);
+    /** Calls whose result must be compared at their exit, by thread. */
+    private final Map<Integer, Pending> pending = new HashMap<>();
+    /** Threads that may share their fd table or address space with another task (cloned since exec). */
+    private final Set<Integer> shared = new HashSet<>();
+
+    /** What was checked: the files (inode and path) allowed to be executable in [from, to) after the call. */
+    private record Pending(String sys, List<Checked> files, long from, long to) {}
+
+    private record Checked(long inode, String path) {}
+
+    /** {@code parent} made {@code child} with clone(2): they may share the fd table or the memory. */
+    public void cloned(int parent, int child) {
+        shared.add(parent);
+        shared.add(child);
+    }
+
+    /** {@code pid} executed a new program: its fd table and memory are its own again. */
+    public void executed(int pid) { shared.remove(pid); }
+
+    public void exited(int tid) {
+        shared.remove(tid);
+        pending.remove(tid);
+    }
+
+    /** At a PTRACE_EVENT_SECCOMP stop of thread {@code tid}: checks the call and resumes the thread. */
+    public void onSeccomp(Ptrace pt, SandboxContext ctx, int tid) {
+        if (pt.getRegs(tid) < 0) {
+            pt.cont(tid, 0);
+            return;
+        }
+        long nr = pt.reg(REG_ORIG_RAX);
+        Pending p = new Pending(Syscalls.name((int) nr), new ArrayList<>(), 0, 0);
+        int errno;
+        if (nr == Syscalls.MMAP) {
+            errno = checkMmap(ctx, tid, (int) pt.reg(REG_R8), p);
+        } else if (nr == Syscalls.MPROTECT || nr == Syscalls.PKEY_MPROTECT) {
+            long from = pt.reg(REG_RDI), to = from + ((pt.reg(REG_RSI) + 4095) & ~4095L);
+            p = new Pending(p.sys(), p.files(), from, to);
+            errno = checkMprotect(ctx, tid, p);
+        } else {
+            pt.cont(tid, 0);
+            return;
+        }
+        if (errno != 0) {
+            pt.setReg(REG_ORIG_RAX, -1); // skip the call; it returns what RAX holds
+            pt.setReg(REG_RAX, -errno);
+            pt.setRegs(tid);
+            pt.cont(tid, 0);
+        } else if (shared.contains(tid)) {
+            pending.put(tid, p);
+            pt.syscall(tid, 0); // stop again at the exit of this call
+        } else {
+            pt.cont(tid, 0);
+        }
+    }
+
+    /** At the syscall-exit stop of a call checked with a pending comparison. */
+    public void onSyscallExit(Ptrace pt, SandboxContext ctx, int tid) {
+        Pending p = pending.remove(tid);
+        if (p != null && pt.getRegs(tid) == 0) {
+            long ret = pt.reg(REG_RAX);
+            boolean mmap = p.sys().equals("mmap");
+            if (ret >= 0 || ret < -4095) {
+                String bad = unchecked(p, files.readSmallFile("/proc/" + tid + "/maps"), mmap ? ret : p.from(), mmap ? ret + 1 : p.to(), mmap);
+                if (bad != null) {
+                    // A detected race: killed whatever the action, also in trace mode.
+                    Enforcement.apply(ctx, tid, Action.KILL, new AccessEvent(Category.EXEC, Action.KILL, p.sys(), tid,
+                            bad, null, -1, 0, "the mapped file is not the checked one: swapped by another thread"));
+                    dev.jsyd.sys.Signals.kill(tid, dev.jsyd.sys.Signals.SIGKILL);
+                }
+            }
+        }
+        pt.cont(tid, 0);
+    }
+
+    /**
+     * The path of an executable file mapping in {@code [from, to)} that was not checked, or null
+     * when there is none; for mmap ({@code mustExist}) the new mapping must still be there.
+     */
+    private static String unchecked(Pending p, String maps, long from, long to, boolean mustExist) {
+        List<MapsLine> lines = MapsLine.overlapping(maps, from, to);
+        if (mustExist && lines.isEmpty()) return "(the new mapping is gone)";
+        for (MapsLine m : lines) {
+            if (m.executable() && m.inode() != 0 && !isChecked(p, m)) return m.path();
+        }
+        return null;
+    }
+
+    private static boolean isChecked(Pending p, MapsLine m) {
+        for (Checked c : p.files()) if (c.inode() == m.inode() && samePath(c.path(), m.path())) return true;
+        return false;
+    }
+
+    private static boolean samePath(String a, String b) {
+        return a != null && b != null && strip(a).equals(strip(b));
+    }
+
+    private static String strip(String p) {
+        return p.endsWith(" (deleted)") ? p.substring(0, p.length() - 10) : p;
+    }
+
+    /** mmap(PROT_EXEC) of fd {@code fd}: checks the supervisor's copy; 0 or the errno to answer. */
+    private int checkMmap(SandboxContext ctx, int tid, int fd, Pending p) {
+        int copy = ownCopy(tid, fd);
+        if (copy < 0) return Errno.EBADF;
+        try {
+            String path = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + copy);
+            FileStat st = FileStat.ofFd(files, copy);
+            if (path == null || st == null) return Errno.EACCES;
+            if (gate.denied(ctx, tid, "mmap", ExecGate.Use.MAPPING, path, copy, true)) return Errno.EACCES;
+            p.files().add(new Checked(st.ino(), path));
+            return 0;
+        } finally {
+            Files.close(copy);
+        }
+    }
+
+    /** mprotect(PROT_EXEC) with W^X relaxed: every file mapped in the range is checked. */
+    private int checkMprotect(SandboxContext ctx, int tid, Pending p) {
+        for (MapsLine m : MapsLine.overlapping(files.readSmallFile("/proc/" + tid + "/maps"), p.from(), p.to())) {
+            if (m.inode() == 0 || m.path() == null || isChecked(p, m)) continue;
+            int fd = files.openat(AT_FDCWD, strip(m.path()), O_RDONLY | O_CLOEXEC, 0);
+            try {
+                FileStat st = fd < 0 ? null : FileStat.ofFd(files, fd);
+                boolean same = st != null && st.ino() == m.inode();
+                if (gate.denied(ctx, tid, p.sys(), ExecGate.Use.MAPPING, m.path(), same ? fd : -1, true)) return Errno.EACCES;
+            } finally {
+                if (fd >= 0) Files.close(fd);
+            }
+            p.files().add(new Checked(m.inode(), m.path()));
+        }
+        return 0;
+    }
+
+    /** The supervisor's copy of fd {@code fd} of the process thread {@code tid} belongs to, or -errno. */
+    private int ownCopy(int tid, int fd) {
+        if (fd < 0) return -Errno.EBADF;
+        int pid = tid;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try (PidFd p = PidFd.open(pid)) {
+                return p.getFd(fd);
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EINVAL || attempt > 0) return -e.errno();
+                pid = MagicLinks.tgid(files, tid); // pidfd_open wants the thread-group leader
+                if (pid < 0) return -Errno.ESRCH;
+            }
+        }
+        return -Errno.ESRCH;
+    }
+
+    @Override
+    public void close() { files.close(); }
+}
