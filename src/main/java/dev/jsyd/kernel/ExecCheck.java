@@ -10,7 +10,6 @@ import dev.jsyd.policy.Category;
 import dev.jsyd.policy.Sandbox;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
-import dev.jsyd.sys.PidFd;
 import dev.jsyd.sys.RemoteMemory;
 import java.util.HashMap;
 import java.util.Map;
@@ -70,10 +69,13 @@ public final class ExecCheck implements AutoCloseable {
         }
     }
 
-    /** A process was forked: it runs its parent's executable until it executes another. */
+    /**
+     * A process was forked: it runs its parent's executable until it executes another. (The
+     * child's own exec stop may have come first: the parent's fork stop is reported separately.)
+     */
     public void forked(int parent, int child) {
         String exe = exeOf.get(parent);
-        if (exe != null) exeOf.put(child, exe);
+        if (exe != null) exeOf.putIfAbsent(child, exe);
     }
 
     /**
@@ -138,7 +140,7 @@ public final class ExecCheck implements AutoCloseable {
             Matcher fdName = FD_NAME.matcher(execfn);
             if (fdName.matches() && (fdName.group(1) == null || !Character.isDigit(fdName.group(1).charAt(0))
                     || Integer.parseInt(fdName.group(1)) == pid)) {
-                fd = ownCopy(pid, Integer.parseInt(fdName.group(2)));
+                fd = Request.copyOfFd(files, pid, Integer.parseInt(fdName.group(2)));
                 if (fd < 0) return false; // closed on exec: an ELF file executed by fd (a script's fd stays open)
             } else {
                 try (PathResolver.Resolved r = resolver.resolve(pid, AT_FDCWD, execfn, PathResolver.Last.FOLLOW)) {
@@ -157,15 +159,6 @@ public final class ExecCheck implements AutoCloseable {
             return path == null || gate.denied(context, pid, "execve", ExecGate.Use.SCRIPT, path, fd, true);
         } finally {
             if (fd >= 0) Files.close(fd);
-        }
-    }
-
-    /** The supervisor's copy of the process's fd {@code n} (pidfd_getfd), or -errno. */
-    private static int ownCopy(int pid, int n) {
-        try (PidFd p = PidFd.open(pid)) {
-            return p.getFd(n);
-        } catch (ErrnoException e) {
-            return -e.errno();
         }
     }
 

@@ -13,9 +13,7 @@ import dev.jsyd.abi.Errno;
 import dev.jsyd.abi.Syscalls;
 import dev.jsyd.policy.Action;
 import dev.jsyd.policy.Category;
-import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
-import dev.jsyd.sys.PidFd;
 import dev.jsyd.sys.Ptrace;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,8 +50,13 @@ public final class MapCheck implements AutoCloseable {
     /** Threads that may share their fd table or address space with another task (cloned since exec). */
     private final Set<Integer> shared = new HashSet<>();
 
-    /** What was checked: the files (inode and path) allowed to be executable in [from, to) after the call. */
-    private record Pending(String sys, List<Checked> files, long from, long to) {}
+    /**
+     * What was checked: the files (inode and path) allowed to be executable in [from, to) after
+     * the call; and the tasks created while the call was under way (they may carry its mapping).
+     */
+    private record Pending(String sys, List<Checked> files, long from, long to, List<Integer> born) {
+        Pending(String sys, List<Checked> files, long from, long to) { this(sys, files, from, to, new ArrayList<>()); }
+    }
 
     private record Checked(long inode, String path) {}
 
@@ -61,6 +64,11 @@ public final class MapCheck implements AutoCloseable {
     public void cloned(int parent, int child) {
         shared.add(parent);
         shared.add(child);
+    }
+
+    /** A task was created: if a checked call is under way, the task may carry what it maps. */
+    public void created(int child) {
+        for (Pending p : pending.values()) p.born().add(child);
     }
 
     /** {@code pid} executed a new program: its fd table and memory are its own again. */
@@ -116,6 +124,7 @@ public final class MapCheck implements AutoCloseable {
                     Enforcement.apply(ctx, tid, Action.KILL, new AccessEvent(Category.EXEC, Action.KILL, p.sys(), tid,
                             bad, null, -1, 0, "the mapped file is not the checked one: swapped by another thread"));
                     dev.jsyd.sys.Signals.kill(tid, dev.jsyd.sys.Signals.SIGKILL);
+                    for (int child : p.born()) dev.jsyd.sys.Signals.kill(child, dev.jsyd.sys.Signals.SIGKILL);
                 }
             }
         }
@@ -150,7 +159,7 @@ public final class MapCheck implements AutoCloseable {
 
     /** mmap(PROT_EXEC) of fd {@code fd}: checks the supervisor's copy; 0 or the errno to answer. */
     private int checkMmap(SandboxContext ctx, int tid, int fd, Pending p) {
-        int copy = ownCopy(tid, fd);
+        int copy = Request.copyOfFd(files, tid, fd);
         if (copy < 0) return Errno.EBADF;
         try {
             String path = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + copy);
@@ -179,22 +188,6 @@ public final class MapCheck implements AutoCloseable {
             p.files().add(new Checked(m.inode(), m.path()));
         }
         return 0;
-    }
-
-    /** The supervisor's copy of fd {@code fd} of the process thread {@code tid} belongs to, or -errno. */
-    private int ownCopy(int tid, int fd) {
-        if (fd < 0) return -Errno.EBADF;
-        int pid = tid;
-        for (int attempt = 0; attempt < 2; attempt++) {
-            try (PidFd p = PidFd.open(pid)) {
-                return p.getFd(fd);
-            } catch (ErrnoException e) {
-                if (e.errno() != Errno.EINVAL || attempt > 0) return -e.errno();
-                pid = MagicLinks.tgid(files, tid); // pidfd_open wants the thread-group leader
-                if (pid < 0) return -Errno.ESRCH;
-            }
-        }
-        return -Errno.ESRCH;
     }
 
     @Override

@@ -115,11 +115,27 @@ public final class Request implements AutoCloseable {
      * close-on-exec in the supervisor; the caller closes it. EBADF when the program has no such fd.
      */
     public int programFd(int fd) throws dev.jsyd.sys.ErrnoException {
-        if (fd < 0) throw new dev.jsyd.sys.ErrnoException("pidfd_getfd", Errno.EBADF);
-        try (dev.jsyd.sys.PidFd p = dev.jsyd.sys.PidFd.open(notification.pid)) {
-            int dup = p.getFd(fd);
-            if (dup < 0) throw new dev.jsyd.sys.ErrnoException("pidfd_getfd", dup == -Errno.ESRCH ? Errno.ESRCH : Errno.EBADF);
-            return dup;
+        int dup = copyOfFd(files, notification.pid, fd);
+        if (dup < 0) throw new dev.jsyd.sys.ErrnoException("pidfd_getfd", dup == -Errno.ESRCH ? Errno.ESRCH : Errno.EBADF);
+        return dup;
+    }
+
+    /**
+     * The supervisor's pidfd_getfd duplicate of fd {@code fd} of the process thread {@code tid}
+     * belongs to, or -errno. pidfd_open takes a process (thread-group leader): for another thread
+     * (ENOENT, or EINVAL on older kernels) its Tgid is looked up.
+     */
+    public static int copyOfFd(Files files, int tid, int fd) {
+        if (fd < 0) return -Errno.EBADF;
+        int pid = tid;
+        for (int attempt = 0; ; attempt++) {
+            try (dev.jsyd.sys.PidFd p = dev.jsyd.sys.PidFd.open(pid)) {
+                return p.getFd(fd);
+            } catch (dev.jsyd.sys.ErrnoException e) {
+                if ((e.errno() != Errno.ENOENT && e.errno() != Errno.EINVAL) || attempt > 0) return -e.errno();
+                pid = MagicLinks.tgid(files, tid);
+                if (pid < 0 || pid == tid) return -Errno.ESRCH;
+            }
         }
     }
 
@@ -200,6 +216,15 @@ public final class Request implements AutoCloseable {
     /** Installs {@code fd} (the supervisor's, closed here) in the program and answers with its number. */
     public void replyWithFd(int fd, boolean cloexec) {
         answered = true;
+        if ((Files.statusFlags(fd) & dev.jsyd.abi.OpenFlags.O_ACCMODE) != dev.jsyd.abi.OpenFlags.O_RDONLY) {
+            // A writable file: the supervisor's own reference is dropped before the program goes on,
+            // or an exec of the file right after the program closed it could fail with ETXTBSY.
+            int r = channel.addFd(notification.id, fd, cloexec);
+            Files.close(fd);
+            if (r >= 0) channel.respond(notification.id, r, 0);
+            else if (r != -Errno.ENOENT) channel.respond(notification.id, 0, -r);
+            return;
+        }
         int r = channel.addFdAndRespond(notification.id, fd, cloexec);
         Files.close(fd);
         if (r < 0 && r != -Errno.ENOENT) channel.respond(notification.id, 0, -r);

@@ -98,6 +98,9 @@ public final class Files implements AutoCloseable {
         return r < 0 ? r : stat.get(ValueLayout.JAVA_LONG, 144);
     }
 
+    /** The file status flags of {@code fd} (fcntl F_GETFL), or -errno. */
+    public static int statusFlags(int fd) { return (int) Native.syscall(Syscalls.FCNTL, fd, 3 /* F_GETFL */); }
+
     public static int close(int fd) { return (int) Native.syscall(Syscalls.CLOSE, fd); }
 
     /** fchmod(2); 0 or -errno. */
