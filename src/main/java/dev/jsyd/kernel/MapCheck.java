@@ -33,10 +33,10 @@ import java.util.Set;
  *   <li>mprotect: the file mappings in the range ({@code /proc/PID/maps}) are checked.</li>
  * </ul>
  * The race: the call itself runs afterwards, in the kernel, on the program's fd number (or
- * address range), which another thread sharing the fd table (or the address space) can change
- * in between. A process that has not cloned since its exec — the dynamic loader's mappings at
- * start-up, every forked child — has no such thread: nothing can change the fd between the check
- * and the call, and the check stands. Otherwise the thread is also stopped at the exit of the
+ * address range), which another task sharing the fd table (or the address space) can change in
+ * between. A process that has created no task since its exec — the dynamic loader's mappings at
+ * start-up — has no such task: nothing can change the fd between the check and the call, and the
+ * check stands. Otherwise the thread is also stopped at the exit of the
  * call, and the mapping the kernel really made is compared with the checked file (inode and path
  * in {@code /proc/PID/maps}); a difference means the fd was swapped, and the process is killed.
  * What remains (docs/EMULATION.md): between the kernel creating the mapping and this comparison,
@@ -47,8 +47,14 @@ public final class MapCheck implements AutoCloseable {
     private final ExecGate gate = new ExecGate(files);
     /** Calls whose result must be compared at their exit, by thread. */
     private final Map<Integer, Pending> pending = new HashMap<>();
-    /** Threads that may share their fd table or address space with another task (cloned since exec). */
-    private final Set<Integer> shared = new HashSet<>();
+    /**
+     * Processes whose fd table no other task can share: they executed a program (exec unshares
+     * the fd table and leaves one thread) and have created no task since. Any other thread —
+     * one that forked or cloned, or was created and has not executed since — may share it:
+     * clone(CLONE_FILES) is reported as a fork when it signals SIGCHLD, and a new task can run
+     * before its parent's fork event is seen.
+     */
+    private final Set<Integer> exclusive = new HashSet<>();
 
     /**
      * What was checked: the files (inode and path) allowed to be executable in [from, to) after
@@ -60,22 +66,17 @@ public final class MapCheck implements AutoCloseable {
 
     private record Checked(long inode, String path) {}
 
-    /** {@code parent} made {@code child} with clone(2): they may share the fd table or the memory. */
-    public void cloned(int parent, int child) {
-        shared.add(parent);
-        shared.add(child);
+    /** {@code parent} created {@code child} (fork, vfork, clone): it may share its fd table now. */
+    public void created(int parent, int child) {
+        exclusive.remove(parent);
+        for (Pending p : pending.values()) p.born().add(child); // it may carry what is being mapped
     }
 
-    /** A task was created: if a checked call is under way, the task may carry what it maps. */
-    public void created(int child) {
-        for (Pending p : pending.values()) p.born().add(child);
-    }
-
-    /** {@code pid} executed a new program: its fd table and memory are its own again. */
-    public void executed(int pid) { shared.remove(pid); }
+    /** {@code pid} executed a new program: its fd table is its own, it has one thread. */
+    public void executed(int pid) { exclusive.add(pid); }
 
     public void exited(int tid) {
-        shared.remove(tid);
+        exclusive.remove(tid);
         pending.remove(tid);
     }
 
@@ -103,7 +104,7 @@ public final class MapCheck implements AutoCloseable {
             pt.setReg(REG_RAX, -errno);
             pt.setRegs(tid);
             pt.cont(tid, 0);
-        } else if (shared.contains(tid)) {
+        } else if (!exclusive.contains(tid)) {
             pending.put(tid, p);
             pt.syscall(tid, 0); // stop again at the exit of this call
         } else {

@@ -154,9 +154,8 @@ final class Tracer implements Runnable {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
                     known.add((int) child);
-                    maps.created((int) child);
-                    if (ev.event() == Ptrace.EVENT_CLONE) maps.cloned(pid, (int) child);
-                    else exec.forked(pid, (int) child);
+                    maps.created(pid, (int) child);
+                    if (ev.event() != Ptrace.EVENT_CLONE) exec.forked(pid, (int) child);
                     if (ev.event() != Ptrace.EVENT_CLONE || isProcess((int) child)) limitProcesses(pid, (int) child);
                 }
                 pt.cont(pid, 0);

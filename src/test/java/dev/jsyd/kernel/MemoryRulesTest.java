@@ -12,8 +12,6 @@ import dev.jsyd.abi.Syscalls;
 import dev.jsyd.bpf.Interpreter;
 import dev.jsyd.bpf.Program;
 import dev.jsyd.bpf.SeccompData;
-import dev.jsyd.policy.Origin;
-import dev.jsyd.policy.Policy;
 import org.junit.jupiter.api.Test;
 
 /** The memory family's in-kernel rules (W^X aliases) and when executable mappings reach the tracer. */
@@ -22,13 +20,7 @@ class MemoryRulesTest {
     static final int EACCES = Seccomp.RET_ERRNO | Errno.EACCES, TRACE = Seccomp.RET_TRACE, ALLOW = Seccomp.RET_ALLOW,
             NOTIFY = Seccomp.RET_USER_NOTIF;
 
-    static Program filter(String... commands) throws Exception {
-        Policy p = Policy.defaults();
-        p.applyProfile("off", Origin.profile("off", 0));
-        int n = 0;
-        for (String c : commands) p.apply(c, Origin.argument(++n));
-        return FilterPlan.program(p.snapshot());
-    }
+    static Program filter(String... commands) throws Exception { return FilterPlanTest.filter(commands); }
 
     static int mmap(Program f, int prot, int flags, int fd) {
         return Interpreter.run(f, SeccompData.of(Syscalls.MMAP, 0, 4096, prot, flags, fd, 0));
