@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -172,6 +174,24 @@ static void start_swapper(const char *allowed, const char *denied) {
     pthread_create(&t, NULL, swapper, NULL);
 }
 
+/* The same swapper as a separate process sharing the fd table: clone(CLONE_FILES | SIGCHLD),
+ * which the kernel reports to a tracer as a fork. It dies with its parent. */
+static int swapper_process(void *arg) {
+    (void)arg;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    swapper(NULL);
+    return 0;
+}
+
+static void start_swapper_process(const char *allowed, const char *denied) {
+    static char stack[65536] __attribute__((aligned(16)));
+    swap_a = open(allowed, O_RDONLY);
+    swap_d = open(denied, O_RDONLY);
+    swap_slot = 100;
+    dup2(swap_a, swap_slot);
+    clone(swapper_process, stack + sizeof stack, CLONE_FILES | SIGCHLD, NULL);
+}
+
 /* Runs N children of `child`; prints how each ended: exit 42 = the DENIED one ran, 0 = the
  * ALLOWED one ran, 99 = every attempt refused, other = killed. */
 static int children(long n, void (*child)(const char *, const char *), const char *a, const char *d) {
@@ -214,6 +234,19 @@ static void mmap_child(const char *a, const char *d) {
     _exit(0);
 }
 
+/* mmap-race-files: mmap-race with the swapper in a process sharing the fd table. */
+static void mmap_files_child(const char *a, const char *d) {
+    start_swapper_process(a, d);
+    for (int k = 0; k < 2000; k++) {
+        unsigned char *x = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, swap_slot, 0);
+        if (x == MAP_FAILED) continue;
+        int v = ((fn)x)();
+        if (v == 42) _exit(42);
+        munmap(x, 4096);
+    }
+    _exit(0);
+}
+
 /* crash: dies of SIGSEGV. */
 static int cmd_crash(void) {
     raise(SIGSEGV);
@@ -234,6 +267,7 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "mmap-exec") && argc == 3) return cmd_mmap_exec(argv[2]);
     if (!strcmp(c, "fexec-race") && argc == 5) return children(atol(argv[2]), fexec_child, argv[3], argv[4]);
     if (!strcmp(c, "mmap-race") && argc == 5) return children(atol(argv[2]), mmap_child, argv[3], argv[4]);
+    if (!strcmp(c, "mmap-race-files") && argc == 5) return children(atol(argv[2]), mmap_files_child, argv[3], argv[4]);
     if (!strcmp(c, "crash")) return cmd_crash();
     printf("unknown command\n");
     return 2;
