@@ -48,6 +48,7 @@ public final class SandboxBuilder {
     private Path directory;
     private String argv0;
     private final Redirect[] redirects = {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
+    private java.util.function.Consumer<byte[]> logCopy;
 
     SandboxBuilder() {}
 
@@ -80,6 +81,17 @@ public final class SandboxBuilder {
     /** Trace mode ({@code syd -x}): would-be denials are logged, everything is allowed. */
     public SandboxBuilder trace(boolean on) {
         this.trace = on;
+        return this;
+    }
+
+    /**
+     * Also gives every log record of the sandbox at {@code info} level or above to {@code sink}
+     * (one JSON line with its newline; access records and the process lifecycle records {@code run},
+     * {@code fork}, {@code exec}, {@code exit}, {@code end}), whatever {@code SYD_LOG} says. It is
+     * called from the supervisor's threads and must return quickly (e.g. append to a buffer).
+     */
+    public SandboxBuilder logCopy(java.util.function.Consumer<byte[]> sink) {
+        this.logCopy = sink;
         return this;
     }
 
@@ -158,13 +170,7 @@ public final class SandboxBuilder {
     }
 
     private Policy newPolicy() {
-        Map<String, String> env = hostEnvironment;
-        return Policy.defaults().environment(name -> {
-            String v = env.get(name);
-            if (v != null) return v;
-            // Profiles use ${HOME}: without it in the environment, take the user's home directory.
-            return name.equals("HOME") ? System.getProperty("user.home") : null;
-        });
+        return Policy.defaults().environment(dev.jsyd.policy.HostVariables.over(hostEnvironment::get));
     }
 
     private static void apply(Policy p, Step s) throws PolicyException {
@@ -242,6 +248,7 @@ public final class SandboxBuilder {
                     stdio[0], stdio[1], stdio[2]);
             Supervisor sup = new Supervisor(new Supervisor.Options(p, command.get(0), argv, env, trace,
                     hostEnvironment, setup));
+            if (logCopy != null) sup.copyLog(logCopy);
             CompletableFuture<Integer> status = new CompletableFuture<>();
             String[] failure = new String[1];
             // The program's PDEATHSIG is tied to the thread that spawns it: this one, for the sandbox's life.

@@ -94,7 +94,8 @@ public final class SydCatTool {
         for (String f : files) {
             Path path = Path.of(f);
             try {
-                Policy.defaults().userProfileFiles(List.of()).applyFile(path);
+                java.util.function.Function<String, String> vars = dev.jsyd.policy.HostVariables.over(System::getenv);
+                Policy.defaults().environment(vars).userProfileFiles(List.of()).applyFile(path);
                 byte[] data = Files.readAllBytes(path);
                 String text = new String(data, StandardCharsets.ISO_8859_1);
                 int n = 0;
@@ -102,7 +103,7 @@ public final class SydCatTool {
                     n++;
                     String t = line.strip();
                     if (t.isEmpty() || t.startsWith("#")) continue;
-                    Command c = Parser.parseBytes(t, Origin.file(path, n), System::getenv);
+                    Command c = Parser.parseBytes(t, Origin.file(path, n), vars);
                     out.write(Bytes.raw(c.print() + "\n"));
                 }
             } catch (PolicyException e) {

@@ -37,6 +37,7 @@ final class SydCommand {
               -t duration  kill the sandbox after this long (same as timeout:)
               -e var=val   set a variable for the program; -e var removes it; -e var= passes an unsafe one
               -a alias     run the program with this argv[0]
+              --report FILE  write the run report at the end (HTML; JSON when FILE ends in .json)
               -h, -V       help, version
             """;
 
@@ -52,6 +53,7 @@ final class SydCommand {
         boolean trace = false;
         String export = null;
         String alias = null;
+        String report = null;
         Map<String, String> envChanges = new LinkedHashMap<>();
         List<String> passUnsafe = new ArrayList<>();
         int i = 0;
@@ -61,6 +63,14 @@ final class SydCommand {
                 String a = args[i];
                 if (a.equals("--")) { i++; break; }
                 if (!a.startsWith("-") || a.equals("-")) break;
+                if (a.equals("--report") || a.startsWith("--report=")) {
+                    if (a.equals("--report") && i + 1 >= args.length) {
+                        err.println("syd: option --report needs a file name; see syd -h");
+                        return USAGE;
+                    }
+                    report = a.equals("--report") ? args[++i] : a.substring("--report=".length());
+                    continue;
+                }
                 if (a.startsWith("--")) {
                     switch (a) {
                         case "--help" -> { out.print(USAGE_TEXT); return 0; }
@@ -146,10 +156,15 @@ final class SydCommand {
         }
         if (alias != null) sandbox.argv0(alias);
         sandbox.trace(trace).environment(childEnvironment(env, envChanges, passUnsafe));
+        LogBuffer records = report == null ? null : new LogBuffer();
+        if (records != null) sandbox.logCopy(records);
         try {
             SandboxedProcess p = sandbox.start(command);
             int status = waitUninterruptibly(p);
             p.failure().ifPresent(m -> err.println("syd: " + m));
+            if (records != null) {
+                SydReportTool.write("syd", dev.jsyd.report.LogReader.read(records.bytes()).records(), Path.of(report), err);
+            }
             return status;
         } catch (SandboxConfigException e) {
             err.println(e.diagnostic());
@@ -160,7 +175,7 @@ final class SydCommand {
         }
     }
 
-    private static int waitUninterruptibly(SandboxedProcess p) {
+    static int waitUninterruptibly(SandboxedProcess p) {
         while (true) {
             try {
                 return p.waitFor();
@@ -179,6 +194,7 @@ final class SydCommand {
             String a = args[i];
             if (a.equals("--")) return i + 1 >= args.length;
             if (!a.startsWith("-") || a.equals("-")) return false;
+            if (a.equals("--report")) i++;
             if (a.startsWith("--")) continue;
             for (int j = 1; j < a.length(); j++) {
                 char c = a.charAt(j);

@@ -234,10 +234,15 @@ public final class Request implements AutoCloseable {
      * Checks {@code path} against each enabled category in {@code categories} and applies the most
      * severe resulting action: logs what must be logged, signals the offender for stop/abort/kill,
      * stops the sandbox for exit. Returns true when the access is denied (the caller answers
-     * with the deny errno); in trace mode ({@code -x}) denials are logged and allowed.
+     * with the deny errno); in trace mode ({@code -x}) each category that would refuse is logged
+     * (not only the most severe: a learned profile needs every one) and the call is allowed.
      */
     public boolean denied(String syscall, String path, long flags, Category... categories) {
         Sandbox sb = sandbox();
+        if (context.traceMode()) {
+            for (Category c : categories) denied(syscall, path, flags, c);
+            return false;
+        }
         Category worst = null;
         for (Category c : categories) worst = worse(sb, path, worst, c);
         return worst != null && enforce(worst, sb.checkPath(worst, path), syscall, path, null, flags);
@@ -252,6 +257,13 @@ public final class Request implements AutoCloseable {
     /** {@link #denied(String, String, long, Category...)} for four categories, without an array. */
     public boolean denied(String syscall, String path, long flags, Category a, Category b, Category c, Category d) {
         Sandbox sb = sandbox();
+        if (context.traceMode()) { // every category that would refuse is logged: the learner needs them all
+            denied(syscall, path, flags, a);
+            denied(syscall, path, flags, b);
+            denied(syscall, path, flags, c);
+            denied(syscall, path, flags, d);
+            return false;
+        }
         Category worst = worse(sb, path, worse(sb, path, worse(sb, path, worse(sb, path, null, a), b), c), d);
         return worst != null && enforce(worst, sb.checkPath(worst, path), syscall, path, null, flags);
     }

@@ -19,7 +19,10 @@ import java.util.Map;
 /**
  * The access-violation log: one JSON object per line (spec §8) written to {@code SYD_LOG_FD}
  * (default 2; negative disables), filtered by {@code SYD_LOG} (deny-class records are at
- * {@code warn}, warn-action records at {@code notice}; {@code filter} never logs).
+ * {@code warn}, warn-action records at {@code notice}; {@code filter} never logs). Process
+ * lifecycle records ({@code run}, {@code fork}, {@code exec}, {@code exit}, {@code end}) are at
+ * {@code info}, below the default level. A copy of every record at {@code info} or above may go
+ * to an in-process sink ({@link #copyTo}) for the learner and the run report.
  */
 public final class AuditLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
@@ -32,6 +35,7 @@ public final class AuditLog {
     private final String sid;
     private final int sydPid;
     private JsonFactory json; // created on the first record: most runs log nothing
+    private volatile java.util.function.Consumer<byte[]> copy; // every record at info or above, or null
 
     public AuditLog(Map<String, String> env, String id, String sid) {
         this.fd = parseFd(env.get("SYD_LOG_FD"));
@@ -69,13 +73,20 @@ public final class AuditLog {
         return json;
     }
 
-    public boolean enabled(int recordLevel) { return fd >= 0 && recordLevel <= level; }
+    public boolean enabled(int recordLevel) { return fd >= 0 && recordLevel <= level || copy != null && recordLevel <= INFO; }
+
+    /**
+     * Also hands every record at {@code info} or above (one JSON line, newline included) to
+     * {@code sink}, whatever {@code SYD_LOG} says. The sink is called on worker and tracer threads
+     * and must not block.
+     */
+    public void copyTo(java.util.function.Consumer<byte[]> sink) { this.copy = sink; }
 
     /** Logs an access decision if its action and the level say so. */
     public void access(AccessEvent e) {
         int recordLevel = e.action() == Action.WARN ? NOTICE : e.action() == Action.ALLOW ? INFO : WARN;
         if (e.action() == Action.FILTER || !enabled(recordLevel)) return;
-        write(g -> {
+        write(recordLevel, g -> {
             g.writeStringField("ctx", "access");
             g.writeStringField("cap", e.category() == null ? "net" : e.category().sydName());
             g.writeStringField("act", e.action().sydName());
@@ -88,7 +99,7 @@ public final class AuditLog {
                 for (String f : OpenFlagNames.names((int) e.flags())) g.writeString(f);
                 g.writeEndArray();
             }
-            g.writeStringField("time", ZonedDateTime.now(ZoneOffset.UTC).format(TIME));
+            g.writeStringField("time", now());
             g.writeStringField("cmd", cmdline(e.pid()));
             g.writeStringField("cwd", cwd(e.pid()));
             g.writeNumberField("pid", e.pid());
@@ -105,10 +116,10 @@ public final class AuditLog {
     /** Writes a plain line (lifecycle messages) at warn level. */
     public void message(String ctx, String msg) {
         if (!enabled(WARN)) return;
-        write(g -> {
+        write(WARN, g -> {
             g.writeStringField("ctx", ctx);
             g.writeStringField("msg", msg);
-            g.writeStringField("time", ZonedDateTime.now(ZoneOffset.UTC).format(TIME));
+            g.writeStringField("time", now());
         });
     }
 
@@ -116,8 +127,84 @@ public final class AuditLog {
         void write(JsonGenerator g) throws IOException;
     }
 
-    /** One record: the sandbox's id, sid and pid, then {@code fields}, as one line on the log fd. */
-    private void write(Fields fields) {
+    /** True when lifecycle records are wanted (they are at info level). */
+    public boolean lifecycle() { return enabled(INFO); }
+
+    /** {@code run}: the sandbox started {@code argv} as process {@code pid} in {@code cwd}, in trace mode or not. */
+    public void run(int pid, java.util.List<String> argv, String cwd, boolean trace) {
+        if (!lifecycle()) return;
+        write(INFO, g -> {
+            g.writeStringField("ctx", "run");
+            g.writeNumberField("pid", pid);
+            if (trace) g.writeBooleanField("trace", true);
+            g.writeArrayFieldStart("argv");
+            for (String a : argv) g.writeString(a);
+            g.writeEndArray();
+            if (cwd != null) g.writeStringField("cwd", cwd);
+            g.writeStringField("time", now());
+        });
+    }
+
+    /** {@code fork}: process {@code parent} made the new process {@code child}. */
+    public void fork(int parent, int child) {
+        if (!lifecycle()) return;
+        write(INFO, g -> {
+            g.writeStringField("ctx", "fork");
+            g.writeNumberField("pid", child);
+            g.writeNumberField("ppid", parent);
+            g.writeStringField("time", now());
+        });
+    }
+
+    /** {@code exec}: process {@code pid}, stopped at its exec, now runs the file and command line /proc shows. */
+    public void exec(int pid) {
+        if (!lifecycle()) return;
+        String cmd = cmdline(pid);
+        String path;
+        try {
+            path = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+        } catch (IOException | RuntimeException e) {
+            path = null;
+        }
+        String exe = path;
+        write(INFO, g -> {
+            g.writeStringField("ctx", "exec");
+            g.writeNumberField("pid", pid);
+            if (exe != null) g.writeStringField("path", exe);
+            g.writeStringField("cmd", cmd);
+            g.writeStringField("time", now());
+        });
+    }
+
+    /** {@code exit}: process {@code pid} ended with exit {@code code} or was killed by {@code signal} (the other is -1). */
+    public void exit(int pid, int code, int signal) {
+        if (!lifecycle()) return;
+        write(INFO, g -> {
+            g.writeStringField("ctx", "exit");
+            g.writeNumberField("pid", pid);
+            if (code >= 0) g.writeNumberField("code", code);
+            if (signal >= 0) g.writeNumberField("signal", signal);
+            g.writeStringField("time", now());
+        });
+    }
+
+    /** {@code end}: the sandbox is over and syd exits with {@code status}. */
+    public void end(int status) {
+        if (!lifecycle()) return;
+        write(INFO, g -> {
+            g.writeStringField("ctx", "end");
+            g.writeNumberField("status", status);
+            g.writeStringField("time", now());
+        });
+    }
+
+    private static String now() { return ZonedDateTime.now(ZoneOffset.UTC).format(TIME); }
+
+    /**
+     * One record: the sandbox's id, sid and pid, then {@code fields}, as one line on the log fd
+     * (when {@code recordLevel} passes {@code SYD_LOG}) and to the copy sink.
+     */
+    private void write(int recordLevel, Fields fields) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = factory().createGenerator(out)) {
             g.writeStartObject();
@@ -130,7 +217,10 @@ public final class AuditLog {
             return;
         }
         out.write('\n');
-        FdIo.writeFully(fd, out.toByteArray());
+        byte[] line = out.toByteArray();
+        if (fd >= 0 && recordLevel <= level) FdIo.writeFully(fd, line);
+        java.util.function.Consumer<byte[]> c = copy;
+        if (c != null && recordLevel <= INFO) c.accept(line);
     }
 
     /** Escapes the characters Syd's rule syntax treats specially, so the tip can be pasted. */

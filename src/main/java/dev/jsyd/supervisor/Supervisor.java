@@ -67,6 +67,13 @@ public final class Supervisor implements SandboxContext {
     @Override public String stateJson() { return runtime.stateJson(); }
     @Override public String esydScript() { return RuntimeApi.esydScript(); }
 
+    /**
+     * Hands a copy of every log record at {@code info} or above (lifecycle records included) to
+     * {@code sink}, one JSON line at a time, from worker and tracer threads; it must not block.
+     * Call before {@link #run}.
+     */
+    public void copyLog(java.util.function.Consumer<byte[]> sink) { log.copyTo(sink); }
+
     /** The esyd shell functions ({@code syd --sh}). */
     public static String shellFunctions() { return RuntimeApi.esydScript(); }
     @Override public void audit(AccessEvent event) { log.access(event); }
@@ -105,7 +112,9 @@ public final class Supervisor implements SandboxContext {
      */
     public int run() throws SupervisorException {
         try {
-            return runSandbox();
+            int status = runSandbox();
+            log.end(status);
+            return status;
         } catch (SupervisorException e) {
             started.completeExceptionally(e);
             throw e;
@@ -157,7 +166,9 @@ public final class Supervisor implements SandboxContext {
             if (timeout != null) timeouter = startTimeouter(timeout);
             runtime.initialPid(launched.pidfd().pid());
             Tracer tracer = new Tracer(launched.pidfd().pid(), this, runtime.sandbox().flag("trace/exit_wait_all"),
-                    runtime::programExecuted);
+                    runtime::programExecuted, log);
+            log.run(launched.pidfd().pid(), options.argv(), options.setup().directory() != null
+                    ? options.setup().directory() : System.getProperty("user.dir"), options.trace());
             int seize = tracer.start();
             if (seize < 0) throw new ErrnoException("ptrace(PTRACE_SEIZE)", -seize);
             launched.release();

@@ -39,9 +39,13 @@ final class Tracer implements Runnable {
 
     private final Runnable onFirstExec;
     private boolean executed;
+    private final AuditLog log;
+    /** Processes (not threads) whose exit is logged as a lifecycle record. */
+    private final Set<Integer> logged = new HashSet<>();
 
-    Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec) {
+    Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec, AuditLog log) {
         this.onFirstExec = onFirstExec;
+        this.log = log;
         this.mainPid = mainPid;
         this.context = context;
         this.waitAll = waitAll;
@@ -68,6 +72,7 @@ final class Tracer implements Runnable {
             if (r < 0) return;
             known.add(mainPid);
             processes.add(mainPid);
+            logged.add(mainPid);
             boolean mainDone = false;
             while (true) {
                 Ptrace.Event ev = pt.waitAny();
@@ -79,6 +84,10 @@ final class Tracer implements Runnable {
                         exec.exited(context, pid, ev.code(), ev.status());
                         maps.exited(pid);
                         processes.remove(pid);
+                        if (logged.remove(pid)) {
+                            boolean exited = ev.code() == Ptrace.CLD_EXITED;
+                            log.exit(pid, exited ? ev.status() : -1, exited ? -1 : ev.status());
+                        }
                         if (pid == mainPid) {
                             mainDone = true;
                             mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
@@ -122,14 +131,19 @@ final class Tracer implements Runnable {
 
     /** True when {@code tid} leads its thread group (a process, not a thread). */
     private static boolean isProcess(int tid) {
+        return tgid(tid) == tid;
+    }
+
+    /** The thread group (process) of thread {@code tid}, or -1. */
+    private static int tgid(int tid) {
         try {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
-                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim()) == tid;
+                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim());
             }
-        } catch (java.io.IOException | NumberFormatException e) {
-            return false;
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
         }
-        return false;
+        return -1;
     }
 
     private void onStop(Ptrace pt, ExecCheck exec, MapCheck maps, Set<Integer> known, int pid, Ptrace.Event ev) {
@@ -146,6 +160,8 @@ final class Tracer implements Runnable {
                     // The program itself refused: syd exits as for a refused exec (spec §2).
                     if (pid == mainPid && firstExec) context.exit(dev.jsyd.abi.Errno.EACCES);
                     Signals.kill(pid, Signals.SIGKILL);
+                } else if (log.lifecycle()) {
+                    log.exec(pid);
                 }
                 pt.cont(pid, 0);
             }
@@ -156,7 +172,13 @@ final class Tracer implements Runnable {
                     known.add((int) child);
                     maps.created(pid, (int) child);
                     if (ev.event() != Ptrace.EVENT_CLONE) exec.forked(pid, (int) child);
-                    if (ev.event() != Ptrace.EVENT_CLONE || isProcess((int) child)) limitProcesses(pid, (int) child);
+                    if (ev.event() != Ptrace.EVENT_CLONE || isProcess((int) child)) {
+                        limitProcesses(pid, (int) child);
+                        if (log.lifecycle()) {
+                            logged.add((int) child);
+                            log.fork(tgid(pid), (int) child);
+                        }
+                    }
                 }
                 pt.cont(pid, 0);
             }

@@ -1,0 +1,47 @@
+package dev.jsyd.policy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Function;
+
+/**
+ * The variables {@code ${VAR}} in rules may use when the environment does not set them: Syd's
+ * substitution variables {@code SYD_UID}, {@code SYD_GID} (the user's ids), {@code SYD_HOME}
+ * and {@code HOME} (the user's home), {@code SYD_PWD} (syd's working directory). Learned profiles
+ * are written with them so that they move between users and checkouts.
+ */
+public final class HostVariables {
+    private HostVariables() {}
+
+    /** {@code env} first, then the fallbacks above. */
+    public static Function<String, String> over(Function<String, String> env) {
+        return name -> {
+            String v = env.apply(name);
+            return v != null ? v : fallback(name);
+        };
+    }
+
+    /** The value syd gives {@code name} when the environment does not set it; null for other names. */
+    public static String fallback(String name) {
+        return switch (name) {
+            case "HOME", "SYD_HOME" -> System.getProperty("user.home");
+            case "SYD_PWD" -> System.getProperty("user.dir");
+            case "SYD_UID" -> id("Uid:");
+            case "SYD_GID" -> id("Gid:");
+            default -> null;
+        };
+    }
+
+    /** The real id on the {@code field} line of /proc/self/status (not the owner of /proc/self: not dumpable). */
+    private static String id(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field)) return line.substring(field.length()).trim().split("\\s+")[0];
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+}
