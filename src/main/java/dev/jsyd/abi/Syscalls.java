@@ -6,19 +6,21 @@ import java.util.Map;
 
 /**
  * The x86_64 system call table: the "common" and "64" entries of the kernel's
- * {@code arch/x86/entry/syscalls/syscall_64.tbl} (0..469; numbers 336..423 are unused on x86_64,
- * the x32 entries 512+ are not listed). Facts only: names exactly as in the table, constants
- * spelled as {@code __NR_name} in upper case without the prefix.
+ * {@code arch/x86/entry/syscalls/syscall_64.tbl} of Linux v6.19.9 (the x32 entries 512+ are
+ * not listed; 337..423 are unused on x86_64). Facts only: names exactly as in the table,
+ * constants spelled as {@code __NR_name} in upper case without the prefix.
  *
- * <p>Up to 450 this is the table of the uapi header {@code asm/unistd_64.h}; 335 (uretprobe, 6.11),
- * 451..462 (cachestat .. mseal, 6.5..6.10), 463..466 (the *xattrat calls, 6.13), 467
- * (open_tree_attr, 6.15) and 468/469 (file_getattr/file_setattr, 6.17) come from the table.
+ * <p>GENERATED from {@code src/test/resources/abi/syscall_64.tbl} by
+ * {@code SyscallsSource} (test scope); do not edit by hand.
  */
 public final class Syscalls {
     private Syscalls() {}
 
     /** Audit arch of this table. */
     public static final int AUDIT_ARCH = Audit.AUDIT_ARCH_X86_64;
+
+    /** The kernel release whose table this is. */
+    public static final String KERNEL = "v6.19.9";
 
     public static final int READ = 0;
     public static final int WRITE = 1;
@@ -356,6 +358,7 @@ public final class Syscalls {
     public static final int IO_PGETEVENTS = 333;
     public static final int RSEQ = 334;
     public static final int URETPROBE = 335;
+    public static final int UPROBE = 336;
     public static final int PIDFD_SEND_SIGNAL = 424;
     public static final int IO_URING_SETUP = 425;
     public static final int IO_URING_ENTER = 426;
@@ -402,6 +405,7 @@ public final class Syscalls {
     public static final int OPEN_TREE_ATTR = 467;
     public static final int FILE_GETATTR = 468;
     public static final int FILE_SETATTR = 469;
+    public static final int LISTNS = 470;
 
     /** One line per entry: number, name. */
     private static final String TABLE = """
@@ -741,6 +745,7 @@ public final class Syscalls {
         333 io_pgetevents
         334 rseq
         335 uretprobe
+        336 uprobe
         424 pidfd_send_signal
         425 io_uring_setup
         426 io_uring_enter
@@ -787,6 +792,7 @@ public final class Syscalls {
         467 open_tree_attr
         468 file_getattr
         469 file_setattr
+        470 listns
         """;
 
     private static final String[] NAMES;

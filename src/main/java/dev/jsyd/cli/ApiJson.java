@@ -3,6 +3,10 @@ package dev.jsyd.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.jsyd.abi.Errno;
+import dev.jsyd.abi.Syscalls;
+import dev.jsyd.kernel.SyscallTable;
+import dev.jsyd.kernel.SyscallTableDoc;
 import dev.jsyd.policy.Action;
 import dev.jsyd.policy.Address;
 import dev.jsyd.policy.Api;
@@ -16,6 +20,41 @@ import java.io.UncheckedIOException;
 /** {@code syd --api}: the machine-readable list of every command, as JSON. */
 public final class ApiJson {
     private ApiJson() {}
+
+    /**
+     * The syscall table ({@code kernel/SyscallTable}): for each x86_64 syscall its number, name,
+     * treatment (handled / kernel / refused), how or why, and the argument rules checked first.
+     */
+    private static void syscalls(JsonGenerator g) throws IOException {
+        g.writeStringField("syscall_table_kernel", Syscalls.KERNEL);
+        g.writeStringField("syscall_default", "ENOSYS");
+        g.writeArrayFieldStart("syscalls");
+        for (SyscallTable.Row r : SyscallTable.rows()) {
+            g.writeStartObject();
+            g.writeNumberField("nr", r.nr());
+            g.writeStringField("name", r.name());
+            g.writeStringField("treatment", SyscallTableDoc.kind(r.treatment()));
+            switch (r.treatment()) {
+                case SyscallTable.Handled h -> {
+                    g.writeStringField("handler", SyscallTable.handlerName(h.handler()));
+                    g.writeArrayFieldStart("categories");
+                    for (String c : SyscallTableDoc.categories(h)) g.writeString(c);
+                    g.writeEndArray();
+                }
+                case SyscallTable.Kernel k -> g.writeStringField("why", k.why());
+                case SyscallTable.Refused f -> {
+                    g.writeStringField("errno", f.errno() == 0 ? "0" : Errno.name(f.errno()));
+                    g.writeStringField("why", f.why());
+                    g.writeArrayFieldStart("relaxed_by");
+                    for (String sw : f.relaxedBy()) g.writeString(sw);
+                    g.writeEndArray();
+                }
+            }
+            if (r.rules() != null) g.writeStringField("rules", r.rules().what());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
 
     /** Writes the API description (one JSON document, pretty-printed, ending in a newline). */
     public static void write(OutputStream out) {
@@ -68,6 +107,7 @@ public final class ApiJson {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            syscalls(g);
             g.writeEndObject();
             g.writeRaw('\n');
             g.flush();

@@ -39,10 +39,6 @@ import java.util.List;
 public final class AcceptHandlers {
     private AcceptHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.ACCEPT, AcceptHandlers::accept, Category.NET_CONNECT),
-            SyscallTable.row(Syscalls.ACCEPT4, AcceptHandlers::accept4, Category.NET_CONNECT),
-            SyscallTable.row(Syscalls.GETPEERNAME, AcceptHandlers::getpeername, Category.NET_BIND));
 
     public static void accept(Request r) throws ErrnoException { accept(r, "accept", 0); }
 

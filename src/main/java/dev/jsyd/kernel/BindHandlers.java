@@ -37,9 +37,6 @@ import java.util.List;
 public final class BindHandlers {
     private BindHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.BIND, BindHandlers::bind, Category.NET_BIND),
-            SyscallTable.row(Syscalls.GETSOCKNAME, BindHandlers::getsockname, Category.NET_BIND));
 
     public static void bind(Request r) throws ResolveException, ErrnoException {
         int addrlen = (int) r.arg(2);
@@ -77,6 +74,7 @@ public final class BindHandlers {
     private static void bindUnix(Request r, Sockets s, int sock, UnixPath up) throws ResolveException {
         try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), AT_FDCWD, up.path(), PathResolver.Last.NOFOLLOW)) {
             if (res.isMagic()) { r.fail(Errno.EADDRINUSE); return; }
+            if (r.hidden("bind", res.path())) { r.fail(Errno.ENOENT); return; } // hidden means absent
             if (NetAccess.denied(r, "bind", Category.NET_BIND, up, res.path())) {
                 r.fail(Errno.EACCES);
                 return;

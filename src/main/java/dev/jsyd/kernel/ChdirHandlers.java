@@ -25,11 +25,6 @@ import java.util.List;
 public final class ChdirHandlers {
     private ChdirHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.CHDIR, ChdirHandlers::chdir, Category.CHDIR),
-            SyscallTable.row(Syscalls.FCHDIR, ChdirHandlers::fchdir, Category.CHDIR),
-            SyscallTable.row(Syscalls.CHROOT, ChdirHandlers::chroot, Category.CHROOT),
-            SyscallTable.row(Syscalls.PIVOT_ROOT, ChdirHandlers::pivotRoot, Category.CHROOT));
 
     public static void chdir(Request r) throws ResolveException, ErrnoException {
         String path = r.readPath(r.arg(0));

@@ -24,11 +24,6 @@ import java.util.List;
 public final class ChmodHandlers {
     private ChmodHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.CHMOD, ChmodHandlers::chmod, Category.CHMOD),
-            SyscallTable.row(Syscalls.FCHMOD, ChmodHandlers::fchmod, Category.CHMOD),
-            SyscallTable.row(Syscalls.FCHMODAT, ChmodHandlers::fchmodat, Category.CHMOD),
-            SyscallTable.row(Syscalls.FCHMODAT2, ChmodHandlers::fchmodat2, Category.CHMOD));
 
     static final int S_ISVTX = 01000;
 

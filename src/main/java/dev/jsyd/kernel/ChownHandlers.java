@@ -21,11 +21,6 @@ import java.util.List;
 public final class ChownHandlers {
     private ChownHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.CHOWN, ChownHandlers::chown, Category.CHOWN, Category.CHGRP),
-            SyscallTable.row(Syscalls.FCHOWN, ChownHandlers::fchown, Category.CHOWN, Category.CHGRP),
-            SyscallTable.row(Syscalls.LCHOWN, ChownHandlers::lchown, Category.CHOWN, Category.CHGRP),
-            SyscallTable.row(Syscalls.FCHOWNAT, ChownHandlers::fchownat, Category.CHOWN, Category.CHGRP));
 
     public static void chown(Request r) throws ResolveException, ErrnoException {
         chownPath(r, "chown", AT_FDCWD, r.arg(0), (int) r.arg(1), (int) r.arg(2), 0);

@@ -20,8 +20,6 @@ import java.util.List;
 public final class ConnectHandlers {
     private ConnectHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.CONNECT, ConnectHandlers::connect, Category.NET_CONNECT));
 
     public static void connect(Request r) throws ResolveException, ErrnoException {
         int addrlen = (int) r.arg(2);
@@ -33,7 +31,7 @@ public final class ConnectHandlers {
             if (read == null) return;
             Addr a = read.addr();
             byte[] raw = read.raw();
-            byte[] target = NetAccess.destination(r, "connect", a, raw, held);
+            byte[] target = NetAccess.destination(r, "connect", a, raw, sock, held);
             int rc;
             r.beginBlocking();
             try {

@@ -30,9 +30,6 @@ public final class DirentHandlers {
     private DirentHandlers() {}
 
     // Only stat decides: a walk-only sandbox does not need listings emulated.
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            new SyscallTable.Entry(Syscalls.GETDENTS64, Syscalls.name(Syscalls.GETDENTS64), DirentHandlers::getdents64, Set.of(Category.STAT), -1),
-            new SyscallTable.Entry(Syscalls.GETDENTS, Syscalls.name(Syscalls.GETDENTS), DirentHandlers::getdents, Set.of(Category.STAT), -1));
 
     private static final int SEEK_SET = 0, SEEK_CUR = 1;
 

@@ -38,10 +38,6 @@ import java.util.regex.Pattern;
 public final class ExecHandlers {
     private ExecHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(dev.jsyd.abi.Syscalls.EXECVE, ExecHandlers::execve, Category.EXEC),
-            SyscallTable.row(dev.jsyd.abi.Syscalls.EXECVEAT, ExecHandlers::execveat, Category.EXEC));
-
     /** {@code /dev/fd/N}, {@code /proc/self/fd/N}, {@code /proc/thread-self/fd/N}, {@code /proc/ID/fd/N}. */
     private static final Pattern FD_NAME = Pattern.compile("/(?:dev/fd|proc/(?:self|thread-self|(\\d+))(?:/task/\\d+)?/fd)/(\\d+)");
 
@@ -118,7 +114,10 @@ public final class ExecHandlers {
         PathResolver.WalkCheck walk = r.resolver().walkCheck();
         r.resolver().setWalkCheck(dir -> { walked.add(dir); return false; });
         try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, last)) {
-            if (res.isMagic() || res.name().isEmpty()) return new Target(res.path(), -1, walked, !res.isMagic(), 0);
+            // A hidden file's existence and type are not looked at (hidden means absent): the exec
+            // check decides (EACCES), then hiding (ENOENT), as for an absent name.
+            boolean hides = !res.isMagic() && r.sandbox().checkPath(Category.STAT, res.path()) != dev.jsyd.policy.Action.ALLOW;
+            if (res.isMagic() || res.name().isEmpty() || hides) return new Target(res.path(), -1, walked, !res.isMagic(), 0);
             int type = r.files().fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
             if (type < 0) return Target.failed(-type);
             if (type == Files.S_IFDIR) return Target.failed(Errno.EACCES);

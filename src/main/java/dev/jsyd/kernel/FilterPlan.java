@@ -8,6 +8,7 @@ import static dev.jsyd.abi.OpenFlags.O_TMPFILE;
 import static dev.jsyd.abi.OpenFlags.O_TRUNC;
 import static dev.jsyd.abi.OpenFlags.O_WRONLY;
 
+import dev.jsyd.abi.Errno;
 import dev.jsyd.abi.Seccomp;
 import dev.jsyd.bpf.ArgRule;
 import dev.jsyd.bpf.FilterCompiler;
@@ -18,13 +19,13 @@ import dev.jsyd.policy.LockState;
 import dev.jsyd.policy.Sandbox;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
 
 /**
- * Builds the sandbox's seccomp filter from the policy, so that nothing is notified that the
- * kernel can decide. For each syscall, the {@link Hardening} rules come first (first match
- * wins), then its own decision:
+ * Builds the sandbox's seccomp filter from the {@link SyscallTable} and the policy, so that
+ * nothing is notified that the kernel can decide. Default deny: a syscall without a row gets
+ * ENOSYS. For each row, its argument rules ({@link Hardening}) come first (first match wins), then
+ * its treatment: a kernel row is allowed, a refused row gets its errno unless its switch is on,
+ * and a handled row:
  * <ul>
  *   <li>a handled syscall reaches the supervisor only when one of its categories could refuse or
  *       log something ({@link Sandbox#mayRefuse}) — a category that is off, or whose rules allow
@@ -48,30 +49,29 @@ public final class FilterPlan {
     /** The filter for {@code sandbox}, protecting {@code self} as the supervisor. */
     public static FilterSpec spec(Sandbox sandbox, Hardening.Self self) {
         FilterSpec.Builder b = FilterSpec.builder()
-                .defaultAction(Seccomp.RET_ALLOW)
+                .defaultAction(Hardening.errno(Errno.ENOSYS))
                 .foreignArchAction(Seccomp.RET_KILL_PROCESS)
                 .x32Action(Seccomp.RET_KILL_PROCESS);
-        Map<Integer, List<ArgRule>> hard = Hardening.rules(sandbox, self);
-        TreeSet<Integer> nrs = new TreeSet<>(hard.keySet());
-        for (SyscallTable.Entry e : SyscallTable.entries()) nrs.add(e.nr());
         boolean everything = runtimeChangesPossible(sandbox);
         boolean hiding = sandbox.mayRefuse(Category.STAT) || sandbox.mayRefuse(Category.WALK);
-        for (int nr : nrs) {
-            List<ArgRule> rules = new ArrayList<>(hard.getOrDefault(nr, List.of()));
-            int fallback = Seccomp.RET_ALLOW;
-            SyscallTable.Entry e = SyscallTable.byNumber(nr);
-            if (e != null) {
-                if (everything || (hiding && e.isPathCall())) {
-                    fallback = Seccomp.RET_USER_NOTIF;
-                } else if (e.flagsArg() >= 0) {
-                    List<ArgRule> open = openRules(sandbox, e.flagsArg());
-                    if (open == null) fallback = Seccomp.RET_USER_NOTIF;
-                    else rules.addAll(open);
-                } else if (e.neededBy(sandbox)) {
-                    fallback = Seccomp.RET_USER_NOTIF;
+        for (SyscallTable.Row row : SyscallTable.rows()) {
+            List<ArgRule> rules = new ArrayList<>();
+            if (row.rules() != null) rules.addAll(row.rules().source().rules(sandbox, self));
+            int fallback = switch (row.treatment()) {
+                case SyscallTable.Kernel k -> Seccomp.RET_ALLOW;
+                case SyscallTable.Refused r -> r.relaxed(sandbox) ? Seccomp.RET_ALLOW : Hardening.errno(r.errno());
+                case SyscallTable.Handled h -> {
+                    if (everything || (hiding && h.isPathCall())) yield Seccomp.RET_USER_NOTIF;
+                    if (h.flagsArg() >= 0) {
+                        List<ArgRule> open = openRules(sandbox, h.flagsArg());
+                        if (open == null) yield Seccomp.RET_USER_NOTIF;
+                        rules.addAll(open);
+                        yield Seccomp.RET_ALLOW;
+                    }
+                    yield h.neededBy(sandbox) ? Seccomp.RET_USER_NOTIF : Seccomp.RET_ALLOW;
                 }
-            }
-            if (!rules.isEmpty() || fallback != Seccomp.RET_ALLOW) b.syscall(nr, rules, fallback);
+            };
+            b.syscall(row.nr(), rules, fallback);
         }
         return b.build();
     }

@@ -22,11 +22,6 @@ import java.util.List;
 public final class LinkHandlers {
     private LinkHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.LINK, LinkHandlers::link, Category.CREATE),
-            SyscallTable.row(Syscalls.LINKAT, LinkHandlers::linkat, Category.CREATE),
-            SyscallTable.row(Syscalls.SYMLINK, LinkHandlers::symlink, Category.SYMLINK),
-            SyscallTable.row(Syscalls.SYMLINKAT, LinkHandlers::symlinkat, Category.SYMLINK));
 
     public static void link(Request r) throws ResolveException, ErrnoException {
         link(r, "link", AT_FDCWD, r.arg(0), AT_FDCWD, r.arg(1), 0);

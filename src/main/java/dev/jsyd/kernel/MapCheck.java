@@ -26,7 +26,7 @@ import java.util.Set;
  * Executable file mappings, checked like an exec ({@link ExecGate}, use MAPPING): the filter
  * sends {@code mmap} with PROT_EXEC of a file (and, when W^X is relaxed, {@code mprotect} /
  * {@code pkey_mprotect} adding PROT_EXEC) to the tracer as a PTRACE_EVENT_SECCOMP stop
- * ({@link MemoryHandlers#rules}). At that stop the thread is halted before the call:
+ * ({@link MemoryHandlers#mmap}). At that stop the thread is halted before the call:
  * <ul>
  *   <li>mmap: the supervisor takes its own {@code pidfd_getfd} copy of the fd argument and checks
  *       the file it names (path, content, owner); refused → the call is skipped with EACCES.</li>
@@ -80,53 +80,53 @@ public final class MapCheck implements AutoCloseable {
         pending.remove(tid);
     }
 
-    /** At a PTRACE_EVENT_SECCOMP stop of thread {@code tid}: checks the call and resumes the thread. */
-    public void onSeccomp(Ptrace pt, SandboxContext ctx, int tid) {
-        if (pt.getRegs(tid) < 0) {
-            pt.cont(tid, 0);
-            return;
-        }
-        long nr = pt.reg(REG_ORIG_RAX);
-        Pending p = new Pending(Syscalls.name((int) nr), new ArrayList<>(), 0, 0);
+    /**
+     * At a PTRACE_EVENT_SECCOMP stop of thread {@code tid}: when the call is one of this family's,
+     * checks it, resumes the thread and returns true; false (thread still stopped) otherwise.
+     */
+    public boolean onSeccomp(Ptrace pt, SandboxContext ctx, int tid) {
+        Long nr = pt.peekUser(tid, REG_ORIG_RAX);
+        if (nr == null || (nr != Syscalls.MMAP && nr != Syscalls.MPROTECT && nr != Syscalls.PKEY_MPROTECT)) return false;
+        Pending p;
         int errno;
         if (nr == Syscalls.MMAP) {
-            errno = checkMmap(ctx, tid, (int) pt.reg(REG_R8), p);
-        } else if (nr == Syscalls.MPROTECT || nr == Syscalls.PKEY_MPROTECT) {
-            long from = pt.reg(REG_RDI), to = from + ((pt.reg(REG_RSI) + 4095) & ~4095L);
-            p = new Pending(p.sys(), p.files(), from, to);
-            errno = checkMprotect(ctx, tid, p);
+            p = new Pending("mmap", new ArrayList<>(), 0, 0);
+            Long fd = pt.peekUser(tid, REG_R8);
+            errno = fd == null ? Errno.ESRCH : checkMmap(ctx, tid, (int) (long) fd, p);
         } else {
-            pt.cont(tid, 0);
-            return;
+            Long addr = pt.peekUser(tid, REG_RDI), len = pt.peekUser(tid, REG_RSI);
+            long from = addr == null ? 0 : addr, to = from + ((len == null ? 0 : len) + 4095 & ~4095L);
+            p = new Pending(Syscalls.name((int) (long) nr), new ArrayList<>(), from, to);
+            errno = addr == null || len == null ? Errno.ESRCH : checkMprotect(ctx, tid, p);
         }
         if (errno != 0) {
-            pt.setReg(REG_ORIG_RAX, -1); // skip the call; it returns what RAX holds
-            pt.setReg(REG_RAX, -errno);
-            pt.setRegs(tid);
+            pt.skipSyscall(tid, errno);
             pt.cont(tid, 0);
         } else if (!exclusive.contains(tid)) {
             pending.put(tid, p);
-            pt.syscall(tid, 0); // stop again at the exit of this call
+            pt.resumeToSyscall(tid, 0); // stop again at the exit of this call
         } else {
             pt.cont(tid, 0);
         }
+        return true;
     }
 
-    /** At the syscall-exit stop of a call checked with a pending comparison. */
+    /** True when thread {@code tid}'s next syscall-exit stop is one {@link #onSeccomp} asked for. */
+    public boolean awaitsExit(int tid) { return pending.containsKey(tid); }
+
+    /** At the syscall-exit stop of a call checked with a pending comparison; resumes the thread. */
     public void onSyscallExit(Ptrace pt, SandboxContext ctx, int tid) {
         Pending p = pending.remove(tid);
-        if (p != null && pt.getRegs(tid) == 0) {
-            long ret = pt.reg(REG_RAX);
+        Long ret = p == null ? null : pt.peekUser(tid, REG_RAX);
+        if (ret != null && (ret >= 0 || ret < -4095)) {
             boolean mmap = p.sys().equals("mmap");
-            if (ret >= 0 || ret < -4095) {
-                String bad = unchecked(p, files.readSmallFile("/proc/" + tid + "/maps"), mmap ? ret : p.from(), mmap ? ret + 1 : p.to(), mmap);
-                if (bad != null) {
-                    // A detected race: killed whatever the action, also in trace mode.
-                    Enforcement.apply(ctx, tid, Action.KILL, new AccessEvent(Category.EXEC, Action.KILL, p.sys(), tid,
-                            bad, null, -1, 0, "the mapped file is not the checked one: swapped by another thread"));
-                    dev.jsyd.sys.Signals.kill(tid, dev.jsyd.sys.Signals.SIGKILL);
-                    for (int child : p.born()) dev.jsyd.sys.Signals.kill(child, dev.jsyd.sys.Signals.SIGKILL);
-                }
+            String bad = unchecked(p, files.readSmallFile("/proc/" + tid + "/maps"), mmap ? ret : p.from(), mmap ? ret + 1 : p.to(), mmap);
+            if (bad != null) {
+                // A detected race: killed whatever the action, also in trace mode.
+                Enforcement.apply(ctx, tid, Action.KILL, new AccessEvent(Category.EXEC, Action.KILL, p.sys(), tid,
+                        bad, null, -1, 0, "the mapped file is not the checked one: swapped by another thread"));
+                dev.jsyd.sys.Signals.kill(tid, dev.jsyd.sys.Signals.SIGKILL);
+                for (int child : p.born()) dev.jsyd.sys.Signals.kill(child, dev.jsyd.sys.Signals.SIGKILL);
             }
         }
         pt.cont(tid, 0);

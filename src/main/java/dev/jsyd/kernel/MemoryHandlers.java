@@ -16,8 +16,8 @@ import dev.jsyd.policy.Category;
 import dev.jsyd.policy.Sandbox;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.MemFd;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -50,9 +50,6 @@ public final class MemoryHandlers {
     static final int PROT_EXEC = 4, MAP_SHARED = 0x01, MAP_ANONYMOUS = 0x20, SHM_EXEC = 0100000;
     static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2, MFD_NOEXEC_SEAL = 8, MFD_EXEC = 0x10;
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.MEMFD_CREATE, MemoryHandlers::memfdCreate));
-
     /** W^X relaxed: the launcher does not set MDWE, and the alias rules are off. */
     public static boolean wxRelaxed(Sandbox sb) {
         return sb.flag("trace/allow_unsafe_memory") || sb.flag("trace/allow_unsafe_exec_memory");
@@ -63,27 +60,48 @@ public final class MemoryHandlers {
         return sb.mayRefuse(Category.EXEC) || ExecGate.checksMoreThanThePath(sb) || FilterPlan.runtimeChangesPossible(sb);
     }
 
-    /** The in-kernel rules of this family (put before each syscall's own decision by {@link Hardening}). */
-    static void rules(Sandbox sb, Map<Integer, List<ArgRule>> out) {
-        int eacces = Hardening.errno(Errno.EACCES), notify = Seccomp.RET_USER_NOTIF;
-        if (!wxRelaxed(sb)) {
-            Hardening.add(out, Syscalls.MMAP, ArgRule.all(eacces, anyBits(2, PROT_EXEC), anyBits(3, MAP_SHARED)));
-            Hardening.add(out, Syscalls.SHMAT, ArgRule.all(eacces, anyBits(2, SHM_EXEC)));
-            for (int[] open : new int[][] {{Syscalls.OPEN, 1}, {Syscalls.OPENAT, 2}}) {
-                Hardening.add(out, open[0], ArgRule.all(notify, masked(open[1], O_ACCMODE, O_WRONLY)));
-                Hardening.add(out, open[0], ArgRule.all(notify, masked(open[1], O_ACCMODE, O_RDWR)));
-            }
-            Hardening.add(out, Syscalls.OPENAT2, ArgRule.all(notify));
-            Hardening.add(out, Syscalls.CREAT, ArgRule.all(notify));
-        }
-        if (mappingsChecked(sb)) {
-            Hardening.add(out, Syscalls.MMAP, ArgRule.all(Seccomp.RET_TRACE, anyBits(2, PROT_EXEC), noBits(3, MAP_ANONYMOUS)));
-            if (wxRelaxed(sb)) { // with MDWE the kernel refuses adding PROT_EXEC: nothing to check
-                Hardening.add(out, Syscalls.MPROTECT, ArgRule.all(Seccomp.RET_TRACE, anyBits(2, PROT_EXEC)));
-                Hardening.add(out, Syscalls.PKEY_MPROTECT, ArgRule.all(Seccomp.RET_TRACE, anyBits(2, PROT_EXEC)));
-            }
-        }
+    // The in-kernel rules of this family (SyscallTable rows point to them; checked before each row's treatment).
+
+    /** mmap: PROT_EXEC with MAP_SHARED refused; PROT_EXEC of a file to the tracer when something could refuse it. */
+    static List<ArgRule> mmap(Sandbox sb, Hardening.Self self) {
+        List<ArgRule> rules = new ArrayList<>();
+        if (!wxRelaxed(sb)) rules.add(ArgRule.all(Hardening.errno(Errno.EACCES), anyBits(2, PROT_EXEC), anyBits(3, MAP_SHARED)));
+        if (mappingsChecked(sb)) rules.add(ArgRule.all(Seccomp.RET_TRACE, anyBits(2, PROT_EXEC), noBits(3, MAP_ANONYMOUS)));
+        return rules;
     }
+
+    /** mprotect: adding PROT_EXEC to the tracer when W^X is relaxed (with MDWE the kernel refuses it). */
+    static List<ArgRule> mprotect(Sandbox sb, Hardening.Self self) {
+        if (!wxRelaxed(sb) || !mappingsChecked(sb)) return List.of();
+        return List.of(ArgRule.all(Seccomp.RET_TRACE, anyBits(2, PROT_EXEC)));
+    }
+
+    /** pkey_mprotect: as mprotect, once allowed at all ({@code trace/allow_unsafe_pkey}). */
+    static List<ArgRule> pkeyMprotect(Sandbox sb, Hardening.Self self) {
+        return sb.flag("trace/allow_unsafe_pkey") ? mprotect(sb, self) : List.of();
+    }
+
+    /** shmat: SHM_EXEC refused. */
+    static List<ArgRule> shmat(Sandbox sb, Hardening.Self self) {
+        if (wxRelaxed(sb)) return List.of();
+        return List.of(ArgRule.all(Hardening.errno(Errno.EACCES), anyBits(2, SHM_EXEC)));
+    }
+
+    /** open/openat: write-mode opens to the supervisor (for /proc/PID/mem) unless W^X is relaxed. */
+    private static List<ArgRule> writeOpens(Sandbox sb, int flagsArg) {
+        if (wxRelaxed(sb)) return List.of();
+        return List.of(ArgRule.all(Seccomp.RET_USER_NOTIF, masked(flagsArg, O_ACCMODE, O_WRONLY)),
+                ArgRule.all(Seccomp.RET_USER_NOTIF, masked(flagsArg, O_ACCMODE, O_RDWR)));
+    }
+
+    static final SyscallTable.Rules WRITE_OPENS = new SyscallTable.Rules(
+            "write-mode opens to the supervisor (/proc/PID/mem refused) unless trace/allow_unsafe_memory", (sb, self) -> writeOpens(sb, 1));
+    static final SyscallTable.Rules WRITE_OPENATS = new SyscallTable.Rules(
+            "write-mode opens to the supervisor (/proc/PID/mem refused) unless trace/allow_unsafe_memory", (sb, self) -> writeOpens(sb, 2));
+    /** openat2 and creat: their flags are in memory or implied: always to the supervisor under W^X. */
+    static final SyscallTable.Rules ALWAYS_UNDER_WX = new SyscallTable.Rules(
+            "to the supervisor (/proc/PID/mem refused) unless trace/allow_unsafe_memory",
+            (sb, self) -> wxRelaxed(sb) ? List.of() : List.of(ArgRule.all(Seccomp.RET_USER_NOTIF)));
 
     private static final Pattern PROC_MEM = Pattern.compile("/proc/\\d+(?:/task/\\d+)?/mem");
 

@@ -20,11 +20,6 @@ import java.util.List;
 public final class MknodHandlers {
     private MknodHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.MKDIR, MknodHandlers::mkdir, Category.MKDIR),
-            SyscallTable.row(Syscalls.MKDIRAT, MknodHandlers::mkdirat, Category.MKDIR),
-            SyscallTable.row(Syscalls.MKNOD, MknodHandlers::mknod, Category.CREATE, Category.MKFIFO, Category.MKBDEV, Category.MKCDEV),
-            SyscallTable.row(Syscalls.MKNODAT, MknodHandlers::mknodat, Category.CREATE, Category.MKFIFO, Category.MKBDEV, Category.MKCDEV));
 
     public static void mkdir(Request r) throws ResolveException, ErrnoException {
         mkdir(r, "mkdir", AT_FDCWD, r.arg(0), (int) r.arg(1));

@@ -164,6 +164,7 @@ final class NetAccess {
         try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), AT_FDCWD, up.path(), PathResolver.Last.FOLLOW)) {
             // a /proc magic link to a non-path object is not a bound socket
             if (res.isMagic()) throw new ErrnoException(sys, Errno.ECONNREFUSED);
+            if (r.hidden(sys, res.path())) throw new ErrnoException(sys, Errno.ENOENT); // hidden means absent
             if (denied(r, sys, Category.NET_CONNECT, up, res.path())) throw new ErrnoException(sys, Errno.EACCES);
             int fd = res.name().isEmpty()
                     ? r.files().openat(res.dirFd(), ".", O_PATH | O_CLOEXEC, 0)
@@ -177,12 +178,21 @@ final class NetAccess {
 
     /**
      * The address bytes to hand to the kernel for a checked destination {@code a} decoded from
-     * {@code raw}: {@code raw} itself, or for a UNIX path the supervisor's name of the checked
-     * socket file. A denial (logged) is thrown as EACCES.
+     * {@code raw}: {@code raw} itself; for a UNIX path the supervisor's name of the checked socket
+     * file; for an unspecified IP destination ({@code 0.0.0.0}, {@code ::}, {@code ::ffff:0.0.0.0})
+     * the local address the kernel would route it to, checked and passed on explicitly (so a bind
+     * from another thread after the check cannot change where it goes). {@code sock} is the
+     * supervisor's copy of the program's socket. A denial (logged) is thrown as EACCES.
      */
-    static byte[] destination(Request r, String sys, Addr a, byte[] raw, int[] heldFd)
+    static byte[] destination(Request r, String sys, Addr a, byte[] raw, int sock, int[] heldFd)
             throws ResolveException, ErrnoException {
         if (a instanceof UnixPath up) return unixDestination(r, sys, up, heldFd);
+        if (a instanceof Inet in && in.unspecifiedDestination()) {
+            Inet bound = SockaddrDecoder.boundInet(dev.jsyd.sys.Sockets.current().getsockname(sock));
+            Inet routed = SockaddrDecoder.routedDestination(in, bound);
+            a = routed;
+            raw = SockaddrDecoder.withIp(raw, routed.ip());
+        }
         if (denied(r, sys, Category.NET_CONNECT, a, null)) throw new ErrnoException(sys, Errno.EACCES);
         return raw;
     }

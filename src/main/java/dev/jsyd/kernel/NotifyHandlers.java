@@ -23,9 +23,6 @@ import java.util.List;
 public final class NotifyHandlers {
     private NotifyHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.INOTIFY_ADD_WATCH, NotifyHandlers::inotifyAddWatch, Category.NOTIFY),
-            SyscallTable.row(Syscalls.FANOTIFY_MARK, NotifyHandlers::fanotifyMark, Category.NOTIFY));
 
     static final int IN_DONT_FOLLOW = 0x02000000;
     static final int FAN_MARK_DONT_FOLLOW = 0x04, FAN_MARK_FLUSH = 0x80;

@@ -21,14 +21,6 @@ import dev.jsyd.sys.Files;
 public final class OpenHandlers {
     private OpenHandlers() {}
 
-    private static final Category[] OPEN_CATEGORIES = {Category.READ, Category.WRITE, Category.CREATE,
-        Category.TRUNCATE, Category.READDIR, Category.MKTEMP};
-
-    static final java.util.List<SyscallTable.Entry> ROWS = java.util.List.of(
-            SyscallTable.openRow(dev.jsyd.abi.Syscalls.OPEN, OpenHandlers::open, 1, OPEN_CATEGORIES),
-            SyscallTable.openRow(dev.jsyd.abi.Syscalls.OPENAT, OpenHandlers::openat, 2, OPEN_CATEGORIES),
-            SyscallTable.row(dev.jsyd.abi.Syscalls.OPENAT2, OpenHandlers::openat2, OPEN_CATEGORIES),
-            SyscallTable.row(dev.jsyd.abi.Syscalls.CREAT, OpenHandlers::creat, Category.WRITE, Category.CREATE, Category.TRUNCATE));
 
     private static final long RESOLVE_KNOWN = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS
             | RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_CACHED;

@@ -17,6 +17,9 @@ import dev.jsyd.sys.Files;
  * Shared argument handling for the calls that change the file system: the two shapes of
  * object those calls act on.
  *
+ * Both answer ENOENT for a hidden path ({@link Request#hidden}: stat denies it), whether or not
+ * it exists, before anything else is looked at: a hidden name looks absent to every call.
+ *
  * <ul>
  *   <li>{@link Named}: a name whose last component is never followed (mkdir, mknod, unlink,
  *       rmdir, rename, link's new name, symlink). Trailing slashes are taken off before
@@ -57,6 +60,7 @@ final class PathArgs {
      */
     static Named named(Request r, int dirfd, String path) throws ResolveException {
         if (path.isEmpty()) throw new ResolveException(Errno.ENOENT);
+        String sys = dev.jsyd.abi.Syscalls.name(r.notification.nr);
         int end = path.length();
         while (end > 1 && path.charAt(end - 1) == '/') end--;
         boolean slash = end < path.length();
@@ -65,6 +69,7 @@ final class PathArgs {
         Kind kind = stripped.equals("/") ? Kind.ROOT : last.equals(".") ? Kind.DOT : last.equals("..") ? Kind.DOTDOT : Kind.NORM;
         if (kind != Kind.NORM) {
             try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, PathResolver.Last.FOLLOW)) {
+                if (!res.isMagic() && r.hidden(sys, res.path())) throw new ResolveException(Errno.ENOENT);
                 return new Named(res.path(), -1, "", slash, kind);
             }
         }
@@ -72,6 +77,10 @@ final class PathArgs {
         if (res.isMagic() || res.name().isEmpty()) { // cannot happen for a NOFOLLOW last component; fail closed
             res.close();
             throw new ResolveException(Errno.EACCES);
+        }
+        if (r.hidden(sys, res.path())) { // hidden means absent: before existence, type or the call's own category
+            res.close();
+            throw new ResolveException(Errno.ENOENT);
         }
         return new Named(res.path(), res.dirFd(), res.name(), slash, kind);
     }
@@ -129,6 +138,8 @@ final class PathArgs {
                 }
                 return new Target(p, -1, "", fd);
             }
+            // hidden means absent: before existence, type or the call's own category
+            if (r.hidden(sys, res.path())) throw new ResolveException(Errno.ENOENT);
             int m = res.name().isEmpty() ? Files.S_IFDIR : FileOps.statMode(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
             if (m < 0) throw new ResolveException(-m);
             if (res.trailingSlash() && (m & Files.S_IFMT) != Files.S_IFDIR) throw new ResolveException(Errno.ENOTDIR);

@@ -20,9 +20,6 @@ import java.util.List;
 public final class ReadlinkHandlers {
     private ReadlinkHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.READLINK, ReadlinkHandlers::readlink, Category.STAT),
-            SyscallTable.row(Syscalls.READLINKAT, ReadlinkHandlers::readlinkat, Category.STAT));
 
     public static void readlink(Request r) throws ResolveException, ErrnoException {
         emulate(r, "readlink", AT_FDCWD, r.arg(0), r.arg(1), (int) r.arg(2));

@@ -19,10 +19,6 @@ import java.util.List;
 public final class RenameHandlers {
     private RenameHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.RENAME, RenameHandlers::rename, Category.RENAME),
-            SyscallTable.row(Syscalls.RENAMEAT, RenameHandlers::renameat, Category.RENAME),
-            SyscallTable.row(Syscalls.RENAMEAT2, RenameHandlers::renameat2, Category.RENAME));
 
     static final int RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
 

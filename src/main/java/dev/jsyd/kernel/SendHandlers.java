@@ -38,10 +38,6 @@ import java.util.List;
 public final class SendHandlers {
     private SendHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.SENDTO, SendHandlers::sendto, Category.NET_CONNECT),
-            SyscallTable.row(Syscalls.SENDMSG, SendHandlers::sendmsg, Category.NET_CONNECT, Category.NET_SENDFD),
-            SyscallTable.row(Syscalls.SENDMMSG, SendHandlers::sendmmsg, Category.NET_CONNECT, Category.NET_SENDFD));
 
     static final int SOCK_STREAM = 1, MSG_EOR = 0x80, SIGPIPE = 13;
 
@@ -82,7 +78,7 @@ public final class SendHandlers {
                 len = Sockets.PAYLOAD_MAX;
             }
             if (!r.stillValid()) return;
-            byte[] target = NetAccess.destination(r, "sendto", a, raw, held);
+            byte[] target = NetAccess.destination(r, "sendto", a, raw, sk.fd, held);
             long n;
             r.beginBlocking();
             try {
@@ -272,7 +268,7 @@ public final class SendHandlers {
             if (!rights.isEmpty() && sk.domain != SockaddrDecoder.AF_UNIX) throw new ErrnoException(sys, Errno.EINVAL);
             Addr a = raw == null ? new SockaddrDecoder.NoAddress() : decode(sk, raw);
             if (!r.stillValid()) return null;
-            p.name = raw == null ? null : NetAccess.destination(r, sys, a, raw, p.held);
+            p.name = raw == null ? null : NetAccess.destination(r, sys, a, raw, sk.fd, p.held);
             for (int off : rights) {
                 int dup = r.programFd(le32(ctl, off));
                 p.fds.add(dup);

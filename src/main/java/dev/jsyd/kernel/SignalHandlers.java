@@ -27,12 +27,6 @@ import java.util.List;
 public final class SignalHandlers {
     private SignalHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.KILL, SignalHandlers::kill),
-            SyscallTable.row(Syscalls.TKILL, SignalHandlers::tkill),
-            SyscallTable.row(Syscalls.RT_SIGQUEUEINFO, SignalHandlers::tkill),
-            SyscallTable.row(Syscalls.PIDFD_OPEN, SignalHandlers::tkill),
-            SyscallTable.row(Syscalls.PIDFD_SEND_SIGNAL, SignalHandlers::pidfdSendSignal));
 
     private static final Hardening.Self SELF = Hardening.Self.current();
 

@@ -57,6 +57,11 @@ public final class SockaddrDecoder {
             return true;
         }
 
+        /** 0.0.0.0, {@code ::} or {@code ::ffff:0.0.0.0}: a destination the kernel routes to the local host. */
+        public boolean unspecifiedDestination() {
+            return unspecified() || NetAccess.isV4Mapped(ip) && (ip[12] | ip[13] | ip[14] | ip[15]) == 0;
+        }
+
         @Override public boolean equals(Object o) {
             return o instanceof Inet i && i.port == port && Arrays.equals(i.ip, ip);
         }
@@ -155,6 +160,40 @@ public final class SockaddrDecoder {
     }
 
     private static int port(byte[] raw) { return (raw[2] & 0xff) << 8 | (raw[3] & 0xff); }
+
+    private static final byte[] LOOPBACK4 = {127, 0, 0, 1};
+
+    /**
+     * The destination the kernel really uses for an unspecified one (issue 12.5): IPv4
+     * {@code 0.0.0.0} (also as {@code ::ffff:0.0.0.0}) is routed to the socket's own address when it
+     * is bound to a specific one, else to 127.0.0.1 ({@code ip_route_output}); IPv6 {@code ::} is
+     * {@code ::1}, or {@code ::ffff:127.0.0.1} on a socket bound to a v4-mapped address
+     * ({@code tcp_v6_connect}, {@code ip6_datagram_connect}, {@code udpv6_sendmsg}). {@code bound}
+     * is the socket's address (getsockname), or null. Any other destination is returned as it is.
+     */
+    public static Inet routedDestination(Inet dest, Inet bound) {
+        if (!dest.unspecifiedDestination()) return dest;
+        byte[] b = bound == null ? null : bound.ip();
+        byte[] bound4 = b == null ? null : b.length == 4 ? b : NetAccess.isV4Mapped(b) ? Arrays.copyOfRange(b, 12, 16) : null;
+        if (bound4 != null && new Inet(bound4, 0).unspecified()) bound4 = null;
+        byte[] v4 = bound4 != null ? bound4 : LOOPBACK4;
+        if (dest.ip().length == 4) return new Inet(v4.clone(), dest.port());
+        byte[] ip = new byte[16];
+        if (dest.unspecified() && !(b != null && NetAccess.isV4Mapped(b))) {
+            ip[15] = 1; // ::1
+        } else {
+            ip[10] = ip[11] = (byte) 0xff;
+            System.arraycopy(dest.unspecified() ? LOOPBACK4 : v4, 0, ip, 12, 4);
+        }
+        return new Inet(ip, dest.port());
+    }
+
+    /** {@code raw} (an address decoded as {@link Inet}) with its IP replaced by {@code ip} of the same length. */
+    public static byte[] withIp(byte[] raw, byte[] ip) {
+        byte[] out = raw.clone();
+        System.arraycopy(ip, 0, out, ip.length == 4 ? 4 : 8, ip.length);
+        return out;
+    }
 
     /** A {@code sockaddr_un} for {@code path} (byte string), or null when it does not fit {@code sun_path}. */
     public static byte[] unixAddress(String path) {

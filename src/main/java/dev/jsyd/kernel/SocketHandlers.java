@@ -21,8 +21,6 @@ import java.util.List;
 public final class SocketHandlers {
     private SocketHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(SyscallTable.row(Syscalls.SOCKET, SocketHandlers::socket,
-            Category.NET_BIND, Category.NET_CONNECT, Category.NET_SENDFD, Category.NET_LINK));
 
     static final int SOCK_RAW = 3, SOCK_PACKET = 10, SOCK_TYPE_MASK = 0xf;
 

@@ -30,15 +30,6 @@ import java.util.List;
 public final class StatHandlers {
     private StatHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.STAT, StatHandlers::stat, Category.STAT),
-            SyscallTable.row(Syscalls.LSTAT, StatHandlers::lstat, Category.STAT),
-            SyscallTable.row(Syscalls.NEWFSTATAT, StatHandlers::newfstatat, Category.STAT),
-            SyscallTable.row(Syscalls.STATX, StatHandlers::statx, Category.STAT),
-            SyscallTable.row(Syscalls.STATFS, StatHandlers::statfs, Category.STAT),
-            SyscallTable.row(Syscalls.ACCESS, StatHandlers::access, Category.STAT),
-            SyscallTable.row(Syscalls.FACCESSAT, StatHandlers::faccessat, Category.STAT),
-            SyscallTable.row(Syscalls.FACCESSAT2, StatHandlers::faccessat2, Category.STAT));
 
     static final int AT_STATX_SYNC_TYPE = 0x6000;
     static final int STATX_RESERVED = 0x80000000;

@@ -28,10 +28,6 @@ import java.util.List;
 public final class TruncateHandlers {
     private TruncateHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.TRUNCATE, TruncateHandlers::truncate, Category.TRUNCATE),
-            SyscallTable.row(Syscalls.FTRUNCATE, TruncateHandlers::ftruncate, Category.TRUNCATE),
-            SyscallTable.row(Syscalls.FALLOCATE, TruncateHandlers::fallocate, Category.TRUNCATE));
 
     public static void truncate(Request r) throws ResolveException, ErrnoException {
         long length = r.arg(1);

@@ -19,10 +19,6 @@ import java.util.List;
 public final class UnlinkHandlers {
     private UnlinkHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.UNLINK, UnlinkHandlers::unlink, Category.DELETE),
-            SyscallTable.row(Syscalls.RMDIR, UnlinkHandlers::rmdir, Category.RMDIR),
-            SyscallTable.row(Syscalls.UNLINKAT, UnlinkHandlers::unlinkat, Category.DELETE, Category.RMDIR));
 
     public static void unlink(Request r) throws ResolveException, ErrnoException {
         remove(r, "unlink", AT_FDCWD, r.arg(0), 0);

@@ -22,11 +22,6 @@ import java.util.List;
 public final class UtimeHandlers {
     private UtimeHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.UTIME, UtimeHandlers::utime, Category.UTIME),
-            SyscallTable.row(Syscalls.UTIMES, UtimeHandlers::utimes, Category.UTIME),
-            SyscallTable.row(Syscalls.FUTIMESAT, UtimeHandlers::futimesat, Category.UTIME),
-            SyscallTable.row(Syscalls.UTIMENSAT, UtimeHandlers::utimensat, Category.UTIME));
 
     /** Thrown-free marker for invalid times. */
     private static final long[] INVALID = new long[0];

@@ -27,23 +27,14 @@ import java.util.List;
 public final class XattrHandlers {
     private XattrHandlers() {}
 
-    static final List<SyscallTable.Entry> ROWS = List.of(
-            SyscallTable.row(Syscalls.GETXATTR, r -> get(r, true), Category.STAT),
-            SyscallTable.row(Syscalls.LGETXATTR, r -> get(r, false), Category.STAT),
-            SyscallTable.row(Syscalls.FGETXATTR, XattrHandlers::fgetxattr, Category.STAT),
-            SyscallTable.row(Syscalls.LISTXATTR, r -> list(r, true), Category.STAT),
-            SyscallTable.row(Syscalls.LLISTXATTR, r -> list(r, false), Category.STAT),
-            SyscallTable.row(Syscalls.FLISTXATTR, XattrHandlers::flistxattr, Category.STAT),
-            SyscallTable.row(Syscalls.SETXATTR, r -> set(r, true), Category.CHATTR),
-            SyscallTable.row(Syscalls.LSETXATTR, r -> set(r, false), Category.CHATTR),
-            SyscallTable.row(Syscalls.FSETXATTR, XattrHandlers::fsetxattr, Category.CHATTR),
-            SyscallTable.row(Syscalls.REMOVEXATTR, r -> remove(r, true), Category.CHATTR),
-            SyscallTable.row(Syscalls.LREMOVEXATTR, r -> remove(r, false), Category.CHATTR),
-            SyscallTable.row(Syscalls.FREMOVEXATTR, XattrHandlers::fremovexattr, Category.CHATTR),
-            SyscallTable.row(Syscalls.GETXATTRAT, XattrHandlers::notYet, Category.STAT),
-            SyscallTable.row(Syscalls.LISTXATTRAT, XattrHandlers::notYet, Category.STAT),
-            SyscallTable.row(Syscalls.SETXATTRAT, XattrHandlers::notYet, Category.CHATTR),
-            SyscallTable.row(Syscalls.REMOVEXATTRAT, XattrHandlers::notYet, Category.CHATTR));
+    public static void getxattr(Request r) throws ResolveException, ErrnoException { get(r, true); }
+    public static void lgetxattr(Request r) throws ResolveException, ErrnoException { get(r, false); }
+    public static void listxattr(Request r) throws ResolveException, ErrnoException { list(r, true); }
+    public static void llistxattr(Request r) throws ResolveException, ErrnoException { list(r, false); }
+    public static void setxattr(Request r) throws ResolveException, ErrnoException { set(r, true); }
+    public static void lsetxattr(Request r) throws ResolveException, ErrnoException { set(r, false); }
+    public static void removexattr(Request r) throws ResolveException, ErrnoException { remove(r, true); }
+    public static void lremovexattr(Request r) throws ResolveException, ErrnoException { remove(r, false); }
 
     private static final int XATTR_NAME_MAX = 255, XATTR_SIZE_MAX = 65536, XATTR_LIST_MAX = 65536;
     private static final int XATTR_CREATE = 1, XATTR_REPLACE = 2;

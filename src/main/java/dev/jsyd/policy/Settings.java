@@ -78,9 +78,11 @@ public final class Settings {
             "allow_unsafe_debug", "allow_unsafe_dumpable", "allow_unsafe_ebpf", "allow_unsafe_exec_memory",
             "allow_unsafe_exec_ldso", "allow_unsafe_exec_nopie", "allow_unsafe_exec_stack", "deny_elf32",
             "deny_elf_dynamic", "deny_elf_static", "deny_script",
-            "allow_unsafe_iouring", "allow_unsafe_keyring", "allow_unsafe_memfd", "allow_unsafe_memory",
-            "allow_unsafe_perf", "allow_unsafe_personality", "allow_unsafe_ptrace", "allow_unsafe_socket",
-            "allow_unsafe_sticky", "allow_unsafe_syslog", "allow_unsafe_uring", "allow_unsupp_socket", "exit_wait_all");
+            "allow_unsafe_iouring", "allow_unsafe_keyring", "allow_unsafe_mbind", "allow_unsafe_memfd",
+            "allow_unsafe_memory", "allow_unsafe_perf", "allow_unsafe_personality", "allow_unsafe_pkey",
+            "allow_unsafe_ptrace", "allow_unsafe_socket", "allow_unsafe_sticky", "allow_unsafe_sync",
+            "allow_unsafe_syslog", "allow_unsafe_time", "allow_unsafe_uring", "allow_unsafe_vmsplice",
+            "allow_unsupp_socket", "exit_wait_all");
 
     public static final List<String> NAMESPACES = List.of("mount", "uts", "ipc", "user", "pid", "net", "cgroup", "time");
 

@@ -55,13 +55,13 @@ final class NotificationSource implements WorkSource<Request>, AutoCloseable {
             r.fail(Errno.EACCES); // the process raced a chdir into a denied directory and was killed
             return;
         }
-        SyscallTable.Entry e = SyscallTable.byNumber(r.notification.nr);
+        SyscallTable.Handled h = SyscallTable.handled(r.notification.nr);
         try {
-            if (e == null) {
+            if (h == null) {
                 r.fail(Errno.ENOSYS);
                 return;
             }
-            e.handler().handle(r);
+            h.handler().handle(r);
         } catch (ResolveException ex) {
             if (!r.answered()) r.fail(ex.errno());
         } catch (ErrnoException ex) {

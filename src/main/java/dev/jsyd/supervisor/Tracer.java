@@ -1,8 +1,14 @@
 package dev.jsyd.supervisor;
 
+import dev.jsyd.abi.Errno;
+import dev.jsyd.abi.Syscalls;
+import dev.jsyd.kernel.AccessEvent;
+import dev.jsyd.kernel.Enforcement;
 import dev.jsyd.kernel.ExecCheck;
 import dev.jsyd.kernel.MapCheck;
 import dev.jsyd.kernel.SandboxContext;
+import dev.jsyd.policy.Action;
+import dev.jsyd.policy.Category;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.PidFd;
 import dev.jsyd.sys.Ptrace;
@@ -17,7 +23,10 @@ import java.util.concurrent.CountDownLatch;
  * of them. It seizes the first process (EXITKILL: if the supervisor dies, every traced process
  * dies with it), follows forks, vforks and clones automatically, and at each PTRACE_EVENT_EXEC
  * stop checks the file the kernel really executed ({@link ExecCheck}); a denied
- * one is killed before it runs an instruction. Signals pass through unchanged, group-stops are
+ * one is killed before it runs an instruction. No task escapes it: CLONE_UNTRACED is refused in the
+ * filter and clone3 is ENOSYS, so every task is traced from birth. With PID sandboxing the filter
+ * hands fork, vfork and clone to it (RET_TRACE) and it decides before the task exists
+ * ({@link #onTaskRequest}). Signals pass through unchanged, group-stops are
  * kept (PTRACE_LISTEN) so job control works. The first process's exit status is its result.
  *
  * <p>It waits only for its own tracees ({@code __WNOTHREAD}): the first process is a child of the
@@ -27,7 +36,7 @@ import java.util.concurrent.CountDownLatch;
  */
 final class Tracer implements Runnable {
     private static final int OPTIONS = Ptrace.O_TRACEFORK | Ptrace.O_TRACEVFORK | Ptrace.O_TRACECLONE
-            | Ptrace.O_TRACEEXEC | Ptrace.O_EXITKILL | Ptrace.O_TRACESECCOMP | Ptrace.O_TRACESYSGOOD;
+            | Ptrace.O_TRACEEXEC | Ptrace.O_TRACESECCOMP | Ptrace.O_TRACESYSGOOD | Ptrace.O_EXITKILL;
 
     private final int mainPid;
     private final SandboxContext context;
@@ -64,14 +73,12 @@ final class Tracer implements Runnable {
 
     @Override
     public void run() {
-        Set<Integer> known = new HashSet<>();
+        TaskCount tasks = new TaskCount(mainPid);
         try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck(); MapCheck maps = new MapCheck()) {
             int r = pt.seize(mainPid, OPTIONS);
             seizeError = r;
             seized.countDown();
             if (r < 0) return;
-            known.add(mainPid);
-            processes.add(mainPid);
             logged.add(mainPid);
             boolean mainDone = false;
             while (true) {
@@ -80,10 +87,9 @@ final class Tracer implements Runnable {
                 int pid = ev.pid();
                 switch (ev.code()) {
                     case Ptrace.CLD_EXITED, Ptrace.CLD_KILLED, Ptrace.CLD_DUMPED -> {
-                        known.remove(pid);
+                        tasks.gone(pid);
                         exec.exited(context, pid, ev.code(), ev.status());
                         maps.exited(pid);
-                        processes.remove(pid);
                         if (logged.remove(pid)) {
                             boolean exited = ev.code() == Ptrace.CLD_EXITED;
                             log.exit(pid, exited ? ev.status() : -1, exited ? -1 : ev.status());
@@ -91,11 +97,11 @@ final class Tracer implements Runnable {
                         if (pid == mainPid) {
                             mainDone = true;
                             mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
-                            if (!waitAll) for (int other : known) Signals.kill(other, Signals.SIGKILL);
+                            if (!waitAll) for (int other : tasks.live()) Signals.kill(other, Signals.SIGKILL);
                         }
-                        if (mainDone && known.isEmpty()) allGone.complete(null);
+                        if (mainDone && tasks.isEmpty()) allGone.complete(null);
                     }
-                    case Ptrace.CLD_TRAPPED -> onStop(pt, exec, maps, known, pid, ev);
+                    case Ptrace.CLD_TRAPPED -> onStop(pt, exec, maps, tasks, pid, ev);
                     default -> { }
                 }
             }
@@ -108,30 +114,54 @@ final class Tracer implements Runnable {
         }
     }
 
-    /** Live processes (thread-group leaders) of the sandbox, for {@code pid/max}. */
-    private final Set<Integer> processes = new HashSet<>();
-
     /**
-     * PID sandboxing ({@code sandbox/pid:on} with {@code pid/max:N}): a new process beyond N live
-     * processes is killed before it runs, and the parent's fork still returns (the child is
-     * simply gone), as Syd's pid limit does. Threads do not count.
+     * A task-creating call (fork, vfork, clone) at its seccomp stop, handed over by the filter when
+     * PID sandboxing counts tasks ({@code sandbox/pid:on}, {@code pid/max:N}): decided before the task
+     * exists. Within the limit, the creation is reserved and the caller resumed to the syscall's
+     * exit (where a refused creation gives its reservation back); beyond it, {@code default/pid}
+     * applies to the asking task: kill (its process dies), deny (the call fails with EAGAIN), warn
+     * (logged, let through), …
      */
-    private void limitProcesses(int parent, int child) {
+    private void onTaskRequest(Ptrace pt, TaskCount tasks, int pid) {
         dev.jsyd.policy.Sandbox sb = context.sandbox();
-        long max = sb.enabled(dev.jsyd.policy.Category.PID) ? sb.pidMax().orElse(0) : 0;
-        if (max <= 0) return;
-        if (processes.size() < max) {
-            processes.add(child);
+        long max = sb.enabled(Category.PID) ? sb.pidMax().orElse(0) : 0;
+        Long nr = pt.peekUser(pid, Ptrace.REG_ORIG_RAX);
+        boolean creates = nr != null && (nr == Syscalls.CLONE || nr == Syscalls.FORK || nr == Syscalls.VFORK);
+        if (creates && max > 0 && !tasks.mayCreate(max)) tasks.prune(Tracer::dead); // exits still queued
+        if (!creates || max <= 0 || tasks.mayCreate(max)) {
+            if (creates && max > 0) {
+                tasks.reserve(pid);
+                pt.resumeToSyscall(pid, 0);
+            } else {
+                pt.cont(pid, 0);
+            }
             return;
         }
-        Signals.kill(child, Signals.SIGKILL);
-        context.audit(new dev.jsyd.kernel.AccessEvent(dev.jsyd.policy.Category.PID, dev.jsyd.policy.Action.KILL, "fork",
-                parent, null, null, -1, 0, "configure `pid/max:" + (max + 1) + "'"));
+        Action action = sb.defaultAction(Category.PID);
+        AccessEvent event = new AccessEvent(Category.PID, action, Syscalls.name((int) (long) nr), pid, null, null, -1, 0,
+                "configure `pid/max:" + (max + 1) + "'");
+        if (Enforcement.apply(context, pid, action, event)) {
+            pt.skipSyscall(pid, Errno.EAGAIN);
+            pt.cont(pid, 0);
+        } else {
+            tasks.reserve(pid);
+            pt.resumeToSyscall(pid, 0);
+        }
     }
 
-    /** True when {@code tid} leads its thread group (a process, not a thread). */
-    private static boolean isProcess(int tid) {
-        return tgid(tid) == tid;
+    /** True when task {@code tid} has exited (gone, or a zombie whose exit is not reaped yet). */
+    private static boolean dead(int tid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
+                if (line.startsWith("State:")) {
+                    String state = line.substring(6).trim();
+                    return state.startsWith("Z") || state.startsWith("X");
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return true;
+        }
+        return true;
     }
 
     /** The thread group (process) of thread {@code tid}, or -1. */
@@ -146,10 +176,15 @@ final class Tracer implements Runnable {
         return -1;
     }
 
-    private void onStop(Ptrace pt, ExecCheck exec, MapCheck maps, Set<Integer> known, int pid, Ptrace.Event ev) {
-        known.add(pid);
+    private void onStop(Ptrace pt, ExecCheck exec, MapCheck maps, TaskCount tasks, int pid, Ptrace.Event ev) {
+        tasks.seen(pid);
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
+                long former = pt.eventMessage(pid);
+                if (former > 0 && former != pid) { // a thread exec'd: it took the leader's id
+                    tasks.gone((int) former);
+                    maps.exited((int) former);
+                }
                 boolean firstExec = pid == mainPid && !executed;
                 if (firstExec) {
                     executed = true; // the program itself, before its first instruction
@@ -165,22 +200,22 @@ final class Tracer implements Runnable {
                 }
                 pt.cont(pid, 0);
             }
-            case Ptrace.EVENT_SECCOMP -> maps.onSeccomp(pt, context, pid);
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
-                    known.add((int) child);
+                    tasks.seen((int) child);
                     maps.created(pid, (int) child);
                     if (ev.event() != Ptrace.EVENT_CLONE) exec.forked(pid, (int) child);
-                    if (ev.event() != Ptrace.EVENT_CLONE || isProcess((int) child)) {
-                        limitProcesses(pid, (int) child);
-                        if (log.lifecycle()) {
-                            logged.add((int) child);
-                            log.fork(tgid(pid), (int) child);
-                        }
+                    if (log.lifecycle() && (ev.event() != Ptrace.EVENT_CLONE || tgid((int) child) == child)) {
+                        logged.add((int) child); // a process, not a thread
+                        log.fork(tgid(pid), (int) child);
                     }
                 }
+                tasks.settle(pid);
                 pt.cont(pid, 0);
+            }
+            case Ptrace.EVENT_SECCOMP -> {
+                if (!maps.onSeccomp(pt, context, pid)) onTaskRequest(pt, tasks, pid);
             }
             case Ptrace.EVENT_STOP -> {
                 // A group-stop carries its stop signal; other trap stops (a new child's first stop,
@@ -191,8 +226,14 @@ final class Tracer implements Runnable {
                 else pt.cont(pid, 0);
             }
             case 0 -> {
-                if (ev.signal() == Ptrace.SYSCALL_STOP) maps.onSyscallExit(pt, context, pid); // asked for by MapCheck
-                else pt.cont(pid, ev.signal()); // signal-delivery stop: deliver it
+                if (ev.signal() != Ptrace.SYSCALL_STOP) {
+                    pt.cont(pid, ev.signal()); // signal-delivery stop: deliver it
+                } else if (maps.awaitsExit(pid)) {
+                    maps.onSyscallExit(pt, context, pid); // an executable mapping to compare
+                } else { // the exit of a task-creating call let through
+                    tasks.settle(pid);
+                    pt.cont(pid, 0);
+                }
             }
             default -> pt.cont(pid, 0);
         }

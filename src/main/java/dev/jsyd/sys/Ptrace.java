@@ -12,17 +12,16 @@ import java.lang.foreign.ValueLayout;
  * confined to that thread.
  */
 public final class Ptrace implements AutoCloseable {
-    private static final int PTRACE_CONT = 7, PTRACE_GETREGS = 12, PTRACE_SETREGS = 13, PTRACE_SYSCALL = 24,
+    private static final int PTRACE_PEEKUSER = 3, PTRACE_POKEUSER = 6, PTRACE_CONT = 7, PTRACE_SYSCALL = 24,
             PTRACE_GETEVENTMSG = 0x4201, PTRACE_SEIZE = 0x4206, PTRACE_LISTEN = 0x4208;
     public static final int O_TRACESYSGOOD = 1, O_TRACEFORK = 2, O_TRACEVFORK = 4, O_TRACECLONE = 8,
             O_TRACEEXEC = 0x10, O_TRACEEXIT = 0x40, O_TRACESECCOMP = 0x80, O_EXITKILL = 0x100000;
     public static final int EVENT_FORK = 1, EVENT_VFORK = 2, EVENT_CLONE = 3, EVENT_EXEC = 4, EVENT_EXIT = 6,
             EVENT_SECCOMP = 7, EVENT_STOP = 128;
-    /** The stop signal of a syscall-stop under {@link #O_TRACESYSGOOD}: SIGTRAP | 0x80. */
-    public static final int SYSCALL_STOP = 0x85;
-    /** Offsets in x86_64 {@code struct user_regs_struct} (216 bytes). */
-    public static final int REG_R10 = 56, REG_R8 = 72, REG_RAX = 80, REG_RDX = 96, REG_RSI = 104, REG_RDI = 112,
-            REG_ORIG_RAX = 120, REG_R9 = 64;
+    /** The signal of a syscall-stop with O_TRACESYSGOOD: SIGTRAP | 0x80. */
+    public static final int SYSCALL_STOP = 5 | 0x80;
+    /** Offsets in {@code struct user_regs_struct} (x86_64) for PEEKUSER/POKEUSER. */
+    public static final int REG_R8 = 9 * 8, REG_RAX = 10 * 8, REG_RSI = 13 * 8, REG_RDI = 14 * 8, REG_ORIG_RAX = 15 * 8;
     /** __WNOTHREAD: only this thread's own children and tracees, never another thread's. */
     private static final int P_ALL = 0, WEXITED = 4, WSTOPPED = 2, WALL = 0x40000000, WNOTHREAD = 0x20000000;
     public static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_TRAPPED = 4, CLD_STOPPED = 5,
@@ -31,7 +30,6 @@ public final class Ptrace implements AutoCloseable {
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment siginfo = arena.allocate(128, 8);
     private final MemorySegment msg = arena.allocate(8, 8);
-    private final MemorySegment regs = arena.allocate(216, 8);
 
     /** Attaches to {@code pid} without stopping it; 0 or -errno. */
     public int seize(int pid, int options) {
@@ -43,26 +41,30 @@ public final class Ptrace implements AutoCloseable {
         return (int) Native.syscall(Syscalls.PTRACE, PTRACE_CONT, pid, 0, sig);
     }
 
-    /** Resumes a stopped tracee until its next syscall-stop (here: the exit of the current call); 0 or -errno. */
-    public int syscall(int pid, int sig) {
+    /** Resumes a stopped tracee until its next syscall entry or exit; 0 or -errno. */
+    public int resumeToSyscall(int pid, int sig) {
         return (int) Native.syscall(Syscalls.PTRACE, PTRACE_SYSCALL, pid, 0, sig);
     }
 
-    /** Reads the registers of a stopped tracee into this instance's buffer; 0 or -errno. */
-    public int getRegs(int pid) {
-        return (int) Native.syscall(Syscalls.PTRACE, PTRACE_GETREGS, pid, 0, regs.address());
+    /** A word of the stopped tracee's registers ({@code REG_*}), or null when it cannot be read. */
+    public Long peekUser(int pid, int offset) {
+        long r = Native.syscall(Syscalls.PTRACE, PTRACE_PEEKUSER, pid, offset, msg.address());
+        return r < 0 ? null : msg.get(ValueLayout.JAVA_LONG, 0);
     }
 
-    /** Writes this instance's register buffer back to a stopped tracee; 0 or -errno. */
-    public int setRegs(int pid) {
-        return (int) Native.syscall(Syscalls.PTRACE, PTRACE_SETREGS, pid, 0, regs.address());
+    /** Sets a word of the stopped tracee's registers ({@code REG_*}); 0 or -errno. */
+    public int pokeUser(int pid, int offset, long value) {
+        return (int) Native.syscall(Syscalls.PTRACE, PTRACE_POKEUSER, pid, offset, value);
     }
 
-    /** One register of the last {@link #getRegs} (a {@code REG_*} offset). */
-    public long reg(int offset) { return regs.get(ValueLayout.JAVA_LONG, offset); }
-
-    /** Changes one register in the buffer (written by {@link #setRegs}). */
-    public void setReg(int offset, long value) { regs.set(ValueLayout.JAVA_LONG, offset, value); }
+    /**
+     * At a seccomp stop: skips the syscall (orig_rax = -1) and makes it return {@code -errno};
+     * 0 or -errno of ptrace.
+     */
+    public int skipSyscall(int pid, int errno) {
+        int r = pokeUser(pid, REG_ORIG_RAX, -1);
+        return r < 0 ? r : pokeUser(pid, REG_RAX, -errno);
+    }
 
     /** Leaves a tracee in its group-stop without resuming it (job control); 0 or -errno. */
     public int listen(int pid) {

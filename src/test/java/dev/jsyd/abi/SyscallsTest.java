@@ -59,7 +59,7 @@ class SyscallsTest {
         assertThat(Syscalls.number("no_such_call")).isEqualTo(-1);
         assertThat(Syscalls.number(null)).isEqualTo(-1);
         assertThat(Syscalls.name(-1)).isNull();
-        assertThat(Syscalls.name(336)).isNull();
+        assertThat(Syscalls.name(337)).isNull();
         assertThat(Syscalls.name(400)).isNull(); // 387..423 unused on x86_64
         assertThat(Syscalls.name(100_000)).isNull();
         assertThat(Syscalls.name(512)).isNull(); // x32 entries are not listed
@@ -71,8 +71,8 @@ class SyscallsTest {
         assertThat(all).isSorted().doesNotHaveDuplicates();
         assertThat(all[0]).isZero();
         assertThat(all[all.length - 1]).isEqualTo(Syscalls.max());
-        // 0..335 and 424..469 without holes
-        assertThat(all).hasSize(336 + (469 - 424 + 1));
+        // 0..336 and 424..470 without holes
+        assertThat(all).hasSize(337 + (470 - 424 + 1));
         for (int nr : all) {
             assertThat(Syscalls.number(Syscalls.name(nr))).isEqualTo(nr);
         }
@@ -93,6 +93,18 @@ class SyscallsTest {
             n++;
         }
         assertThat(n).isEqualTo(Syscalls.all().length);
+    }
+
+    @Test
+    void sourceIsGeneratedFromTheKernelTable() throws IOException {
+        String tbl = SyscallsSource.table();
+        assertThat(tbl.lines().findFirst().orElseThrow()).as("stamped with its kernel version").contains("Linux v6.");
+        assertThat(Files.readString(SyscallsSource.SOURCE, java.nio.charset.StandardCharsets.ISO_8859_1))
+                .as("Syscalls.java is generated from " + SyscallsSource.TABLE + ": run SyscallsSource.main")
+                .isEqualTo(SyscallsSource.generate(tbl));
+        assertThat(Syscalls.KERNEL).isEqualTo(SyscallsSource.version(tbl));
+        for (SyscallsSource.Entry e : SyscallsSource.entries(tbl)) assertThat(Syscalls.name(e.nr())).isEqualTo(e.name());
+        assertThat(SyscallsSource.entries(tbl)).hasSize(Syscalls.all().length);
     }
 
     @Test

@@ -118,4 +118,34 @@ class HardeningTest {
         assertThat(run(read, Syscalls.OPENAT, -100, 0, 0)).isEqualTo(NOTIFY);
         assertThat(run(sandbox("sandbox/all:off"), Syscalls.OPENAT, -100, 0, 0)).isEqualTo(ALLOW);
     }
+
+    @Test
+    void untracedChildrenAndClone3() throws Exception {
+        Sandbox off = sandbox("sandbox/all:off");
+        assertThat(run(off, Syscalls.CLONE, 0x00800000L | 0x11 /* CLONE_UNTRACED */)).isEqualTo(errno(Errno.EPERM));
+        assertThat(run(off, Syscalls.CLONE, 0x3d0f00L /* pthread_create */)).isEqualTo(ALLOW);
+        Sandbox all = sandbox("sandbox/all:off", "trace/allow_unsafe_namespace:all");
+        assertThat(run(all, Syscalls.CLONE, 0x00800000L | 0x11)).as("no switch").isEqualTo(errno(Errno.EPERM));
+        assertThat(run(all, Syscalls.CLONE3)).as("always ENOSYS").isEqualTo(errno(Errno.ENOSYS));
+    }
+
+    @Test
+    void pidLimitHandsTaskCreationToTheTracer() throws Exception {
+        int trace = Seccomp.trace(Hardening.TRACE_PID);
+        Sandbox pid = sandbox("sandbox/all:off", "sandbox/pid:on", "pid/max:4");
+        assertThat(run(pid, Syscalls.FORK)).isEqualTo(trace);
+        assertThat(run(pid, Syscalls.VFORK)).isEqualTo(trace);
+        assertThat(run(pid, Syscalls.CLONE, 0x11)).isEqualTo(trace);
+        assertThat(run(pid, Syscalls.CLONE, 0x00800000L | 0x11)).as("refusals first").isEqualTo(errno(Errno.EPERM));
+        Sandbox off = sandbox("sandbox/all:off", "pid/max:4");
+        assertThat(run(off, Syscalls.FORK)).as("pid sandboxing off").isEqualTo(ALLOW);
+        assertThat(run(sandbox("sandbox/all:off", "sandbox/pid:on"), Syscalls.FORK)).as("no limit").isEqualTo(ALLOW);
+    }
+
+    @Test
+    void userfaultfdDevice() throws Exception {
+        Sandbox off = sandbox("sandbox/all:off");
+        assertThat(run(off, Syscalls.IOCTL, 3, 0xAA00 /* USERFAULTFD_IOC_NEW */, 0x80000)).isEqualTo(errno(Errno.EPERM));
+        assertThat(run(off, Syscalls.USERFAULTFD, 0)).isEqualTo(errno(Errno.EPERM));
+    }
 }

@@ -232,4 +232,46 @@ class SockaddrDecoderTest {
         assertThat(ControlMessages.kind(dev.jsyd.sys.Files.S_IFLNK, "/proc/12/fd/3")).isEqualTo("magiclink");
         assertThat(ControlMessages.kind(0, "anon_inode:[eventfd]")).isEqualTo("misc");
     }
+
+    static byte[] ip(String text) throws Exception { return java.net.InetAddress.getByName(text).getAddress(); }
+
+    static byte[] v6(String text) throws Exception {
+        byte[] b = ip(text);
+        if (b.length == 16) return b;
+        byte[] m = new byte[16]; // InetAddress folds ::ffff:a.b.c.d to IPv4: build the mapped form
+        m[10] = m[11] = (byte) 0xff;
+        System.arraycopy(b, 0, m, 12, 4);
+        return m;
+    }
+
+    static String routed(byte[] dest, byte[] bound) {
+        Inet r = SockaddrDecoder.routedDestination(new Inet(dest, 9), bound == null ? null : new Inet(bound, 5));
+        assertThat(r.port()).isEqualTo(9);
+        return r.text();
+    }
+
+    @Test
+    void unspecifiedDestinationsAreRoutedToTheLocalHost() throws Exception {
+        assertThat(routed(ip("0.0.0.0"), null)).isEqualTo("127.0.0.1!9");
+        assertThat(routed(ip("0.0.0.0"), ip("0.0.0.0"))).as("bound to any").isEqualTo("127.0.0.1!9");
+        assertThat(routed(ip("0.0.0.0"), ip("10.1.2.3"))).as("bound: the kernel uses the source").isEqualTo("10.1.2.3!9");
+        assertThat(routed(v6("::"), null)).isEqualTo("::1!9");
+        assertThat(routed(v6("::"), v6("::ffff:10.1.2.3"))).as("v4-mapped socket").isEqualTo("::ffff:127.0.0.1!9");
+        assertThat(routed(v6("::ffff:0.0.0.0"), null)).isEqualTo("::ffff:127.0.0.1!9");
+        assertThat(routed(v6("::ffff:0.0.0.0"), v6("::ffff:10.1.2.3"))).isEqualTo("::ffff:10.1.2.3!9");
+        assertThat(routed(ip("0.0.0.0"), v6("::ffff:10.1.2.3"))).as("AF_INET on an IPv6 socket").isEqualTo("10.1.2.3!9");
+        assertThat(routed(ip("192.0.2.1"), ip("10.1.2.3"))).as("specified: unchanged").isEqualTo("192.0.2.1!9");
+        assertThat(routed(v6("2001:db8::1"), null)).isEqualTo("2001:db8::1!9");
+        assertThat(new Inet(v6("::ffff:0.0.0.1"), 1).unspecifiedDestination()).isFalse();
+    }
+
+    @Test
+    void theRoutedAddressReplacesOnlyTheIp() throws Exception {
+        byte[] raw4 = sin(AF_INET, 80, 0, 0, 0, 0, 16);
+        assertThat(SockaddrDecoder.withIp(raw4, ip("127.0.0.1"))).isEqualTo(sin(AF_INET, 80, 127, 0, 0, 1, 16));
+        byte[] raw6 = sin6(AF_INET6, 80, new byte[16], 28);
+        byte[] want = sin6(AF_INET6, 80, v6("::1"), 28);
+        assertThat(SockaddrDecoder.withIp(raw6, v6("::1"))).isEqualTo(want);
+        assertThat(raw6).as("a copy").isEqualTo(sin6(AF_INET6, 80, new byte[16], 28));
+    }
 }

@@ -132,4 +132,42 @@ class CliToolsTest {
                     .as(name).isTrue();
         }
     }
+
+    @Test
+    void apiJsonListsEverySyscallOfTheTable() throws Exception {
+        var bytes = new ByteArrayOutputStream();
+        ApiJson.write(bytes);
+        Map<String, Map<String, String>> rows = new HashMap<>();
+        String dflt = null;
+        try (JsonParser p = new JsonFactory().createParser(bytes.toByteArray())) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("syscall_default")) dflt = p.getText();
+                else if (field.equals("syscalls")) {
+                    while (p.nextToken() == JsonToken.START_OBJECT) {
+                        Map<String, String> m = new HashMap<>();
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String k = p.currentName();
+                            if (p.nextToken() == JsonToken.START_ARRAY) {
+                                StringBuilder b = new StringBuilder();
+                                while (p.nextToken() != JsonToken.END_ARRAY) b.append(b.isEmpty() ? "" : ",").append(p.getText());
+                                m.put(k, b.toString());
+                            } else m.put(k, p.getText());
+                        }
+                        rows.put(m.get("name"), m);
+                    }
+                } else p.skipChildren();
+            }
+        }
+        assertThat(dflt).isEqualTo("ENOSYS");
+        assertThat(rows).hasSize(dev.jsyd.abi.Syscalls.all().length);
+        assertThat(rows.get("openat")).containsEntry("nr", "257").containsEntry("treatment", "handled")
+                .containsEntry("handler", "OpenHandlers::openat");
+        assertThat(rows.get("ptrace")).containsEntry("treatment", "refused").containsEntry("errno", "EPERM")
+                .containsEntry("relaxed_by", "trace/allow_unsafe_ptrace,trace/allow_unsafe_debug");
+        assertThat(rows.get("read")).containsEntry("treatment", "kernel").containsKey("why");
+        assertThat(rows.get("clone")).containsKey("rules");
+    }
 }
