@@ -75,7 +75,11 @@ class MemoryRulesTest {
         assertThat(call(refusing, Syscalls.MPROTECT, 0x1000, 4096, PROT_RX)).as("MDWE refuses it in the kernel").isEqualTo(ALLOW);
         Program nomem = filter("sandbox/exec:on", "allow/exec+/***", "deny/exec+/usr/bin/su", "trace/allow_unsafe_memory:1");
         assertThat(call(nomem, Syscalls.MPROTECT, 0x1000, 4096, PROT_RX)).isEqualTo(TRACE);
-        assertThat(call(nomem, Syscalls.PKEY_MPROTECT, 0x1000, 4096, PROT_RWX, 0)).isEqualTo(TRACE);
+        assertThat(call(nomem, Syscalls.PKEY_MPROTECT, 0x1000, 4096, PROT_RWX, 0)).as("refused: trace/allow_unsafe_pkey")
+                .isEqualTo(Seccomp.RET_ERRNO | Errno.EPERM);
+        Program pkeys = filter("sandbox/exec:on", "allow/exec+/***", "deny/exec+/usr/bin/su", "trace/allow_unsafe_memory:1",
+                "trace/allow_unsafe_pkey:1");
+        assertThat(call(pkeys, Syscalls.PKEY_MPROTECT, 0x1000, 4096, PROT_RWX, 0)).isEqualTo(TRACE);
         assertThat(call(nomem, Syscalls.MPROTECT, 0x1000, 4096, 3)).isEqualTo(ALLOW);
         assertThat(mmap(nomem, PROT_RX, SHARED, 3)).as("W^X relaxed: shared exec mapping checked").isEqualTo(TRACE);
     }
