@@ -29,7 +29,8 @@ jsyd_aot() {
   rm -f "$JSYD_AOT"
   "$JAVA_HOME/bin/java" $JSYD_JVM_FLAGS -XX:AOTCacheOutput="$JSYD_AOT" -Xlog:aot=off -Xlog:cds=off \
     -Djsyd.launcher="$JSYD_LAUNCHER" -jar "$JSYD_JAR" -poff -m sandbox/read,exec:on -m 'allow/read,exec+/***' \
-    -m 'deny/read+/dev/zero' -- sh -c 'cat /dev/null; cat /dev/zero; exit 0' >/dev/null 2>&1 || true
+    -m 'deny/read+/dev/zero' -m rlimit/nofile:1024 -m sandbox/lock:on -m default/lock:warn -m 'allow/lock/all+/' \
+    -- sh -c 'cat /dev/null; cat /dev/zero; exit 0' >/dev/null 2>&1 || true
 }
 
 # Build on first use, and again when a source file is newer than the jar.

@@ -55,8 +55,11 @@ public final class BindHandlers {
                 r.fail(Errno.EACCES);
                 return;
             }
+            int landlock = NetAccess.landlockRefusal(r, dev.jsyd.abi.Landlock.BIND_TCP, a, sock);
+            if (landlock != 0) { r.fail(landlock); return; }
             int rc = s.bind(sock, raw);
             if (rc < 0) { r.fail(-rc); return; }
+            if (a instanceof Abstract ab) NetAccess.state(r).recordAbstract(ab.text());
             if (r.sandbox().flag("trace/allow_safe_bind")) {
                 if (a instanceof Inet) {
                     Inet bound = SockaddrDecoder.boundInet(s.getsockname(sock));
@@ -79,6 +82,7 @@ public final class BindHandlers {
                 r.fail(Errno.EACCES);
                 return;
             }
+            if (r.landlockRefuses(res.dirFd(), res.name(), dev.jsyd.abi.Landlock.MAKE_SOCK, false)) { r.fail(Errno.EACCES); return; }
             String host = "/proc/self/fd/" + res.dirFd() + (res.name().isEmpty() ? "" : "/" + res.name())
                     + (res.trailingSlash() ? "/" : "");
             String prog = up.path();

@@ -143,6 +143,7 @@ public final class ExecCheck implements AutoCloseable {
                 fd = Request.copyOfFd(files, pid, Integer.parseInt(fdName.group(2)));
                 if (fd < 0) return false; // closed on exec: an ELF file executed by fd (a script's fd stays open)
             } else {
+                resolver.setView(context.view());
                 try (PathResolver.Resolved r = resolver.resolve(pid, AT_FDCWD, execfn, PathResolver.Last.FOLLOW)) {
                     if (r.isMagic() || r.name().isEmpty()) return true;
                     fd = files.openat2(r.dirFd(), r.name(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | dev.jsyd.abi.OpenFlags.O_NONBLOCK, 0,

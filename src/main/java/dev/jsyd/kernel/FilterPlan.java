@@ -68,7 +68,11 @@ public final class FilterPlan {
                         rules.addAll(open);
                         yield Seccomp.RET_ALLOW;
                     }
-                    yield h.neededBy(sandbox) ? Seccomp.RET_USER_NOTIF : Seccomp.RET_ALLOW;
+                    // Under Landlock ftruncate is checked too (TruncateHandlers: emulated opens carry no
+                    // Landlock check), and every bind is seen (the sandbox's abstract names, NetAccess).
+                    boolean landlock = sandbox.enabled(Category.LOCK)
+                            && (row.nr() == dev.jsyd.abi.Syscalls.FTRUNCATE || row.nr() == dev.jsyd.abi.Syscalls.BIND);
+                    yield h.neededBy(sandbox) || landlock ? Seccomp.RET_USER_NOTIF : Seccomp.RET_ALLOW;
                 }
             };
             b.syscall(row.nr(), rules, fallback);

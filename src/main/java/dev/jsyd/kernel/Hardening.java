@@ -18,7 +18,7 @@ import java.util.Set;
 /**
  * Secure by default: the argument-level rules the rows of {@link SyscallTable} point to (clone
  * and unshare flags, personality values, ioctl requests, signal targets, …), decided by the BPF
- * filter alone, and the pre-exec hardening steps of the launcher. Each rule list is checked in
+ * filter alone (the pre-exec hardening steps of the launcher are in {@code confine.PlanBuilder}). Each rule list is checked in
  * order before the row's own treatment (first match wins). Which syscalls are refused outright is
  * table data ({@link SyscallTable}); the reasons are in docs/ESCAPES.md.
  *
@@ -69,19 +69,6 @@ public final class Hardening {
     static final int F_SETOWN = 8, F_SETOWN_EX = 15, FIOSETOWN = 0x8901, SIOCSPGRP = 0x8902;
     /** SECCOMP_RET_DATA of the RET_TRACE that hands a task-creating call to the tracer (pid/max). */
     public static final int TRACE_PID = 0x5059;
-
-    /** Launch flags understood by src/main/c/syd-launch.c (header field "flags"). */
-    public static final int LAUNCH_MDWE = dev.jsyd.sys.Launcher.MDWE, LAUNCH_DROP_CAPS = dev.jsyd.sys.Launcher.DROP_CAPS,
-            LAUNCH_NO_CORE = dev.jsyd.sys.Launcher.NO_CORE;
-
-    /** The launcher steps this policy asks for. */
-    public static int launchFlags(Sandbox sb) {
-        int f = 0;
-        if (!sb.flag("trace/allow_unsafe_memory") && !sb.flag("trace/allow_unsafe_exec_memory")) f |= LAUNCH_MDWE;
-        if (!sb.flag("trace/allow_unsafe_caps")) f |= LAUNCH_DROP_CAPS;
-        if (!sb.flag("trace/allow_unsafe_dumpable")) f |= LAUNCH_NO_CORE;
-        return f;
-    }
 
     /** Where a row's argument rules come from: computed from the policy and the supervisor's identity. */
     @FunctionalInterface
@@ -165,8 +152,23 @@ public final class Hardening {
         return List.of(ArgRule.all(errno(Errno.EACCES), anyBits(1, MFD_EXEC)));
     }
 
+    /**
+     * True when the program has a pid namespace of its own: pids it names are in that namespace,
+     * where the supervisor is not; the rules comparing with the supervisor's pid and group are left
+     * out (a number could only match a sandbox process).
+     */
+    static boolean ownPidNamespace(Sandbox sb) {
+        return dev.jsyd.confine.PlanBuilder.namespaces(sb).contains("pid");
+    }
+
+    /** getuid, geteuid, getgid, getegid under {@code root/fake}: answered 0 without running (RET_ERRNO with errno 0). */
+    static List<ArgRule> fakeRoot(Sandbox sb, Self self) {
+        return sb.flag("root/fake") ? List.of(ArgRule.all(errno(0))) : List.of();
+    }
+
     /** kill: the supervisor's pid, its process group and "everyone" (-1) are EACCES; other pids go to SignalHandlers. */
     static List<ArgRule> kill(Sandbox sb, Self self) {
+        if (ownPidNamespace(sb)) return List.of();
         int eacces = errno(Errno.EACCES);
         return List.of(ArgRule.all(eacces, of32(0, Op.EQ, self.pid())), ArgRule.all(eacces, of32(0, Op.EQ, -self.pgid())),
                 ArgRule.all(eacces, of32(0, Op.EQ, -1)));
@@ -178,11 +180,13 @@ public final class Hardening {
      * a supervisor thread).
      */
     static List<ArgRule> supervisorPid(Sandbox sb, Self self) {
+        if (ownPidNamespace(sb)) return List.of();
         return List.of(ArgRule.all(errno(Errno.EACCES), of32(0, Op.EQ, self.pid())));
     }
 
     /** setpgid: joining the supervisor's process group is EPERM, so a kill(0) checked in SignalHandlers stays valid. */
     static List<ArgRule> setpgid(Sandbox sb, Self self) {
+        if (ownPidNamespace(sb)) return List.of();
         return List.of(ArgRule.all(errno(Errno.EPERM), of32(1, Op.EQ, self.pgid())));
     }
 
@@ -192,6 +196,7 @@ public final class Hardening {
      */
     static List<ArgRule> fcntl(Sandbox sb, Self self) {
         int eacces = errno(Errno.EACCES);
+        if (ownPidNamespace(sb)) return List.of(ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN_EX)));
         return List.of(ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, self.pid())),
                 ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, -self.pgid())),
                 ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN_EX)));

@@ -3,6 +3,7 @@ package dev.jsyd.kernel;
 import static dev.jsyd.abi.OpenFlags.AT_EMPTY_PATH;
 import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
 import static dev.jsyd.abi.OpenFlags.AT_SYMLINK_FOLLOW;
+import static dev.jsyd.abi.OpenFlags.AT_SYMLINK_NOFOLLOW;
 
 import dev.jsyd.abi.Errno;
 import dev.jsyd.abi.Syscalls;
@@ -58,6 +59,13 @@ public final class LinkHandlers {
             if (existing >= 0) { r.fail(Errno.EEXIST); return; }
             if (existing != -Errno.ENOENT) { r.fail(-existing); return; }
             if (r.denied(sys, to.path(), -1, Category.CREATE)) { r.fail(Errno.EACCES); return; }
+            if (r.landlockActive()) {
+                int type = from.atName().isEmpty() || from.atDir() < 0 ? -1 : r.files().fileType(from.atDir(), from.atName(), AT_SYMLINK_NOFOLLOW);
+                if (type < 0) { r.fail(Errno.EACCES); return; } // an fd's object: no directory to check it in
+                int err = r.context().view().landlock().moveError(r.files(), from.atDir(), to.dirFd(), 0,
+                        LandlockMirror.makeRight(type), false);
+                if (err != 0) { r.fail(err); return; }
+            }
             int rc = FileOps.linkat(from.atDir(), from.atName(), to.dirFd(), to.hostName(),
                     from.atName().isEmpty() ? AT_EMPTY_PATH : 0);
             if (rc < 0) { r.fail(-rc); return; }
@@ -96,6 +104,7 @@ public final class LinkHandlers {
             if (existing >= 0) { r.fail(Errno.EEXIST); return; }
             if (existing != -Errno.ENOENT) { r.fail(-existing); return; }
             if (r.denied(sys, n.path(), -1, Category.SYMLINK)) { r.fail(Errno.EACCES); return; }
+            if (r.landlockRefuses(n.dirFd(), n.name(), dev.jsyd.abi.Landlock.MAKE_SYM, false)) { r.fail(Errno.EACCES); return; }
             int rc = FileOps.symlinkat(target, n.dirFd(), n.hostName());
             if (rc < 0) { r.fail(-rc); return; }
             r.reply(0);

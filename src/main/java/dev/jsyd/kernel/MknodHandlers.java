@@ -47,6 +47,7 @@ public final class MknodHandlers {
             if (type >= 0) { r.fail(Errno.EEXIST); return; }
             if (type != -Errno.ENOENT) { r.fail(-type); return; }
             if (r.denied(sys, n.path(), -1, Category.MKDIR)) { r.fail(Errno.EACCES); return; }
+            if (r.landlockRefuses(n.dirFd(), n.name(), dev.jsyd.abi.Landlock.MAKE_DIR, false)) { r.fail(Errno.EACCES); return; }
             int m = mode & 01777 & ~Umask.of(r);
             int rc = FileOps.mkdirat(n.dirFd(), n.hostName(), m);
             if (rc < 0) { r.fail(-rc); return; }
@@ -81,6 +82,7 @@ public final class MknodHandlers {
             if (existing >= 0) { r.fail(Errno.EEXIST); return; }
             if (existing != -Errno.ENOENT) { r.fail(-existing); return; }
             if (r.denied(sys, n.path(), -1, cat)) { r.fail(Errno.EACCES); return; }
+            if (r.landlockRefuses(n.dirFd(), n.name(), LandlockMirror.makeRight(type), false)) { r.fail(Errno.EACCES); return; }
             boolean device = type == Files.S_IFCHR || type == Files.S_IFBLK;
             boolean whiteout = type == Files.S_IFCHR && (dev & 0xffffffffL) == 0;
             if (device && !whiteout && !PathArgs.hasCap(r, PathArgs.CAP_MKNOD)) { r.fail(Errno.EPERM); return; }

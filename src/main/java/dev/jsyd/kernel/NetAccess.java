@@ -56,6 +56,16 @@ final class NetAccess {
             boundUnix.add(unix);
         }
 
+        /** Abstract UNIX names a process of the sandbox bound (for the Landlock abstract-socket scope). */
+        private final Set<String> boundAbstract = ConcurrentHashMap.newKeySet();
+
+        void recordAbstract(String name) {
+            if (boundAbstract.size() >= LIMIT) boundAbstract.clear();
+            boundAbstract.add(name);
+        }
+
+        boolean boundAbstract(String name) { return boundAbstract.contains(name); }
+
         /**
          * The supervisor's name of a UNIX socket it bound → {program's name, canonical path}, or
          * {@link #AMBIGUOUS} once two different sockets were bound under the same supervisor name
@@ -194,8 +204,37 @@ final class NetAccess {
             raw = SockaddrDecoder.withIp(raw, routed.ip());
         }
         if (denied(r, sys, Category.NET_CONNECT, a, null)) throw new ErrnoException(sys, Errno.EACCES);
+        int landlock = landlockRefusal(r, sys.equals("connect") ? dev.jsyd.abi.Landlock.CONNECT_TCP : 0, a, sock);
+        if (landlock != 0) throw new ErrnoException(sys, landlock);
         return raw;
     }
+
+    /**
+     * The errno with which the program's Landlock domain refuses what the supervisor is about to
+     * do on its socket {@code sock} (the supervisor is not under Landlock, see
+     * {@link LandlockMirror}), or 0: a TCP bind or connect ({@code tcpRight}: BIND_TCP, CONNECT_TCP,
+     * or 0 for a send) to a port no rule allows (EACCES); a connect or send to an abstract UNIX
+     * socket the sandbox did not bind, under the abstract-socket scope (EPERM).
+     */
+    static int landlockRefusal(Request r, long tcpRight, Addr a, int sock) {
+        LandlockMirror ll = r.context().view().landlock();
+        if (!ll.any()) return 0;
+        if (a instanceof Inet in && tcpRight != 0 && isTcp(sock) && ll.refusesPort(tcpRight, in.port())) return Errno.EACCES;
+        boolean reaching = tcpRight != dev.jsyd.abi.Landlock.BIND_TCP; // connect, send: reaching another socket
+        if (reaching && a instanceof SockaddrDecoder.Abstract ab && ll.scopesAbstractSockets() && !state(r).boundAbstract(ab.text())) {
+            return Errno.EPERM;
+        }
+        return 0;
+    }
+
+    private static boolean isTcp(int sock) {
+        dev.jsyd.sys.Sockets s = dev.jsyd.sys.Sockets.current();
+        int type = s.getsockoptInt(sock, dev.jsyd.sys.Sockets.SOL_SOCKET, dev.jsyd.sys.Sockets.SO_TYPE);
+        int protocol = s.getsockoptInt(sock, dev.jsyd.sys.Sockets.SOL_SOCKET, SO_PROTOCOL);
+        return (type & 0xf) == SOCK_STREAM && (protocol == IPPROTO_TCP || protocol == IPPROTO_MPTCP);
+    }
+
+    private static final int SO_PROTOCOL = 38, SOCK_STREAM = 1, IPPROTO_TCP = 6, IPPROTO_MPTCP = 262;
 
     /** Closes an fd held for a destination (if any). */
     static void release(int[] heldFd) {

@@ -3,6 +3,7 @@ package dev.jsyd.kernel;
 import static dev.jsyd.abi.OpenFlags.*;
 
 import dev.jsyd.abi.Errno;
+import dev.jsyd.abi.Landlock;
 import dev.jsyd.policy.Category;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
@@ -124,6 +125,10 @@ public final class OpenHandlers {
             return;
         }
         if (!exists && !creat && !tmpfile) { r.fail(Errno.ENOENT); return; }
+        long landlock = (readCat == Category.READ ? Landlock.READ_FILE : readCat == Category.READDIR ? Landlock.READ_DIR : 0)
+                | (writeCat != null ? Landlock.WRITE_FILE : 0) | (truncCat != null ? Landlock.TRUNCATE : 0)
+                | (createCat == Category.CREATE ? Landlock.MAKE_REG : 0);
+        if (r.landlockRefuses(res.dirFd(), res.name(), landlock, exists)) { r.fail(Errno.EACCES); return; }
         if (res.trailingSlash() && exists && !dir) { r.fail(Errno.ENOTDIR); return; }
         if (res.trailingSlash() && creat && !exists) { r.fail(Errno.EISDIR); return; }
         int hostFlags = (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY;
@@ -179,6 +184,7 @@ public final class OpenHandlers {
             r.fail(Errno.EACCES);
             return true;
         }
+        if (r.landlockActive()) return false; // the long way checks the Landlock rights the object's type needs
         int acc = flags & O_ACCMODE;
         boolean reads = acc != O_WRONLY;
         if (!r.silentlyAllowed(res.path(), reads ? Category.READ : null, reads ? Category.READDIR : null,
@@ -212,6 +218,12 @@ public final class OpenHandlers {
                 r.fail(Errno.EACCES);
                 return;
             }
+        }
+        if (r.landlockActive()) {
+            // A deleted file or directory still has a place in the tree Landlock would check; the
+            // supervisor cannot walk it, so it is refused (pipes, sockets and the like are not).
+            int type = r.files().fileType(AT_FDCWD, res.magic(), 0);
+            if (type == Files.S_IFREG || type == Files.S_IFDIR) { r.fail(Errno.EACCES); return; }
         }
         int fd;
         r.beginBlocking();

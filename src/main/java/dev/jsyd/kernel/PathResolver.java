@@ -42,6 +42,7 @@ public final class PathResolver {
 
     private final Files files;
     private WalkCheck walkCheck;
+    private ProgramView view = ProgramView.HOST;
 
     public PathResolver(Files files) { this.files = files; }
 
@@ -58,6 +59,9 @@ public final class PathResolver {
         /** False when no directory can be denied now (lets the fast path skip building prefixes). */
         default boolean active() { return true; }
     }
+
+    /** Resolves as the program sees paths: from its root, its {@code /proc} (see {@link ProgramView}). */
+    public void setView(ProgramView view) { this.view = view; }
 
     /** Installs the walk check used by every later {@link #resolve} (null: no check). */
     public void setWalkCheck(WalkCheck check) { this.walkCheck = check; }
@@ -156,7 +160,7 @@ public final class PathResolver {
                 base = root();
                 ownBase = false;
             } else {
-                base = files.openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+                base = openRoot();
             }
             if (base < 0) return null;
             basePath = "/";
@@ -227,10 +231,23 @@ public final class PathResolver {
 
     private int rootFd = -1;
 
-    /** An O_PATH fd of "/" kept for the life of this resolver (never handed out). */
+    /** An O_PATH fd of the program's "/" kept for the life of this resolver or its view (never handed out). */
     private int root() {
+        if (view.rootFd() >= 0) return view.rootFd();
         if (rootFd < 0) rootFd = files.openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
         return rootFd;
+    }
+
+    /** A new O_PATH fd of the program's "/" (the caller's to close), or -errno. */
+    private int openRoot() {
+        if (view.rootFd() >= 0) return files.openat(view.rootFd(), ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        return files.openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    }
+
+    private int openRootDir() throws ResolveException {
+        int fd = openRoot();
+        if (fd < 0) throw new ResolveException(-fd);
+        return fd;
     }
 
     /** Closes the fds this resolver keeps. */
@@ -246,7 +263,7 @@ public final class PathResolver {
         int cur;
         if (path.charAt(0) == '/') {
             startPath = "/";
-            cur = openDir(AT_FDCWD, "/");
+            cur = openRootDir();
         } else {
             // Open the program's base directory first and name it from our own fd afterwards, so
             // the program cannot swap its fd or cwd between the naming and the opening.
@@ -262,7 +279,7 @@ public final class PathResolver {
                 throw new ResolveException(Errno.ENOENT);
             }
             try {
-                ProcGuard.checkStart(files, tid, startPath); // the supervisor's /proc/PID is hidden
+                if (!view.privateProc()) ProcGuard.checkStart(files, tid, startPath, view.launcherPid()); // the supervisor's /proc/PID is hidden
             } catch (ResolveException e) {
                 Files.close(fd);
                 throw e;
@@ -297,23 +314,24 @@ public final class PathResolver {
                 if (comp.equals("self") || comp.equals("thread-self")) {
                     // The program's own /proc entry; a final /proc/self not followed stays the link itself.
                     boolean linkItself = isLast && last == Last.NOFOLLOW && !trailingSlash;
-                    if (canon.toString().equals("/proc") && !linkItself) comp = Integer.toString(tid);
+                    if (canon.toString().equals("/proc") && !linkItself) comp = Integer.toString(ownPid(tid));
                 }
-                ProcGuard.check(files, tid, canon, comp); // the supervisor's /proc/PID is hidden
+                // The supervisor's /proc/PID is hidden (a private proc does not show it at all).
+                if (!view.privateProc()) ProcGuard.check(files, tid, canon, comp, view.launcherPid());
                 if (!isLast || last == Last.FOLLOW || trailingSlash) {
                     String target = files.readlinkat(cur, comp);
                     if (target != null) {
                         if (++links > MAX_SYMLINKS) throw new ResolveException(Errno.ELOOP);
                         if (isMagicDir(canon, comp) && (target.isEmpty() || target.charAt(0) != '/' || target.endsWith(" (deleted)"))) {
                             if (!isLast) throw new ResolveException(Errno.ENOTDIR);
-                            String magic = canon + "/" + comp;
+                            String magic = hostMagic(canon + "/" + comp, tid);
                             return new Resolved(target, -1, comp, magic, trailingSlash);
                         }
                         if (target.isEmpty()) throw new ResolveException(Errno.ENOENT);
                         if (target.charAt(0) == '/') {
                             Files.close(cur);
                             cur = -1;
-                            cur = openDir(AT_FDCWD, "/");
+                            cur = openRootDir();
                             canon.setLength(1);
                         }
                         split(target, todo, true);
@@ -362,6 +380,32 @@ public final class PathResolver {
         } finally {
             if (cur >= 0) Files.close(cur);
         }
+    }
+
+    /** The calling thread's pid as the program's /proc names it. */
+    private int ownPid(int tid) throws ResolveException {
+        if (!view.privateProc()) return tid;
+        int[] ids = view.local(files, tid);
+        if (ids == null) throw new ResolveException(Errno.ENOENT);
+        return ids[0];
+    }
+
+    /**
+     * A magic link's path for the supervisor to open: with a private proc, the caller's own
+     * {@code /proc/N[/task/T]} (N, T in the program's pid namespace) becomes the caller's
+     * {@code /proc/TID}; another process's stays as the program named it (and is refused as not
+     * the caller's own, see {@link MagicLinks}).
+     */
+    private String hostMagic(String magic, int tid) throws ResolveException {
+        if (!view.privateProc()) return magic;
+        int[] ids = view.local(files, tid);
+        if (ids == null) throw new ResolveException(Errno.ENOENT);
+        String[] parts = magic.substring(6).split("/", -1);
+        String own = Integer.toString(ids[0]), group = Integer.toString(ids[1]), host = Integer.toString(tid);
+        if (!parts[0].equals(own) && !parts[0].equals(group)) return magic;
+        parts[0] = host;
+        if (parts.length > 2 && parts[1].equals("task") && parts[2].equals(own)) parts[2] = host;
+        return "/proc/" + String.join("/", parts);
     }
 
     private int openDir(int dirfd, String name) throws ResolveException {

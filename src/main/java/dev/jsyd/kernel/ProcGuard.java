@@ -25,22 +25,23 @@ final class ProcGuard {
      * Called by the resolver, resolving for thread {@code tid}, for each component {@code name}
      * met in directory {@code dir}.
      */
-    static void check(Files files, int tid, CharSequence dir, String name) throws ResolveException {
-        if (isNumber(name) && dir.length() == 5 && dir.toString().equals("/proc")) checkPid(files, tid, name);
+    static void check(Files files, int tid, CharSequence dir, String name, int launcherPid) throws ResolveException {
+        if (isNumber(name) && dir.length() == 5 && dir.toString().equals("/proc")) checkPid(files, tid, name, launcherPid);
     }
 
     /** Called by the resolver for a start directory (cwd or dirfd) given as an absolute path. */
-    static void checkStart(Files files, int tid, String path) throws ResolveException {
+    static void checkStart(Files files, int tid, String path, int launcherPid) throws ResolveException {
         if (!path.startsWith("/proc/")) return;
         int end = path.indexOf('/', 6);
         String n = end < 0 ? path.substring(6) : path.substring(6, end);
-        if (isNumber(n)) checkPid(files, tid, n);
+        if (isNumber(n)) checkPid(files, tid, n, launcherPid);
     }
 
-    private static void checkPid(Files files, int tid, String n) throws ResolveException {
+    /** Also hides {@code launcherPid}, the launcher waiting outside for a forked program (0: none). */
+    private static void checkPid(Files files, int tid, String n, int launcherPid) throws ResolveException {
         if (n.equals(Integer.toString(tid))) return; // a thread may always see itself (/proc/self)
         int tgid = tgidOf(files, n);
-        if (tgid < 0 || tgid == SELF) throw new ResolveException(Errno.ENOENT);
+        if (tgid < 0 || tgid == SELF || (launcherPid > 0 && tgid == launcherPid)) throw new ResolveException(Errno.ENOENT);
     }
 
     /** The thread group id of task {@code pid} as this process sees it, or -1 when there is no such task. */

@@ -41,9 +41,9 @@ public final class ReadlinkHandlers {
             if (err != 0) { r.fail(err); return; }
             byte[] target;
             if (lk.isProcSelfLink()) {
-                int tgid = MagicLinks.tgid(r);
-                if (tgid < 0) { r.fail(Errno.ENOENT); return; }
-                String t = lk.path.equals("/proc/self") ? Integer.toString(tgid) : tgid + "/task/" + r.pid();
+                int[] ids = r.context().view().local(r.files(), r.pid()); // as the program's /proc names them
+                if (ids == null) { r.fail(Errno.ENOENT); return; }
+                String t = lk.path.equals("/proc/self") ? Integer.toString(ids[1]) : ids[1] + "/task/" + ids[0];
                 target = t.getBytes(StandardCharsets.ISO_8859_1);
             } else if (lk.isHeldDirectory()) {
                 r.fail(Errno.EINVAL); // "/", ".", "..": a directory is not a link

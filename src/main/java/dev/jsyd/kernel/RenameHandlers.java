@@ -56,6 +56,14 @@ public final class RenameHandlers {
                 return;
             }
             if ((flags & RENAME_WHITEOUT) != 0 && !PathArgs.hasCap(r, PathArgs.CAP_MKNOD)) { r.fail(Errno.EPERM); return; }
+            if (r.landlockActive()) {
+                int toType = to.type();
+                boolean exchange = (flags & RENAME_EXCHANGE) != 0;
+                long fromNeeds = LandlockMirror.removeRight(type) | (exchange && toType >= 0 ? LandlockMirror.makeRight(toType) : 0);
+                long toNeeds = LandlockMirror.makeRight(type) | (toType >= 0 ? LandlockMirror.removeRight(toType) : 0);
+                int err = r.context().view().landlock().moveError(r.files(), from.dirFd(), to.dirFd(), fromNeeds, toNeeds, exchange);
+                if (err != 0) { r.fail(err); return; }
+            }
             int rc = FileOps.renameat2(from.dirFd(), from.hostName(), to.dirFd(), to.hostName(), flags);
             if (rc < 0) { r.fail(-rc); return; }
             r.reply(0);

@@ -36,6 +36,7 @@ public final class Request implements AutoCloseable {
     public Request(NotifyFd listener, SandboxContext context) {
         this.channel = listener.openChannel();
         this.context = context;
+        resolver.setView(context.view());
         resolver.setWalkCheck(new PathResolver.WalkCheck() {
             @Override public boolean denied(String dir) { return walkDenied(dir); }
             @Override public boolean active() { return sandbox().mayRefuse(Category.WALK); }
@@ -55,6 +56,19 @@ public final class Request implements AutoCloseable {
         if (statCalls == null) statCalls = new dev.jsyd.sys.StatCalls();
         return statCalls;
     }
+
+    /**
+     * True when the program's Landlock domain refuses {@code rights} (dev.jsyd.abi.Landlock) for
+     * entry {@code name} of {@code dirFd}, which the supervisor is about to act on for it; see
+     * {@link LandlockMirror}. {@code withEntry}: the entry's own rules count (an existing object).
+     */
+    public boolean landlockRefuses(int dirFd, String name, long rights, boolean withEntry) {
+        LandlockMirror m = context.view().landlock();
+        return m.active() && m.refuses(files, dirFd, name, rights, withEntry);
+    }
+
+    /** True when emulated calls must respect a Landlock domain. */
+    public boolean landlockActive() { return context.view().landlock().active(); }
 
     /** The walk check every resolution of this request makes (see {@link PathResolver.WalkCheck}). */
     private boolean walkDenied(String dir) {

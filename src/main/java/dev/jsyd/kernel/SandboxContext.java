@@ -34,4 +34,7 @@ public interface SandboxContext {
 
     /** The esyd shell functions (what reading /dev/syd.sh gives, and {@code syd --sh} prints). */
     String esydScript();
+
+    /** How the program sees paths and pids (its namespaces); the supervisor's own view by default. */
+    default ProgramView view() { return ProgramView.HOST; }
 }

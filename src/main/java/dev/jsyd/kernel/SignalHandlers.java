@@ -55,6 +55,10 @@ public final class SignalHandlers {
     }
 
     private static void positive(Request r, int pid) {
+        if (r.context().view().pidNamespace()) { // the pid is the program's; the supervisor is not in its namespace
+            r.continueSyscall();
+            return;
+        }
         int tgid = ProcGuard.tgidOf(r.files(), Integer.toString(pid));
         if (tgid < 0) r.fail(Errno.ESRCH);
         else if (tgid == SELF.pid()) r.fail(Errno.EACCES);

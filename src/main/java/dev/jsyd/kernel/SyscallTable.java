@@ -130,6 +130,7 @@ public final class SyscallTable {
 
     private static final Rules CLONE_RULES = new Rules("namespace flags (EPERM), CLONE_UNTRACED (EPERM), pid/max hand-over to the tracer", Hardening::clone);
     private static final Rules PID_RULES = new Rules("pid/max hand-over to the tracer", Hardening::pidLimit);
+    private static final Rules FAKE_ROOT = new Rules("root/fake: answered 0", Hardening::fakeRoot);
     private static final Rules SELF_PID = new Rules("the supervisor's pid: EACCES", Hardening::supervisorPid);
 
     /** The table: one row per syscall of {@link Syscalls}, in number order. */
@@ -240,13 +241,13 @@ public final class SyscallTable {
             row(SYSINFO, kernel(ID)),
             row(TIMES, kernel(ID)),
             row(PTRACE, refuse(EPERM, TRACING, "trace/allow_unsafe_ptrace", "trace/allow_unsafe_debug")),
-            row(GETUID, kernel(ID)),
+            row(GETUID, kernel(ID), FAKE_ROOT),
             row(SYSLOG, refuse(EPERM, "reads or clears the kernel log", "trace/allow_unsafe_syslog")),
-            row(GETGID, kernel(ID)),
+            row(GETGID, kernel(ID), FAKE_ROOT),
             row(SETUID, kernel(SETID)),
             row(SETGID, kernel(SETID)),
-            row(GETEUID, kernel(ID)),
-            row(GETEGID, kernel(ID)),
+            row(GETEUID, kernel(ID), FAKE_ROOT),
+            row(GETEGID, kernel(ID), FAKE_ROOT),
             row(SETPGID, kernel(PROC),
                     new Rules("joining the supervisor's process group: EPERM", Hardening::setpgid)),
             row(GETPPID, kernel(ID)),

@@ -26,8 +26,8 @@ public final class Api {
         List<Entry> out = new ArrayList<>();
         Sandbox d = Policy.defaults().snapshot();
         for (Category c : Category.values()) {
-            boolean enforced = c.isPath() || c.isNet() || c == Category.PID || c == Category.FORCE || c == Category.TPE
-                    || c == Category.SEGVGUARD;
+            boolean enforced = c.isPath() || c.isNet() || c == Category.PID || c == Category.LOCK || c == Category.FORCE
+                    || c == Category.TPE || c == Category.SEGVGUARD;
             if (c.canToggle()) out.add(new Entry("sandbox/" + c.sydName(), "boolean", ":?", d.enabled(c) ? "on" : "off", enforced));
             out.add(new Entry("default/" + c.sydName(), "action", ":", d.defaultAction(c).sydName(), enforced));
         }
@@ -44,7 +44,7 @@ public final class Api {
         }
         for (String r : Parser.LOCK_RIGHTS) {
             boolean net = r.equals("bind") || r.equals("connect");
-            out.add(new Entry("allow/lock/" + r, net ? "port-range list" : "path list", "+-^", null, false));
+            out.add(new Entry("allow/lock/" + r, net ? "port-range list" : "path list", "+-^", null, true));
         }
         for (Settings.Spec s : Settings.all()) {
             Object v = s.defaultValue();
@@ -52,7 +52,7 @@ public final class Api {
             String ops = s.type() == Settings.Type.BOOL ? ":?" : ":";
             out.add(new Entry(s.key(), s.type().apiName(), ops, dflt, s.enforced()));
         }
-        out.add(new Entry("bind", "bind-mount list", "+-^", null, false));
+        out.add(new Entry("bind", "bind-mount list", "+-^", null, true));
         out.add(new Entry("mask", "path-glob list", "+-^", null, false));
         out.add(new Entry("append", "path-glob list", "+-^", null, false));
         out.add(new Entry("crypt", "path-glob list", "+-^", null, false));

@@ -71,7 +71,8 @@ public final class Policy {
         settings.clear();
         lists.clear();
         for (Category c : Category.values()) {
-            defaults.put(c, c == Category.PID ? Action.KILL : Action.DENY);
+            // pid: kill the new process; lock: Landlock as a hard requirement (syd(2)).
+            defaults.put(c, c == Category.PID || c == Category.LOCK ? Action.KILL : Action.DENY);
             if (c.hasRules() && c != Category.FS && c != Category.NET_LINK) enabled.add(c);
         }
     }
@@ -93,6 +94,10 @@ public final class Policy {
 
     private void apply(Command cmd, String text, Origin origin) throws PolicyException {
         checkLock(cmd, text, origin);
+        if (origin != null && origin.kind() == Origin.Kind.RUNTIME && startupOnly(cmd)) {
+            throw new PolicyException(origin, text, 0, "`" + text + "` is applied when the sandbox starts and cannot change now",
+                    "set it with -m, -p or -P before the program runs", null);
+        }
         switch (cmd) {
             case Command.SandboxSet s -> {
                 for (Category c : s.categories().resolve()) {
@@ -151,6 +156,33 @@ public final class Policy {
                 }
             }
             default -> { }
+        }
+    }
+
+    /**
+     * True for what the launcher applies once before the program runs (namespaces, mounts, root,
+     * names, clocks, limits, Landlock): refused at runtime, where it could no longer take effect.
+     */
+    public static boolean startupOnly(Command cmd) {
+        return switch (cmd) {
+            case Command.SandboxSet s -> s.categories().resolve().contains(Category.LOCK);
+            case Command.DefaultSet d -> d.categories().resolve().contains(Category.LOCK);
+            case Command.LockRule r -> true;
+            case Command.Set s -> STARTUP_KEYS.stream().anyMatch(k -> s.key().equals(k) || s.key().startsWith(k + "/"))
+                    && !s.key().equals("lock");
+            case Command.ListEdit l -> l.list().equals("bind");
+            default -> false;
+        };
+    }
+
+    private static final List<String> STARTUP_KEYS = List.of("unshare", "root", "name", "time", "rlimit");
+
+    /** {@link #startupOnly(Command)} for a command given as a byte string; false when it does not parse. */
+    public boolean startupOnly(String commandBytes) {
+        try {
+            return startupOnly(Parser.parseBytes(commandBytes, Origin.runtime(), env));
+        } catch (PolicyException e) {
+            return false;
         }
     }
 

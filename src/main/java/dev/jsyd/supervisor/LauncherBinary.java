@@ -14,13 +14,13 @@ import java.util.zip.CRC32;
  * ({@code $XDG_RUNTIME_DIR/jsyd} or {@code /tmp/jsyd-UID}, mode 0700) under a name that carries
  * its checksum, so a changed launcher never reuses a stale file.
  */
-final class LauncherBinary {
+public final class LauncherBinary {
     private LauncherBinary() {}
 
     private static final String RESOURCE = "/dev/jsyd/native/syd-launch";
     private static volatile String cached;
 
-    static String path() throws IOException {
+    public static String path() throws IOException {
         String p = cached;
         if (p != null) return p;
         String prop = System.getProperty("jsyd.launcher");

@@ -70,6 +70,7 @@ final class RuntimeApi {
         synchronized (lock) {
             try {
                 if (command.endsWith("?")) return policy.query(Bytes.toUtf8(command)) ? 0 : Errno.ENOENT;
+                if (policy.startupOnly(command)) return Errno.EBUSY; // launch-time settings (docs/CONFINE.md)
                 policy.applyBytes(command, Origin.runtime());
             } catch (PolicyException e) {
                 LockState l = policy.lock();

@@ -1,8 +1,13 @@
 package dev.jsyd.supervisor;
 
 import dev.jsyd.abi.Errno;
+import dev.jsyd.confine.LaunchPlan;
+import dev.jsyd.confine.PlanBuilder;
+import dev.jsyd.confine.PlanException;
 import dev.jsyd.kernel.AccessEvent;
 import dev.jsyd.kernel.FilterPlan;
+import dev.jsyd.kernel.LandlockMirror;
+import dev.jsyd.kernel.ProgramView;
 import dev.jsyd.kernel.Request;
 import dev.jsyd.kernel.SandboxContext;
 import dev.jsyd.policy.Policy;
@@ -61,6 +66,60 @@ public final class Supervisor implements SandboxContext {
     private final dev.jsyd.kernel.ChdirWatch chdirWatch = new dev.jsyd.kernel.ChdirWatch();
 
     @Override public Sandbox sandbox() { return runtime.sandbox(); }
+    @Override public ProgramView view() { return view; }
+
+    private volatile ProgramView view = ProgramView.HOST;
+
+    /** The supervisor's ids and the kernel's Landlock ABI, for the launch plan. */
+    private static PlanBuilder.Host host() {
+        var u = new com.sun.security.auth.module.UnixSystem();
+        return new PlanBuilder.Host((int) u.getUid(), (int) u.getGid(), dev.jsyd.sys.KernelFeatures.landlockAbi());
+    }
+
+    /**
+     * The program's Landlock domain for emulated calls: the rules' objects looked up in its view
+     * while it waits for the supervisor (it has not run a single instruction of its own yet).
+     */
+    private static LandlockMirror landlockMirror(LaunchPlan plan, int rootFd) {
+        LaunchPlan.LandlockCreate create = null;
+        List<LandlockMirror.PathRule> rules = new java.util.ArrayList<>();
+        List<LandlockMirror.PortRule> ports = new java.util.ArrayList<>();
+        for (LaunchPlan.Step s : plan.steps()) {
+            if (s instanceof LaunchPlan.LandlockCreate c) create = c;
+            if (s instanceof LaunchPlan.LandlockPath p) rules.add(new LandlockMirror.PathRule(p.path(), p.access(), p.fileAccess()));
+            if (s instanceof LaunchPlan.LandlockPort p) ports.add(new LandlockMirror.PortRule(p.access(), p.lo(), p.hi()));
+        }
+        if (create == null) return LandlockMirror.NONE;
+        dev.jsyd.sys.Files f = new dev.jsyd.sys.Files();
+        try {
+            return LandlockMirror.of(f, rootFd, create.handledFs(), rules).withNet(create.handledNet(), ports, create.scoped());
+        } finally {
+            f.close();
+        }
+    }
+
+    /**
+     * How the launched program sees paths and pids: with a mount namespace of its own, its root
+     * ({@code /proc/PID/root}, final once the launcher reached its filter) is where its absolute
+     * paths start.
+     */
+    private ProgramView programView(int pid, int launcherPid) throws ErrnoException {
+        var ns = PlanBuilder.namespaces(runtime.sandbox());
+        if (!ns.contains("mount") && !ns.contains("pid") && launcherPid == 0) return ProgramView.HOST;
+        int root = -1;
+        if (ns.contains("mount")) {
+            dev.jsyd.sys.Files f = new dev.jsyd.sys.Files();
+            try {
+                root = f.openat(dev.jsyd.abi.OpenFlags.AT_FDCWD, "/proc/" + pid + "/root", dev.jsyd.abi.OpenFlags.O_PATH
+                        | dev.jsyd.abi.OpenFlags.O_DIRECTORY | dev.jsyd.abi.OpenFlags.O_CLOEXEC, 0);
+            } finally {
+                f.close();
+            }
+            if (root < 0) throw new ErrnoException("open /proc/" + pid + "/root", -root);
+        }
+        return new ProgramView(root, ns.contains("pid"), ns.contains("pid") && ns.contains("mount"), launcherPid,
+                LandlockMirror.NONE);
+    }
     @Override public dev.jsyd.kernel.ChdirWatch chdirWatch() { return chdirWatch; }
     @Override public boolean runtimeVisible(int tid) { return runtime.visible(tid); }
     @Override public int runtimeCommand(int tid, String command) { return runtime.command(tid, command); }
@@ -140,12 +199,25 @@ public final class Supervisor implements SandboxContext {
         } catch (IOException e) {
             throw new SupervisorException("cannot prepare the launcher: " + e.getMessage(), 1);
         }
+        LaunchPlan plan;
+        try {
+            plan = PlanBuilder.build(runtime.sandbox(), filter, host());
+        } catch (PlanException e) {
+            throw new SupervisorException(e.describe(), dev.jsyd.abi.Errno.EINVAL);
+        }
         Launcher.Launched launched;
         try {
-            launched = Launcher.start(launcher, filter, dev.jsyd.kernel.Hardening.launchFlags(runtime.sandbox()),
-                    options.file(), options.argv(), options.env(), options.setup());
+            launched = Launcher.start(launcher, plan, options.file(), options.argv(), options.env(), options.setup());
         } catch (ErrnoException e) {
             throw new SupervisorException("cannot start the sandbox: " + e.getMessage(), e.errno());
+        }
+        try {
+            view = programView(launched.pidfd().pid(), launched.launcherPid());
+            view = view.withLandlock(landlockMirror(plan, view.rootFd()));
+        } catch (ErrnoException e) {
+            launched.pidfd().signal(Signals.SIGKILL);
+            launched.close();
+            throw new SupervisorException("cannot open the program's root: " + e.getMessage(), e.errno());
         }
         synchronized (childLock) {
             child = launched.pidfd();
@@ -199,6 +271,7 @@ public final class Supervisor implements SandboxContext {
                 child = null; // the pidfd number may be reused once closed
                 launched.close();
             }
+            if (view.rootFd() >= 0) dev.jsyd.sys.Files.close(view.rootFd());
         }
     }
 

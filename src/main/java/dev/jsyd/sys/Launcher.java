@@ -13,23 +13,17 @@ import java.util.List;
 
 /**
  * Starts the pre-exec launcher ({@code src/main/c/syd-launch.c}) with posix_spawn and drives its
- * protocol: send the filter, take the listener with pidfd_getfd, let it exec, learn how the exec
- * went. The launcher must be spawned from a thread that lives as long as the sandbox:
- * PR_SET_PDEATHSIG fires when the <em>thread</em> that created the child exits.
+ * protocol: send the launch plan, take the program (when the launcher forks) and the listener
+ * with pidfd_getfd, let it exec, learn how the exec went. The launcher must be spawned from a
+ * thread that lives as long as the sandbox: PR_SET_PDEATHSIG fires when the <em>thread</em> that
+ * created the child exits.
  */
 public final class Launcher {
     private Launcher() {}
 
-    private static final int MAGIC = 0x4459534a;
     /** The variables that carry the control socket's fd number and the file to exec to the launcher. */
     static final String ENV_FD = "JSYD_LAUNCH_FD", ENV_FILE = "JSYD_LAUNCH_FILE";
 
-    /** Launch flag: PR_SET_MDWE(PR_MDWE_REFUSE_EXEC_GAIN) before exec (W^X memory), where the kernel has it. */
-    public static final int MDWE = 1;
-    /** Launch flag: drop the dangerous capabilities from the bounding set, clear ambient and inheritable. */
-    public static final int DROP_CAPS = 2;
-    /** Launch flag: RLIMIT_CORE 0 (no core dumps). */
-    public static final int NO_CORE = 4;
     private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000, F_SETFD = 2;
     private static final Object SPAWN_LOCK = new Object();
 
@@ -127,27 +121,53 @@ public final class Launcher {
         }
     }
 
-    /** A launched, filtered process that has not exec'd the program yet. */
+    /**
+     * What the launcher carries out: a serialized plan (src/main/c/syd-launch.c documents the
+     * message), built in Java (dev.jsyd.confine.LaunchPlan).
+     */
+    public interface Plan {
+        /** The launcher's message, with the supervisor's pid as the expected parent. */
+        byte[] encode(int parentPid);
+
+        /** True when the launcher forks and the program is its child (it then sends "P"). */
+        boolean forks();
+
+        /** True when a seccomp filter is installed (the launcher then hands over a listener with "L"). */
+        boolean filtered();
+
+        /** What step {@code index} does, for a failure report. */
+        String describe(int index);
+    }
+
+    /** A launched process that has not exec'd the program yet. */
     public static final class Launched implements AutoCloseable {
         private final int ctl;
-        private final PidFd pidfd;
+        private final PidFd spawned;
+        private final PidFd program;
         private final NotifyFd listener;
+        private final Plan plan;
 
-        private Launched(int ctl, PidFd pidfd, NotifyFd listener) {
+        private Launched(int ctl, PidFd spawned, PidFd program, NotifyFd listener, Plan plan) {
             this.ctl = ctl;
-            this.pidfd = pidfd;
+            this.spawned = spawned;
+            this.program = program;
             this.listener = listener;
+            this.plan = plan;
         }
 
-        public PidFd pidfd() { return pidfd; }
+        /** The process that becomes the program (the launcher's child when the plan forks). */
+        public PidFd pidfd() { return program; }
+
+        /** The launcher that stays outside while the program runs (0 when the plan does not fork). */
+        public int launcherPid() { return spawned == program ? 0 : spawned.pid(); }
+
+        /** The seccomp listener, or null when the plan installs no filter. */
         public NotifyFd listener() { return listener; }
 
         /** Lets the launcher go on to exec the program (the supervisor must be serving the listener). */
         public void release() throws ErrnoException {
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment b = a.allocate(1);
-                ErrnoException.check("write(launcher)", Native.syscall(Syscalls.WRITE, ctl, b.address(), 1));
-            }
+            if (listener == null) return; // nothing to acknowledge: the launcher goes straight on
+            ack(ctl);
         }
 
         /**
@@ -158,43 +178,37 @@ public final class Launcher {
             int[] msg = readMessage(ctl);
             if (msg == null) return 0; // control socket closed on exec: the program runs
             if (msg[0] == 'E') return msg[1];
-            throw new ErrnoException("launcher step " + msg[2], msg[1]);
+            throw new ErrnoException(plan.describe(msg[2]), msg[1]);
         }
 
+        /** Closes the fds; a forking launcher (which lives as long as the program) is killed and reaped. */
         @Override
         public void close() {
             Native.syscall(Syscalls.CLOSE, ctl);
-            listener.close();
-            pidfd.close();
+            if (listener != null) listener.close();
+            if (spawned != program) {
+                spawned.signal(Signals.SIGKILL);
+                try {
+                    spawned.waitExit();
+                } catch (ErrnoException e) {
+                    // already reaped: nothing to do
+                }
+                spawned.close();
+            }
+            program.close();
         }
     }
 
     /**
      * Spawns {@code launcher} to run {@code file} (searched in PATH when it has no slash) with
-     * {@code argv} and {@code env}, under {@code filter} (struct sock_filter bytes).
-     */
-    public static Launched start(String launcher, byte[] filter, String file, List<String> argv, List<String> env)
-            throws ErrnoException {
-        return start(launcher, filter, 0, file, argv, env);
-    }
-
-    /**
-     * As {@link #start(String, byte[], String, List, List)}, with the launcher's hardening steps:
-     * {@code flags} is a mask of {@link #MDWE}, {@link #DROP_CAPS}, {@link #NO_CORE}.
-     */
-    public static Launched start(String launcher, byte[] filter, int flags, String file, List<String> argv,
-            List<String> env) throws ErrnoException {
-        return start(launcher, filter, flags, file, argv, env, Setup.NONE);
-    }
-
-    /**
-     * As {@link #start(String, byte[], int, String, List, List)}, and the launcher starts in
+     * {@code argv} and {@code env} after carrying out {@code plan}. The launcher starts in
      * {@code setup}'s directory with its standard streams (posix_spawn file actions; none are
-     * created for {@link Setup#NONE}). A directory or file that cannot be opened fails the spawn
-     * with that errno.
+     * created for {@link Setup#NONE}); a directory or file that cannot be opened fails the spawn
+     * with that errno. Returns once the plan ran up to the listener hand-off (or, with no filter,
+     * once it was sent).
      */
-    public static Launched start(String launcher, byte[] filter, int flags, String file, List<String> argv,
-            List<String> env, Setup setup) throws ErrnoException {
+    public static Launched start(String launcher, Plan plan, String file, List<String> argv, List<String> env,
+            Setup setup) throws ErrnoException {
         int[] sv = socketpair();
         int pid;
         try (Arena a = Arena.ofConfined()) {
@@ -240,23 +254,27 @@ public final class Launcher {
             pid = pidOut.get(ValueLayout.JAVA_INT, 0);
         }
         int ctl = sv[0];
-        PidFd pidfd = null;
+        PidFd spawned = null, program = null;
         try {
-            pidfd = PidFd.open(pid);
-            writeHeaderAndFilter(ctl, filter, flags);
-            int[] msg = readMessage(ctl);
-            if (msg == null) throw new ErrnoException("launcher exited during setup", Errno.EIO);
-            if (msg[0] != 'L') throw new ErrnoException("launcher step " + msg[2], msg[1]);
-            int listener = pidfd.getFd(msg[1]);
-            if (listener < 0) throw new ErrnoException("pidfd_getfd", -listener);
-            return new Launched(ctl, pidfd, new NotifyFd(listener));
+            spawned = PidFd.open(pid);
+            program = spawned;
+            writeFully(ctl, plan.encode(Signals.getpid()));
+            NotifyFd listener = null;
+            if (plan.forks()) {
+                int[] msg = expect(ctl, 'P', plan);
+                program = new PidFd(takeFd(spawned, msg[1], "pidfd_getfd(program)"), msg[2]);
+                ack(ctl); // the launcher may now make itself not dumpable and let the program go on
+            }
+            if (plan.filtered()) listener = new NotifyFd(takeFd(program, expect(ctl, 'L', plan)[1], "pidfd_getfd(listener)"));
+            return new Launched(ctl, spawned, program, listener, plan);
         } catch (ErrnoException e) {
             Native.syscall(Syscalls.CLOSE, ctl);
-            if (pidfd != null) {
-                pidfd.signal(Signals.SIGKILL);
-                pidfd.waitExit();
-                pidfd.close();
+            if (spawned != null) {
+                spawned.signal(Signals.SIGKILL); // a forked program dies with it (parent-death signal)
+                spawned.waitExit();
+                spawned.close();
             }
+            if (program != null && program != spawned) program.close();
             throw e;
         }
     }
@@ -282,14 +300,33 @@ public final class Launcher {
         return arr;
     }
 
-    private static void writeHeaderAndFilter(int ctl, byte[] filter, int flags) throws ErrnoException {
+    /** The next message, which must be {@code tag}; a failure report or an early end throws. */
+    private static int[] expect(int ctl, char tag, Plan plan) throws ErrnoException {
+        int[] msg = readMessage(ctl);
+        if (msg == null) throw new ErrnoException("launcher exited during setup", Errno.EIO);
+        if (msg[0] != tag) throw new ErrnoException(plan.describe(msg[2]), msg[1]);
+        return msg;
+    }
+
+    /** A duplicate of {@code process}'s fd {@code fd}. */
+    private static int takeFd(PidFd process, int fd, String what) throws ErrnoException {
+        int dup = process.getFd(fd);
+        if (dup < 0) throw new ErrnoException(what, -dup);
+        return dup;
+    }
+
+    /** The one-byte acknowledgement the launcher waits for. */
+    private static void ack(int ctl) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment m = a.allocate(16L + filter.length, 8);
-            m.set(ValueLayout.JAVA_INT, 0, MAGIC);
-            m.set(ValueLayout.JAVA_INT, 4, Signals.getpid());
-            m.set(ValueLayout.JAVA_INT, 8, flags);
-            m.set(ValueLayout.JAVA_INT, 12, filter.length);
-            MemorySegment.copy(filter, 0, m, ValueLayout.JAVA_BYTE, 16, filter.length);
+            MemorySegment b = a.allocate(1);
+            ErrnoException.check("write(launcher)", Native.syscall(Syscalls.WRITE, ctl, b.address(), 1));
+        }
+    }
+
+    private static void writeFully(int ctl, byte[] message) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocate(message.length, 8);
+            MemorySegment.copy(message, 0, m, ValueLayout.JAVA_BYTE, 0, message.length);
             long off = 0;
             while (off < m.byteSize()) {
                 long r = Native.syscall(Syscalls.WRITE, ctl, m.address() + off, m.byteSize() - off);

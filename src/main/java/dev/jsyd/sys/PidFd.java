@@ -15,7 +15,7 @@ public final class PidFd implements AutoCloseable {
     private final int pid;
     private boolean closed;
 
-    private PidFd(int fd, int pid) { this.fd = fd; this.pid = pid; }
+    PidFd(int fd, int pid) { this.fd = fd; this.pid = pid; }
 
     public static PidFd open(int pid) throws ErrnoException {
         return new PidFd((int) ErrnoException.check("pidfd_open", Native.syscall(Syscalls.PIDFD_OPEN, pid, 0)), pid);

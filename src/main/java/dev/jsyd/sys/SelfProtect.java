@@ -20,9 +20,13 @@ public final class SelfProtect {
         long r = Native.syscall(Syscalls.PRCTL, PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (r < 0) return (int) r;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment lim = a.allocate(16, 8); // struct rlimit64 {0, 0}
+            // struct rlimit64 {0, hard}: the soft limit stops core dumps of the supervisor; the
+            // hard one is kept so that the launch plan can give the program its own (rlimit/core,
+            // trace/allow_unsafe_dumpable) without CAP_SYS_RESOURCE.
+            MemorySegment lim = a.allocate(16, 8);
+            r = Native.syscall(Syscalls.PRLIMIT64, 0, RLIMIT_CORE, 0, lim.address());
+            if (r < 0) return (int) r;
             lim.set(ValueLayout.JAVA_LONG, 0, 0);
-            lim.set(ValueLayout.JAVA_LONG, 8, 0);
             return (int) Native.syscall(Syscalls.PRLIMIT64, 0, RLIMIT_CORE, lim.address(), 0);
         }
     }

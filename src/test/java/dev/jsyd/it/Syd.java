@@ -67,6 +67,22 @@ public final class Syd {
         return r;
     }
 
+    /** Runs {@code sh -c script} under syd with {@code policy} (the arguments before {@code --}). */
+    public static Result sh(List<String> policy, String script) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(policy);
+        args.addAll(List.of("--", "sh", "-c", script));
+        return run(args, null, Map.of(), Duration.ofSeconds(60));
+    }
+
+    /** Runs {@code sh -c script} natively: the baseline; stdout and stderr together. */
+    public static String nativeSh(String script) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
     private static final java.util.Map<String, Path> PROBES = new java.util.HashMap<>();
 
     /** The probe program (src/test/c/probe.c), compiled once per test run. */

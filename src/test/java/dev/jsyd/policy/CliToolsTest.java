@@ -121,9 +121,12 @@ class CliToolsTest {
         assertThat(cmds.get("kill/net/bind")).containsEntry("type", "address list").containsEntry("enforced", true);
         assertThat(cmds.get("lock")).containsEntry("enforced", true).containsEntry("default", null);
         assertThat(cmds.get("timeout")).containsEntry("enforced", true).containsEntry("type", "duration");
-        assertThat(cmds.get("unshare/user")).containsEntry("enforced", false).containsEntry("default", "false");
+        assertThat(cmds.get("unshare/user")).containsEntry("enforced", true).containsEntry("default", "false");
         assertThat(cmds.get("segvguard/expiry")).containsEntry("default", "2m");
-        assertThat(cmds.get("bind")).containsEntry("enforced", false);
+        assertThat(cmds.get("bind")).containsEntry("enforced", true);
+        assertThat(cmds.get("default/lock")).containsEntry("enforced", true).containsEntry("default", "kill");
+        assertThat(cmds.get("allow/lock/connect")).containsEntry("enforced", true);
+        assertThat(cmds.get("rlimit/nofile")).containsEntry("enforced", true);
         assertThat(cmds.get("allow/ioctl")).containsEntry("enforced", false);
         assertThat(cmds.get("sandbox/mem")).containsEntry("default", "off").containsEntry("enforced", false);
         // every command name listed is one the parser knows
