@@ -91,6 +91,7 @@ final class Tracer implements Runnable {
                         tasks.gone(pid);
                         exec.exited(context, pid, ev.code(), ev.status());
                         maps.exited(pid);
+                        context.identities().forget(pid);
                         if (logged.remove(pid)) {
                             boolean exited = ev.code() == Ptrace.CLD_EXITED;
                             log.exit(pid, exited ? ev.status() : -1, exited ? -1 : ev.status());
@@ -178,13 +179,17 @@ final class Tracer implements Runnable {
     }
 
     private void onStop(Ptrace pt, ExecCheck exec, MapCheck maps, TaskCount tasks, int pid, Ptrace.Event ev) {
-        tasks.seen(pid);
+        // A thread seen for the first time may reuse the id of a dead one: forget the credentials
+        // kept for that id before it runs (Identities). An exec recomputes the credentials.
+        if (tasks.seen(pid)) context.identities().forget(pid);
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
+                context.identities().forget(pid);
                 long former = pt.eventMessage(pid);
                 if (former > 0 && former != pid) { // a thread exec'd: it took the leader's id
                     tasks.gone((int) former);
                     maps.exited((int) former);
+                    context.identities().forget((int) former);
                 }
                 boolean firstExec = pid == mainPid && !executed;
                 if (firstExec) {
@@ -204,7 +209,7 @@ final class Tracer implements Runnable {
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
-                    tasks.seen((int) child);
+                    if (tasks.seen((int) child)) context.identities().forget((int) child);
                     maps.created(pid, (int) child);
                     if (ev.event() != Ptrace.EVENT_CLONE) exec.forked(pid, (int) child);
                     if (log.lifecycle() && (ev.event() != Ptrace.EVENT_CLONE || tgid((int) child) == child)) {
