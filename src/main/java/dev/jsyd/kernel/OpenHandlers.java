@@ -114,6 +114,7 @@ public final class OpenHandlers {
             r.fail(Errno.EACCES);
             return;
         }
+        if (MemoryHandlers.procMemWriteRefused(r, sys, res.path(), flags)) { r.fail(Errno.EACCES); return; } // own memory too, under W^X
         if (r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
         Files files = r.files();
         int type = res.name().isEmpty() ? Files.S_IFDIR : files.fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);

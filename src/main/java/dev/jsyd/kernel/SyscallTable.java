@@ -98,8 +98,7 @@ public final class SyscallTable {
     private static final String IO = "reads or writes file descriptors the program already holds";
     private static final String META = "metadata of a file descriptor the program holds (as Syd, fds are not re-checked)";
     private static final String MEM = "the program's own memory";
-    private static final String MAP = "maps memory or a file descriptor the program holds; MDWE (launcher) keeps memory W^X."
-            + " Seam for exec integrity: executable file mappings are to be checked here";
+    private static final String MAP = "maps memory or a file descriptor the program holds; MDWE (launcher) keeps memory W^X";
     private static final String PROC = "the program's own process state";
     private static final String ID = "reads the program's own identity, limits or system facts";
     private static final String CLOCKS = "reads clocks, sleeps or arms the program's own timers";
@@ -163,8 +162,9 @@ public final class SyscallTable {
             row(LSTAT, handle(StatHandlers::lstat, Category.STAT)),
             row(POLL, kernel(IO)),
             row(LSEEK, kernel(IO)),
-            row(MMAP, kernel(MAP)),
-            row(MPROTECT, kernel(MAP)),
+            row(MMAP, kernel(MAP), new Rules("PROT_EXEC with MAP_SHARED: EACCES (trace/allow_unsafe_memory);"
+                    + " PROT_EXEC of a file: to the tracer, checked like an exec, when something could refuse it", MemoryHandlers::mmap)),
+            row(MPROTECT, kernel(MAP), new Rules("adding PROT_EXEC with W^X relaxed: to the tracer, checked like an exec", MemoryHandlers::mprotect)),
             row(MUNMAP, kernel(MEM)),
             row(BRK, kernel(MEM)),
             row(RT_SIGACTION, kernel(SIG)),
@@ -185,7 +185,7 @@ public final class SyscallTable {
             row(MINCORE, kernel(MEM + "; residency of its own mappings (Syd refuses it unless trace/allow_unsafe_page_cache)")),
             row(MADVISE, kernel(MEM)),
             row(SHMGET, kernel(IPC)),
-            row(SHMAT, kernel(IPC)),
+            row(SHMAT, kernel(IPC), new Rules("SHM_EXEC: EACCES (trace/allow_unsafe_memory)", MemoryHandlers::shmat)),
             row(SHMCTL, kernel(IPC)),
             row(DUP, kernel(FD)),
             row(DUP2, kernel(FD)),
@@ -483,8 +483,7 @@ public final class SyscallTable {
             row(RENAMEAT2, handle(RenameHandlers::renameat2, Category.RENAME)),
             row(SECCOMP, kernel("adds filters, which can only restrict further (a second listener is EBUSY in the kernel)")),
             row(GETRANDOM, kernel("random bytes")),
-            row(MEMFD_CREATE, kernel("an anonymous memory file; executing one is refused at exec"),
-                    new Rules("MFD_EXEC: EACCES (trace/allow_unsafe_memfd)", Hardening::memfd)),
+            row(MEMFD_CREATE, guard(MemoryHandlers::memfdCreate), new Rules("MFD_EXEC: EACCES (trace/allow_unsafe_memfd)", Hardening::memfd)),
             row(KEXEC_FILE_LOAD, refuse(EPERM, MODULE)),
             row(BPF, refuse(EPERM, "eBPF programs run in the kernel", "trace/allow_unsafe_ebpf")),
             row(EXECVEAT, handle(ExecHandlers::execveat, Category.EXEC)),
@@ -494,7 +493,8 @@ public final class SyscallTable {
             row(COPY_FILE_RANGE, kernel(IO)),
             row(PREADV2, kernel(IO)),
             row(PWRITEV2, kernel(IO)),
-            row(PKEY_MPROTECT, refuse(EPERM, PKEY, "trace/allow_unsafe_pkey")),
+            row(PKEY_MPROTECT, refuse(EPERM, PKEY, "trace/allow_unsafe_pkey"),
+                    new Rules("allowed and adding PROT_EXEC with W^X relaxed: to the tracer", MemoryHandlers::pkeyMprotect)),
             row(PKEY_ALLOC, refuse(EPERM, PKEY, "trace/allow_unsafe_pkey")),
             row(PKEY_FREE, refuse(EPERM, PKEY, "trace/allow_unsafe_pkey")),
             row(STATX, handle(StatHandlers::statx, Category.STAT)),

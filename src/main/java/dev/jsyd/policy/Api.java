@@ -26,7 +26,8 @@ public final class Api {
         List<Entry> out = new ArrayList<>();
         Sandbox d = Policy.defaults().snapshot();
         for (Category c : Category.values()) {
-            boolean enforced = c.isPath() || c.isNet() || c == Category.PID || c == Category.LOCK;
+            boolean enforced = c.isPath() || c.isNet() || c == Category.PID || c == Category.LOCK || c == Category.FORCE
+                    || c == Category.TPE || c == Category.SEGVGUARD;
             if (c.canToggle()) out.add(new Entry("sandbox/" + c.sydName(), "boolean", ":?", d.enabled(c) ? "on" : "off", enforced));
             out.add(new Entry("default/" + c.sydName(), "action", ":", d.defaultAction(c).sydName(), enforced));
         }
@@ -55,7 +56,7 @@ public final class Api {
         out.add(new Entry("mask", "path-glob list", "+-^", null, false));
         out.add(new Entry("append", "path-glob list", "+-^", null, false));
         out.add(new Entry("crypt", "path-glob list", "+-^", null, false));
-        out.add(new Entry("force", "verified-exec map", "+-^", null, false));
+        out.add(new Entry("force", "verified-exec map", "+-^", null, true));
         out.add(new Entry("setuid", "id-transition list", "+-^", null, true));
         out.add(new Entry("setgid", "id-transition list", "+-^", null, true));
         out.add(new Entry("block", "cidr list", "+-^", null, false));

@@ -139,21 +139,17 @@ public final class NotifyFd implements AutoCloseable {
          * fd number (ADDFD with SEND). Returns the program's fd number or -errno.
          */
         public int addFdAndRespond(long notifId, int srcFd, boolean cloexec) {
-            addfd.set(ValueLayout.JAVA_LONG, 0, notifId);
-            addfd.set(ValueLayout.JAVA_INT, 8, ADDFD_FLAG_SEND);
-            addfd.set(ValueLayout.JAVA_INT, 12, srcFd);
-            addfd.set(ValueLayout.JAVA_INT, 16, 0);
-            addfd.set(ValueLayout.JAVA_INT, 20, cloexec ? dev.jsyd.abi.OpenFlags.O_CLOEXEC : 0);
-            return (int) Native.syscall(Syscalls.IOCTL, fd, IOCTL_ADDFD, addfd.address());
+            return addFd(notifId, srcFd, cloexec, ADDFD_FLAG_SEND);
         }
 
-        /**
-         * Installs {@code srcFd} into the program without answering (ADDFD), for a call that returns
-         * the new fd number through memory. Returns the program's fd number or -errno.
-         */
+        /** Installs {@code srcFd} in the program without answering; the program's fd number or -errno. */
         public int addFd(long notifId, int srcFd, boolean cloexec) {
+            return addFd(notifId, srcFd, cloexec, 0);
+        }
+
+        private int addFd(long notifId, int srcFd, boolean cloexec, int flags) {
             addfd.set(ValueLayout.JAVA_LONG, 0, notifId);
-            addfd.set(ValueLayout.JAVA_INT, 8, 0);
+            addfd.set(ValueLayout.JAVA_INT, 8, flags);
             addfd.set(ValueLayout.JAVA_INT, 12, srcFd);
             addfd.set(ValueLayout.JAVA_INT, 16, 0);
             addfd.set(ValueLayout.JAVA_INT, 20, cloexec ? dev.jsyd.abi.OpenFlags.O_CLOEXEC : 0);
