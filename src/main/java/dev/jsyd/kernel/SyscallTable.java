@@ -152,8 +152,10 @@ public final class SyscallTable {
             row(RT_SIGACTION, kernel(SIG)),
             row(RT_SIGPROCMASK, kernel(SIG)),
             row(RT_SIGRETURN, kernel(SIG + "; returns from a handler (SROP checks: with exec integrity)")),
-            row(IOCTL, kernel("device control on file descriptors the program holds"),
-                    new Rules("TIOCSTI, TIOCLINUX, FIOSETOWN, SIOCSPGRP (EACCES); USERFAULTFD_IOC_NEW (EPERM)", Hardening::ioctl)),
+            row(IOCTL, handle(IoctlHandlers::ioctl, Category.IOCTL),
+                    new Rules("TIOCSTI, TIOCLINUX, FIOSETOWN, SIOCSPGRP (EACCES); USERFAULTFD_IOC_NEW (EPERM);"
+                            + " then the requests the ioctl policy allows silently run in the kernel (under Landlock only"
+                            + " those Landlock never restricts), the others are notified", IoctlHandlers::filterRules)),
             row(PREAD64, kernel(IO)),
             row(PWRITE64, kernel(IO)),
             row(READV, kernel(IO)),

@@ -232,10 +232,12 @@ public final class Parser {
             }
             for (Category c : cats.resolve()) kinds.add(c.kind());
             PolicyException firstError = null;
+            boolean ioctlOnly = cats.resolve().stream().filter(c -> c.kind() == Category.Kind.NAME)
+                    .allMatch(c -> c == Category.IOCTL);
             for (Category.Kind k : kinds) {
                 String n;
                 try {
-                    n = normalisePattern(k, v);
+                    n = k == Category.Kind.NAME && ioctlOnly ? IoctlRules.normalise(Glob.unescape(v)) : normalisePattern(k, v);
                 } catch (RuntimeException e) {
                     PolicyException pe = patternError(e, exact, vstart);
                     if (explicit.contains(k)) throw pe;

@@ -200,6 +200,10 @@ public final class Policy {
     }
 
     private void applyRule(Command.Rule r) {
+        if (r.categories().resolve().contains(Category.IOCTL) && r.pattern().indexOf(',') > 0) {
+            for (String one : IoctlRules.split(r.pattern())) applyRule(new Command.Rule(r.action(), r.categories(), r.op(), one));
+            return;
+        }
         for (Category c : r.categories().resolve()) {
             Object compiled;
             try {
@@ -225,6 +229,7 @@ public final class Policy {
     }
 
     private static Object compile(Category c, String pattern) {
+        if (c == Category.IOCTL) return IoctlRules.number(pattern);
         return switch (c.kind()) {
             case PATH -> Glob.compile(pattern);
             case NET -> Address.parse(pattern);

@@ -86,13 +86,14 @@ public final class AuditLog {
     public void access(AccessEvent e) {
         int recordLevel = e.action() == Action.WARN ? NOTICE : e.action() == Action.ALLOW ? INFO : WARN;
         if (e.action() == Action.FILTER || !enabled(recordLevel)) return;
+        boolean ioctl = e.category() == dev.jsyd.policy.Category.IOCTL; // the address is the request's name
         write(recordLevel, g -> {
             g.writeStringField("ctx", "access");
             g.writeStringField("cap", e.category() == null ? "net" : e.category().sydName());
             g.writeStringField("act", e.action().sydName());
             g.writeStringField("sys", e.syscall());
             if (e.path() != null) g.writeStringField("path", Bytes.toUtf8(e.path()));
-            if (e.address() != null) g.writeStringField("addr", Bytes.toUtf8(e.address()));
+            if (e.address() != null) g.writeStringField(ioctl ? "ioctl" : "addr", Bytes.toUtf8(e.address()));
             if (e.ipv() != 0) g.writeNumberField("ipv", e.ipv());
             if (e.flags() >= 0) {
                 g.writeArrayFieldStart("oflags");
