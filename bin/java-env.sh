@@ -21,7 +21,9 @@ jsyd_build() {
 
 JSYD_AOT=$JSYD_HOME/target/jsyd.aot
 JSYD_LAUNCHER=$JSYD_HOME/target/classes/dev/jsyd/native/syd-launch
-JSYD_JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss1m -XX:-UsePerfData"
+# -XX:+DisableAttachMechanism -Xrs: no way into the supervisor through the JDK attach mechanism or
+# its signal handlers (docs/DECISIONS.md "supervisor JVM"); -XX:-UsePerfData: no shared hsperfdata file.
+JSYD_JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss1m -XX:-UsePerfData -XX:+DisableAttachMechanism -Xrs"
 
 # The JDK 25 AOT cache (JEP 483/514): class loading and linking recorded by one training run of
 # a small sandbox, then reused by every start. Rebuilt whenever the jar is.

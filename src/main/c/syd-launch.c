@@ -52,7 +52,10 @@
  *                    supervisor takes it with pidfd_getfd(2); waits for a one-byte
  *                    acknowledgement; closes its copy of the listener.
  * Before the steps: PR_SET_PDEATHSIG(SIGKILL), check the parent is still the supervisor, unblock
- * all signals, mark the control socket close-on-exec. After them: execvpe(JSYD_LAUNCH_FILE). If
+ * all signals, reset SIGTTOU and SIGTTIN to their default (the supervisor ignores them), mark
+ * every fd but 0, 1, 2 close-on-exec with close_range (the JDK's modules file, jsyd.jar,
+ * SYD_LOG_FD, whatever syd was started with, the control socket: the program inherits none of
+ * them). After them: execvpe(JSYD_LAUNCH_FILE). If
  * the exec fails, "E" + errno and exit 127; if it succeeds, the control socket closes
  * (close-on-exec), which the supervisor reads as end of file.
  *
@@ -64,6 +67,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
@@ -451,7 +455,10 @@ int main(int argc, char **argv) {
     sigset_t none;
     sigemptyset(&none);
     check(sigprocmask(SIG_SETMASK, &none, NULL) == 0);
-    check(fcntl(ctl, F_SETFD, FD_CLOEXEC) == 0);
+    /* the supervisor ignores SIGTTOU and SIGTTIN (sys/SelfProtect); the program gets the defaults */
+    check(signal(SIGTTOU, SIG_DFL) != SIG_ERR && signal(SIGTTIN, SIG_DFL) != SIG_ERR);
+    /* every fd but 0, 1, 2 (the control socket among them) is the supervisor's: close-on-exec */
+    check(syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0);
 
     const char *p = (const char *)body, *end = p + len;
     uint32_t last_op = 0;

@@ -102,7 +102,8 @@ public final class SandboxBuilder {
     }
 
     /**
-     * The program inherits the JVM's environment minus {@link Syd#UNSAFE_ENVIRONMENT}, as
+     * The program inherits the JVM's environment minus {@link Syd#UNSAFE_ENVIRONMENT} and
+     * {@link Syd#CONTROL_ENVIRONMENT}, as
      * {@code syd} does. This is the default.
      */
     public SandboxBuilder inheritEnvironment() {
@@ -311,6 +312,7 @@ public final class SandboxBuilder {
         } else {
             m = new LinkedHashMap<>(System.getenv());
             for (String k : Syd.UNSAFE_ENVIRONMENT) m.remove(k);
+            m.keySet().removeAll(Syd.CONTROL_ENVIRONMENT);
         }
         List<String> out = new ArrayList<>(m.size());
         m.forEach((k, v) -> out.add(k + "=" + v));

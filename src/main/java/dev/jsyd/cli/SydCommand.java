@@ -211,6 +211,7 @@ final class SydCommand {
     static Map<String, String> childEnvironment(Map<String, String> env, Map<String, String> changes, List<String> passUnsafe) {
         Map<String, String> m = new LinkedHashMap<>(env);
         for (String k : UNSAFE_ENV) if (!passUnsafe.contains(k)) m.remove(k);
+        m.keySet().removeAll(Syd.CONTROL_ENVIRONMENT);
         for (Map.Entry<String, String> c : changes.entrySet()) {
             if (c.getValue() == null) m.remove(c.getKey());
             else m.put(c.getKey(), c.getValue());

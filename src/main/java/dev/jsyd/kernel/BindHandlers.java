@@ -11,6 +11,7 @@ import dev.jsyd.abi.Syscalls;
 import dev.jsyd.kernel.SockaddrDecoder.Abstract;
 import dev.jsyd.kernel.SockaddrDecoder.Addr;
 import dev.jsyd.kernel.SockaddrDecoder.Inet;
+import dev.jsyd.kernel.SockaddrDecoder.Unnamed;
 import dev.jsyd.kernel.SockaddrDecoder.UnixPath;
 import dev.jsyd.policy.Category;
 import dev.jsyd.sys.ErrnoException;
@@ -31,12 +32,26 @@ import java.util.List;
  * With {@code trace/allow_safe_bind} the bound address (for port 0 the one getsockname reports)
  * is allowed for connect from then on.
  *
+ * <p>Implicit binds are binds too, checked against {@code net/bind} (docs/DECISIONS.md):
+ * {@code listen} on an IP socket with no port takes an ephemeral port on the address it has
+ * (0.0.0.0 or :: when unbound), checked as that address with port 0 ({@code allow/net/bind+any!0});
+ * a UNIX socket that the kernel names itself (bind with the family alone; connect or sendto with
+ * SO_PASSCRED or SO_PASSPIDFD on an unnamed socket) is checked as the empty abstract name
+ * {@code @} ({@code allow/net/bind+@}, or {@code @**}). An ephemeral port taken by connect or by
+ * a send on an unbound UDP socket is not a bind here, as in Syd.
+ *
+ * <p>listen is emulated (on the supervisor's duplicate of the socket, the very socket checked) so
+ * that another thread cannot swap the fd between the check and the call.
+ *
  * <p>getsockname: emulated so that a UNIX socket the supervisor bound reports the name the
  * program asked for, not the {@code /proc/self/fd/...} name the supervisor used.
  */
 public final class BindHandlers {
     private BindHandlers() {}
 
+    /** What a kernel-chosen UNIX socket name is checked as: the empty abstract name, {@code @}. */
+    static final Abstract AUTOBIND = new Abstract("");
+    static final int SOCK_STREAM = 1, SOCK_SEQPACKET = 5;
 
     public static void bind(Request r) throws ResolveException, ErrnoException {
         int addrlen = (int) r.arg(2);
@@ -51,7 +66,7 @@ public final class BindHandlers {
                 bindUnix(r, s, sock, up);
                 return;
             }
-            if (NetAccess.denied(r, "bind", Category.NET_BIND, a, null)) {
+            if (NetAccess.denied(r, "bind", Category.NET_BIND, a instanceof Unnamed ? AUTOBIND : a, null)) {
                 r.fail(Errno.EACCES);
                 return;
             }
@@ -59,19 +74,77 @@ public final class BindHandlers {
             if (landlock != 0) { r.fail(landlock); return; }
             int rc = s.bind(sock, raw);
             if (rc < 0) { r.fail(-rc); return; }
-            if (a instanceof Abstract ab) NetAccess.state(r).recordAbstract(ab.text());
-            if (r.sandbox().flag("trace/allow_safe_bind")) {
-                if (a instanceof Inet) {
-                    Inet bound = SockaddrDecoder.boundInet(s.getsockname(sock));
-                    if (bound != null) NetAccess.state(r).recordBound(bound);
-                } else if (a instanceof Abstract ab) {
-                    NetAccess.state(r).recordBound(ab.text());
-                }
-            }
+            String abstractName = a instanceof Abstract ab ? ab.text() : a instanceof Unnamed ? autoboundName(s, sock) : null;
+            if (abstractName != null) NetAccess.state(r).recordAbstract(abstractName);
+            if (r.sandbox().flag("trace/allow_safe_bind")) recordBound(r, s, sock, a);
             r.reply(0);
         } finally {
             Files.close(sock);
         }
+    }
+
+    /** Under allow_safe_bind: the address {@code sock} got (an ephemeral port, an autobound name) may be connected to. */
+    private static void recordBound(Request r, Sockets s, int sock, Addr a) {
+        if (a instanceof Abstract ab) {
+            NetAccess.state(r).recordBound(ab.text());
+            return;
+        }
+        Inet bound = SockaddrDecoder.boundInet(s.getsockname(sock));
+        String autobound = bound == null ? autoboundName(s, sock) : null;
+        if (bound != null) NetAccess.state(r).recordBound(bound);
+        else if (autobound != null) NetAccess.state(r).recordBound(autobound);
+    }
+
+    /** {@code @name} of the abstract name the kernel gave {@code sock}, or null. */
+    private static String autoboundName(Sockets s, int sock) {
+        byte[] name = s.getsockname(sock);
+        if (name == null || name.length <= 3 || name[0] != SockaddrDecoder.AF_UNIX || name[2] != 0) return null;
+        return "@" + dev.jsyd.policy.Bytes.of(java.util.Arrays.copyOfRange(name, 3, name.length));
+    }
+
+    /**
+     * listen: a socket without a port gets one here (the kernel's implicit bind), checked as a
+     * bind of its address with port 0; then listen on the checked socket.
+     */
+    public static void listen(Request r) throws ErrnoException {
+        int sock = r.programFd((int) r.arg(0));
+        try {
+            Sockets s = Sockets.current();
+            Inet implicit = implicitBind(s, sock);
+            if (implicit != null && NetAccess.denied(r, "listen", Category.NET_BIND, implicit, null)) {
+                r.fail(Errno.EACCES);
+                return;
+            }
+            int rc = s.listen(sock, (int) r.arg(1));
+            if (rc < 0) { r.fail(-rc); return; }
+            if (implicit != null && r.sandbox().flag("trace/allow_safe_bind")) recordBound(r, s, sock, implicit);
+            r.reply(0);
+        } finally {
+            Files.close(sock);
+        }
+    }
+
+    /** The address listen would bind {@code sock} to by itself (port 0), or null when it has a port or is not a listening IP socket. */
+    private static Inet implicitBind(Sockets s, int sock) {
+        int type = s.getsockoptInt(sock, Sockets.SOL_SOCKET, Sockets.SO_TYPE);
+        if (type != SOCK_STREAM && type != SOCK_SEQPACKET) return null; // listen fails there anyway
+        Inet name = SockaddrDecoder.boundInet(s.getsockname(sock));
+        return name != null && name.port() == 0 ? name : null;
+    }
+
+    /**
+     * True when {@code sock} is a UNIX socket without a name that a connect or send will name by
+     * itself (SO_PASSCRED or SO_PASSPIDFD set: the kernel autobinds so the peer sees a sender),
+     * and that implicit bind is refused (and logged); {@code sys} names the call.
+     */
+    static boolean autobindDenied(Request r, String sys, int sock) {
+        if (!r.sandbox().enabled(Category.NET_BIND)) return false;
+        Sockets s = Sockets.current();
+        byte[] name = s.getsockname(sock);
+        if (name == null || name.length != 2 || name[0] != SockaddrDecoder.AF_UNIX || name[1] != 0) return false;
+        if (s.getsockoptInt(sock, Sockets.SOL_SOCKET, Sockets.SO_PASSCRED) <= 0
+                && s.getsockoptInt(sock, Sockets.SOL_SOCKET, Sockets.SO_PASSPIDFD) <= 0) return false;
+        return NetAccess.denied(r, sys, Category.NET_BIND, AUTOBIND, null);
     }
 
     private static void bindUnix(Request r, Sockets s, int sock, UnixPath up) throws ResolveException {

@@ -15,7 +15,8 @@ import java.util.List;
  * shared) with the bytes it checked. A UNIX path is resolved like a file path and connected
  * through {@code /proc/self/fd/N} of an O_PATH fd of the checked socket file. A blocking connect
  * runs inside a blocking section, so a signal for the program interrupts it (EINTR → restart
- * semantics as native; a restarted connect sees EALREADY/EISCONN as native).
+ * semantics as native; a restarted connect sees EALREADY/EISCONN as native). Also notified for
+ * {@code net/bind}: connecting an unnamed UNIX socket with SO_PASSCRED names it (an implicit bind).
  */
 public final class ConnectHandlers {
     private ConnectHandlers() {}

@@ -62,7 +62,18 @@ public final class Hardening {
     static final Set<Integer> SAFE_PERSONALITIES = Set.of(0x0000000 /* PER_LINUX */, 0x0000008 /* PER_LINUX32 */,
             0x0020000 /* UNAME26 */, 0x0020008, 0xffffffff /* query */);
 
-    static final int TIOCSTI = 0x5412, TIOCLINUX = 0x541C;
+    static final int TIOCSTI = 0x5412, TIOCLINUX = 0x541C, TCXONC = 0x540A, TIOCSCTTY = 0x540E,
+            TIOCCONS = 0x541D, TIOCSETD = 0x5423, TIOCVHANGUP = 0x5437;
+
+    /**
+     * Terminal ioctls refused whatever the fd (the filter cannot tell the shared terminal from a
+     * pty of the program's own; these are rare in programs): input injection (TIOCSTI, TIOCLINUX
+     * with its selection paste), flow control (TCXONC: TCOOFF stops output for every writer of the
+     * terminal — the user's shell and the supervisor's log included — until someone resumes it),
+     * console redirection (TIOCCONS), line discipline changes (TIOCSETD), hang-up (TIOCVHANGUP).
+     * docs/DECISIONS.md says why a filter and not a pty of the sandbox's own.
+     */
+    static final List<Integer> TERMINAL_IOCTLS = List.of(TIOCSTI, TIOCLINUX, TCXONC, TIOCCONS, TIOCSETD, TIOCVHANGUP);
     /** {@code _IO(0xAA, 0x00)}: makes a userfaultfd from an fd of {@code /dev/userfaultfd}. */
     static final int USERFAULTFD_IOC_NEW = 0xAA00;
     static final int MFD_EXEC = 0x10;
@@ -131,15 +142,20 @@ public final class Hardening {
     }
 
     /**
-     * ioctl: terminal input injection (TIOCSTI, TIOCLINUX: EACCES), SIGIO ownership with the owner
-     * in memory (FIOSETOWN, SIOCSPGRP: EACCES, the filter cannot read it), and a userfaultfd made
-     * through {@code /dev/userfaultfd} (EPERM, as the userfaultfd syscall).
+     * ioctl: the {@link #TERMINAL_IOCTLS} and taking the terminal from another session (TIOCSCTTY
+     * with 1) (EACCES), SIGIO ownership with the owner in memory (FIOSETOWN, SIOCSPGRP: EACCES, the
+     * filter cannot read it), and a userfaultfd made through {@code /dev/userfaultfd} (EPERM, as the
+     * userfaultfd syscall).
      */
     static List<ArgRule> ioctl(Sandbox sb, Self self) {
         int eacces = errno(Errno.EACCES);
-        return List.of(ArgRule.all(eacces, of32(1, Op.EQ, TIOCSTI)), ArgRule.all(eacces, of32(1, Op.EQ, TIOCLINUX)),
-                ArgRule.all(eacces, of32(1, Op.EQ, FIOSETOWN)), ArgRule.all(eacces, of32(1, Op.EQ, SIOCSPGRP)),
-                ArgRule.all(errno(Errno.EPERM), of32(1, Op.EQ, USERFAULTFD_IOC_NEW)));
+        List<ArgRule> out = new ArrayList<>();
+        for (int request : TERMINAL_IOCTLS) out.add(ArgRule.all(eacces, of32(1, Op.EQ, request)));
+        out.add(ArgRule.all(eacces, of32(1, Op.EQ, TIOCSCTTY), of32(2, Op.EQ, 1)));
+        out.add(ArgRule.all(eacces, of32(1, Op.EQ, FIOSETOWN)));
+        out.add(ArgRule.all(eacces, of32(1, Op.EQ, SIOCSPGRP)));
+        out.add(ArgRule.all(errno(Errno.EPERM), of32(1, Op.EQ, USERFAULTFD_IOC_NEW)));
+        return out;
     }
 
     /**

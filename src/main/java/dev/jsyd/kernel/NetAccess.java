@@ -192,10 +192,14 @@ final class NetAccess {
      * file; for an unspecified IP destination ({@code 0.0.0.0}, {@code ::}, {@code ::ffff:0.0.0.0})
      * the local address the kernel would route it to, checked and passed on explicitly (so a bind
      * from another thread after the check cannot change where it goes). {@code sock} is the
-     * supervisor's copy of the program's socket. A denial (logged) is thrown as EACCES.
+     * supervisor's copy of the program's socket. A denial (logged) is thrown as EACCES; so is the
+     * implicit bind a UNIX destination may cause ({@link BindHandlers#autobindDenied}).
      */
     static byte[] destination(Request r, String sys, Addr a, byte[] raw, int sock, int[] heldFd)
             throws ResolveException, ErrnoException {
+        if ((a instanceof UnixPath || a instanceof Abstract) && BindHandlers.autobindDenied(r, sys, sock)) {
+            throw new ErrnoException(sys, Errno.EACCES);
+        }
         if (a instanceof UnixPath up) return unixDestination(r, sys, up, heldFd);
         if (a instanceof Inet in && in.unspecifiedDestination()) {
             Inet bound = SockaddrDecoder.boundInet(dev.jsyd.sys.Sockets.current().getsockname(sock));

@@ -153,7 +153,8 @@ public final class SyscallTable {
             row(RT_SIGPROCMASK, kernel(SIG)),
             row(RT_SIGRETURN, kernel(SIG + "; returns from a handler (SROP checks: with exec integrity)")),
             row(IOCTL, handle(IoctlHandlers::ioctl, Category.IOCTL),
-                    new Rules("TIOCSTI, TIOCLINUX, FIOSETOWN, SIOCSPGRP (EACCES); USERFAULTFD_IOC_NEW (EPERM);"
+                    new Rules("TIOCSTI, TIOCLINUX, TCXONC, TIOCCONS, TIOCSETD, TIOCVHANGUP, TIOCSCTTY(1), FIOSETOWN, SIOCSPGRP (EACCES);"
+                            + " USERFAULTFD_IOC_NEW (EPERM);"
                             + " then the requests the ioctl policy allows silently run in the kernel (under Landlock only"
                             + " those Landlock never restricts), the others are notified", IoctlHandlers::filterRules)),
             row(PREAD64, kernel(IO)),
@@ -181,15 +182,15 @@ public final class SyscallTable {
             row(GETPID, kernel(ID)),
             row(SENDFILE, kernel(IO)),
             row(SOCKET, handle(SocketHandlers::socket, SOCKET_CATS)),
-            row(CONNECT, net(ConnectHandlers::connect, Category.NET_CONNECT)),
+            row(CONNECT, net(ConnectHandlers::connect, Category.NET_CONNECT, Category.NET_BIND)),
             row(ACCEPT, handle(AcceptHandlers::accept, Category.NET_CONNECT)),
-            row(SENDTO, net(SendHandlers::sendto, Category.NET_CONNECT)),
+            row(SENDTO, net(SendHandlers::sendto, Category.NET_CONNECT, Category.NET_BIND)),
             row(RECVFROM, kernel(SOCK)),
-            row(SENDMSG, net(SendHandlers::sendmsg, Category.NET_CONNECT, Category.NET_SENDFD)),
+            row(SENDMSG, net(SendHandlers::sendmsg, Category.NET_CONNECT, Category.NET_SENDFD, Category.NET_BIND)),
             row(RECVMSG, kernel(SOCK)),
             row(SHUTDOWN, kernel(SOCK)),
             row(BIND, net(BindHandlers::bind, Category.NET_BIND)),
-            row(LISTEN, kernel(SOCK)),
+            row(LISTEN, handle(BindHandlers::listen, Category.NET_BIND)),
             row(GETSOCKNAME, handle(BindHandlers::getsockname, Category.NET_BIND)),
             row(GETPEERNAME, handle(AcceptHandlers::getpeername, Category.NET_BIND)),
             row(SOCKETPAIR, kernel("a connected pair of UNIX sockets: no address")),
@@ -453,7 +454,7 @@ public final class SyscallTable {
             row(OPEN_BY_HANDLE_AT, refuse(EPERM, HANDLE)),
             row(CLOCK_ADJTIME, refuse(EPERM, TIME_SET, "trace/allow_unsafe_time")),
             row(SYNCFS, refuse(0, "flushes a whole file system of the host: a no-op that succeeds", "trace/allow_unsafe_sync")),
-            row(SENDMMSG, net(SendHandlers::sendmmsg, Category.NET_CONNECT, Category.NET_SENDFD)),
+            row(SENDMMSG, net(SendHandlers::sendmmsg, Category.NET_CONNECT, Category.NET_SENDFD, Category.NET_BIND)),
             row(SETNS, refuse(EPERM, NEW_NS, "trace/allow_unsafe_namespace")),
             row(GETCPU, kernel(ID)),
             row(PROCESS_VM_READV, refuse(EPERM, TRACING, "trace/allow_unsafe_ptrace", "trace/allow_unsafe_debug")),

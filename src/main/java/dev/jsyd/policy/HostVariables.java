@@ -10,16 +10,30 @@ import java.util.function.Function;
  * substitution variables {@code SYD_UID}, {@code SYD_GID} (the user's ids), {@code SYD_HOME}
  * and {@code HOME} (the user's home), {@code SYD_PWD} (syd's working directory). Learned profiles
  * are written with them so that they move between users and checkouts.
+ *
+ * <p>A home that is set but unusable in {@code ${HOME}/***} — empty, relative, {@code /}, or holding
+ * glob characters, any of which would make the rule relative or everything — gives way to the
+ * user's home from the password database too; if that is no better, the parser reports the
+ * variable as it is.
  */
 public final class HostVariables {
     private HostVariables() {}
 
-    /** {@code env} first, then the fallbacks above. */
+    /** {@code env} first, then the fallbacks above (for a home, also when {@code env}'s is unusable). */
     public static Function<String, String> over(Function<String, String> env) {
         return name -> {
+            boolean home = name.equals("HOME") || name.equals("SYD_HOME");
             String v = env.apply(name);
-            return v != null ? v : fallback(name);
+            if (v != null && (!home || usableHome(v))) return v;
+            String f = fallback(name);
+            return f != null && (!home || usableHome(f)) ? f : v;
         };
+    }
+
+    /** An absolute path other than {@code /}, without glob or escape characters. */
+    static boolean usableHome(String home) {
+        return home.startsWith("/") && !home.chars().allMatch(c -> c == '/')
+                && home.chars().noneMatch(c -> "*?[]\\".indexOf(c) >= 0);
     }
 
     /** The value syd gives {@code name} when the environment does not set it; null for other names. */

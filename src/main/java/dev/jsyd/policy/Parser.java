@@ -237,7 +237,12 @@ public final class Parser {
             for (Category.Kind k : kinds) {
                 String n;
                 try {
+                    if (k == Category.Kind.PATH) checkLeadingPath(v, vstart);
                     n = k == Category.Kind.NAME && ioctlOnly ? IoctlRules.normalise(Glob.unescape(v)) : normalisePattern(k, v);
+                } catch (PolicyException pe) {
+                    if (explicit.contains(k)) throw pe;
+                    if (firstError == null) firstError = pe;
+                    continue;
                 } catch (RuntimeException e) {
                     PolicyException pe = patternError(e, exact, vstart);
                     if (explicit.contains(k)) throw pe;
@@ -298,6 +303,7 @@ public final class Parser {
                 throw err(vstart, "missing path or port", "an absolute path, or a port/range for bind and connect", null);
             }
             String v = Glob.unescape(expand(value, vstart));
+            if (leadName != null && leadValue.startsWith("/")) checkLeadingPath(v, vstart);
             boolean isPort = !v.startsWith("/");
             for (String r : rights) {
                 boolean net = r.equals("bind") || r.equals("connect");
@@ -402,7 +408,18 @@ public final class Parser {
 
         // ---- ${VAR} expansion ---------------------------------------------------------------------
 
+        /** The variable a value began with, and what it gave (for {@link #checkLeadingPath}). */
+        String leadName, leadValue;
+
+        /**
+         * Expands {@code ${NAME}}, {@code ${NAME:-DEFAULT}} and {@code $NAME} in {@code s} (at offset
+         * {@code at} of the line). A value is used as it is, so it must not be empty (use
+         * {@code :-}) nor hold a glob or escape character, which would change what a rule matches.
+         * Runtime commands (/dev/syd) are never expanded: syd's environment is not the program's
+         * to read.
+         */
         String expand(String s, int at) throws PolicyException {
+            leadName = leadValue = null;
             if (s.indexOf('$') < 0) return s;
             StringBuilder sb = new StringBuilder();
             int n = s.length();
@@ -440,20 +457,52 @@ public final class Parser {
                     sb.append(c);
                     continue;
                 }
+                if (origin != null && origin.kind() == Origin.Kind.RUNTIME) {
+                    throw err(at + i, "`$" + name + "` is not expanded in a runtime command",
+                            "the value itself; a literal `$` is written `\\$`", null);
+                }
                 String val = env.apply(name);
-                if (val == null) {
+                if (val == null || val.isEmpty()) {
                     if (dflt == null) {
-                        throw err(at + i, "environment variable `" + name + "` is not set",
+                        throw err(at + i, "environment variable `" + name + "` is " + (val == null ? "not set" : "empty"),
                                 "a set variable, or `${" + name + ":-DEFAULT}`", null);
                     }
                     val = dflt;
                 } else {
                     val = Bytes.fromUtf8(val);
+                    for (int k = 0; k < val.length(); k++) {
+                        if ("*?[]\\".indexOf(val.charAt(k)) >= 0) {
+                            throw err(at + i, "environment variable `" + name + "` holds `" + val.charAt(k)
+                                    + "`, which would be a glob or an escape here", "a plain value (a path without * ? [ ] \\)", null);
+                        }
+                    }
+                }
+                if (i == 0) {
+                    leadName = name;
+                    leadValue = val;
                 }
                 sb.append(val);
                 i = end;
             }
             return sb.toString();
+        }
+
+        /**
+         * A path pattern that begins with a variable: the variable must give an absolute path,
+         * and not {@code /} before a {@code /} or the end, or {@code ${HOME}/***} would become a
+         * relative pattern or {@code /***}, everything.
+         */
+        void checkLeadingPath(String expanded, int at) throws PolicyException {
+            if (leadName == null) return;
+            if (!leadValue.startsWith("/")) {
+                throw err(at, "environment variable `" + leadName + "` is not an absolute path (`" + Bytes.toUtf8(leadValue) + "`)",
+                        "an absolute path", null);
+            }
+            String rest = expanded.substring(Math.min(leadValue.length(), expanded.length()));
+            if (leadValue.chars().allMatch(ch -> ch == '/') && (rest.isEmpty() || rest.startsWith("/"))) {
+                throw err(at, "environment variable `" + leadName + "` is `/`: the rule would cover every file",
+                        "a directory below `/` (write `/***` itself if everything is meant)", null);
+            }
         }
 
         static boolean validVar(String name) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.jsyd.kernel.AccessEvent;
 import dev.jsyd.policy.Action;
 import dev.jsyd.policy.Bytes;
-import dev.jsyd.sys.FdIo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,11 @@ import java.util.Map;
  * {@code warn}, warn-action records at {@code notice}; {@code filter} never logs). Process
  * lifecycle records ({@code run}, {@code fork}, {@code exec}, {@code exit}, {@code end}) are at
  * {@code info}, below the default level. A copy of every record at {@code info} or above may go
- * to an in-process sink ({@link #copyTo}) for the learner and the run report.
+ * to an in-process sink ({@link #copyTo}) for the learner and the run report. Records are
+ * formatted by the caller and written by {@link LogWriter}'s thread: logging never blocks a
+ * worker, the tracer or the timeouter, whatever the fd does. Every value the program chose
+ * (paths, addresses, its command line) is a JSON string escaped by the generator, so it cannot
+ * end a record or start another.
  */
 public final class AuditLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
@@ -34,6 +37,7 @@ public final class AuditLog {
     private final String id;
     private final String sid;
     private final int sydPid;
+    private final LogWriter writer;
     private JsonFactory json; // created on the first record: most runs log nothing
     private volatile java.util.function.Consumer<byte[]> copy; // every record at info or above, or null
 
@@ -43,6 +47,7 @@ public final class AuditLog {
         this.id = id;
         this.sid = sid;
         this.sydPid = (int) ProcessHandle.current().pid();
+        this.writer = new LogWriter(fd, this::dropNotice);
     }
 
     static int parseFd(String v) {
@@ -122,6 +127,26 @@ public final class AuditLog {
             g.writeStringField("msg", msg);
             g.writeStringField("time", now());
         });
+    }
+
+    /** The record that reports {@code n} records lost because the log fd did not take them. */
+    private byte[] dropNotice(long n) {
+        byte[] b = format(g -> {
+            g.writeStringField("ctx", "log");
+            g.writeStringField("msg", n + " log records dropped: the log fd did not accept writes");
+            g.writeNumberField("dropped", n);
+            g.writeStringField("time", now());
+        });
+        return b == null ? new byte[0] : b;
+    }
+
+    /**
+     * Writes out what is queued, waiting only while the fd takes it (see {@link LogWriter#drain}),
+     * and stops the writer: called when the sandbox ends.
+     */
+    public void close() {
+        if (fd >= 0) writer.drain();
+        writer.close();
     }
 
     private interface Fields {
@@ -206,6 +231,14 @@ public final class AuditLog {
      * (when {@code recordLevel} passes {@code SYD_LOG}) and to the copy sink.
      */
     private void write(int recordLevel, Fields fields) {
+        byte[] line = format(fields);
+        if (line == null) return;
+        if (fd >= 0 && recordLevel <= level) writer.offer(line);
+        java.util.function.Consumer<byte[]> c = copy;
+        if (c != null && recordLevel <= INFO) c.accept(line);
+    }
+
+    private byte[] format(Fields fields) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = factory().createGenerator(out)) {
             g.writeStartObject();
@@ -215,13 +248,10 @@ public final class AuditLog {
             fields.write(g);
             g.writeEndObject();
         } catch (IOException ex) {
-            return;
+            return null;
         }
         out.write('\n');
-        byte[] line = out.toByteArray();
-        if (fd >= 0 && recordLevel <= level) FdIo.writeFully(fd, line);
-        java.util.function.Consumer<byte[]> c = copy;
-        if (c != null && recordLevel <= INFO) c.accept(line);
+        return out.toByteArray();
     }
 
     /** Escapes the characters Syd's rule syntax treats specially, so the tip can be pasted. */

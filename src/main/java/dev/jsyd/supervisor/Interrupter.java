@@ -50,6 +50,7 @@ final class Interrupter implements Runnable {
 
     @Override
     public void run() {
+        ThreadRole.INTERRUPTER.confine(false);
         try (NotifyFd.Channel ch = listener.openChannel()) {
             while (!stop) {
                 LockSupport.parkNanos(CYCLE_NANOS);

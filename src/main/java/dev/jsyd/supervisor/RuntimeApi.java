@@ -27,7 +27,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code off} anyone; {@code exec} only the initial process; {@code drop} only changes that take
  * privileges away; {@code read} nothing (state still readable); {@code on}/{@code ipc} the API is
  * invisible. With no {@code lock:} given the lock becomes {@code on} when the program is executed.
- * An accepted {@code cmd/exec!} command is run outside the sandbox ({@link OutsideCommand}).
+ * An accepted {@code cmd/exec!} command is run outside the sandbox ({@link OutsideCommand}), on
+ * a thread of its own started by the supervisor before the program runs: a worker thread is
+ * confined ({@link ThreadRole}) and everything it spawned would inherit its filter, which refuses
+ * exec.
  */
 final class RuntimeApi {
     private final Policy policy;
@@ -35,6 +38,7 @@ final class RuntimeApi {
     private final Object lock = new Object();
     private volatile int initialPid = -1;
     private volatile Runnable onPanic = () -> { };
+    private volatile java.util.concurrent.ThreadPoolExecutor outside;
 
     RuntimeApi(Policy policy) {
         this.policy = policy;
@@ -46,6 +50,39 @@ final class RuntimeApi {
     void initialPid(int pid) { initialPid = pid; }
 
     void onPanic(Runnable r) { onPanic = r; }
+
+    /**
+     * Starts the thread that runs {@code cmd/exec!} commands, when the lock given lets the program
+     * ever send one ({@code off}, {@code exec}); called on the unconfined supervisor thread.
+     */
+    void startOutsideRunner() {
+        LockState l = policy.lock();
+        if (l != LockState.OFF && l != LockState.EXEC) return;
+        var pool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(),
+                r -> Thread.ofPlatform().name("syd_exec").daemon(true).unstarted(r));
+        pool.prestartCoreThread(); // created here, so it inherits this thread's (un)confinement
+        outside = pool;
+    }
+
+    /** Stops the {@code cmd/exec!} thread, if any. */
+    void close() {
+        var pool = outside;
+        if (pool != null) pool.shutdownNow();
+    }
+
+    private int runOutside(String command) {
+        var pool = outside;
+        if (pool == null) return Errno.EPERM;
+        try {
+            return pool.submit(() -> OutsideCommand.run(command)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Errno.EINTR;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+            return Errno.EPERM;
+        }
+    }
 
     /** The program was executed: with no lock given, lock the sandbox now. */
     void programExecuted() {
@@ -80,7 +117,7 @@ final class RuntimeApi {
             if (policy.panicked()) onPanic.run();
         }
         // accepted under the lock rules above: run it (outside the lock, a spawn takes time)
-        if (OutsideCommand.is(command)) return OutsideCommand.run(command);
+        if (OutsideCommand.is(command)) return runOutside(command);
         return 0;
     }
 

@@ -180,6 +180,8 @@ public final class Supervisor implements SandboxContext {
         } catch (RuntimeException | Error e) {
             started.completeExceptionally(e);
             throw e;
+        } finally {
+            log.close(); // the last records out, as long as the log fd takes them
         }
     }
 
@@ -191,6 +193,7 @@ public final class Supervisor implements SandboxContext {
         } catch (IllegalStateException e) {
             throw new SupervisorException(e.getMessage(), 1);
         }
+        java.util.concurrent.CompletableFuture<String> hostProblem = HostJvm.problem(); // joined before the program runs
         dev.jsyd.sys.SelfProtect.apply(); // not dumpable, no core: before the program exists
         byte[] filter = FilterPlan.program(runtime.sandbox()).toBytes();
         String launcher;
@@ -227,11 +230,15 @@ public final class Supervisor implements SandboxContext {
         NotifyFd listener = launched.listener();
         listener.setSyncWakeUp();
         Interrupter interrupter = new Interrupter(listener);
-        WorkerPool<Request> pool = new WorkerPool<>(PoolConfig.fromSystemEnvironment(),
-                () -> new NotificationSource(listener, this, interrupter),
+        boolean keepsAll = ThreadRole.programKeepsAll(runtime.sandbox());
+        WorkerPool<Request> pool = new WorkerPool<>(PoolConfig.fromSystemEnvironment(), () -> {
+                    ThreadRole.WORKER.confine(keepsAll); // on the new worker thread itself
+                    return new NotificationSource(listener, this, interrupter);
+                },
                 t -> log.message("panic", String.valueOf(t)));
         Thread timeouter = null;
         try {
+            runtime.startOutsideRunner();
             interrupter.start();
             pool.start();
             Duration timeout = runtime.sandbox().timeout().orElse(null);
@@ -243,6 +250,11 @@ public final class Supervisor implements SandboxContext {
                     ? options.setup().directory() : System.getProperty("user.dir"), options.trace());
             int seize = tracer.start();
             if (seize < 0) throw new ErrnoException("ptrace(PTRACE_SEIZE)", -seize);
+            String problem = hostProblem.join();
+            if (problem != null) {
+                launched.pidfd().signal(Signals.SIGKILL);
+                throw new SupervisorException(problem, 1);
+            }
             launched.release();
             int execErr = launched.awaitExec();
             PidFd.Exit exit = tracer.mainExit().join();
@@ -267,6 +279,7 @@ public final class Supervisor implements SandboxContext {
             if (timeouter != null) timeouter.interrupt();
             interrupter.stop();
             pool.shutdown();
+            runtime.close();
             synchronized (childLock) {
                 child = null; // the pidfd number may be reused once closed
                 launched.close();
@@ -277,13 +290,14 @@ public final class Supervisor implements SandboxContext {
 
     private Thread startTimeouter(Duration timeout) {
         Thread t = Thread.ofPlatform().name("syd_out").daemon(true).start(() -> {
+            ThreadRole.TIMEOUTER.confine(false);
             try {
                 Thread.sleep(timeout);
             } catch (InterruptedException e) {
                 return;
             }
+            exit(TIMEOUT_STATUS); // first: nothing (not even the log) may delay the kill
             log.message("timeout", "sandbox timed out after " + timeout.toMillis() + "ms");
-            exit(TIMEOUT_STATUS);
         });
         return t;
     }

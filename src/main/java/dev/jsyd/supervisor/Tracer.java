@@ -72,6 +72,7 @@ final class Tracer implements Runnable {
 
     @Override
     public void run() {
+        ThreadRole.TRACER.confine(ThreadRole.programKeepsAll(context.sandbox()));
         TaskCount tasks = new TaskCount(mainPid);
         try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck()) {
             int r = pt.seize(mainPid, OPTIONS);

@@ -10,19 +10,16 @@ import java.lang.foreign.ValueLayout;
 public final class FdIo {
     private FdIo() {}
 
-    /** Writes all of {@code data} to {@code fd}; 0 or -errno. */
-    public static int writeFully(int fd, byte[] data) {
+    /** One write(2) of {@code data} to {@code fd} (retried on EINTR): the bytes written, or -errno. */
+    public static long write(int fd, byte[] data) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment m = a.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, m, ValueLayout.JAVA_BYTE, 0, data.length);
-            long off = 0;
-            while (off < data.length) {
-                long r = Native.syscall(Syscalls.WRITE, fd, m.address() + off, data.length - off);
-                if (r == -dev.jsyd.abi.Errno.EINTR) continue;
-                if (r < 0) return (int) r;
-                off += r;
-            }
-            return 0;
+            long r;
+            do {
+                r = Native.syscall(Syscalls.WRITE, fd, m.address(), data.length);
+            } while (r == -dev.jsyd.abi.Errno.EINTR);
+            return r;
         }
     }
 

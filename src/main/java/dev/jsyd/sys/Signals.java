@@ -23,6 +23,7 @@ public final class Signals {
 
     public static final int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGABRT = 6, SIGKILL = 9, SIGUSR1 = 10,
             SIGSEGV = 11, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19;
+    public static final int SIGTTIN = 21, SIGTTOU = 22;
     public static final int INTERRUPT = 40;
 
     private static volatile boolean installed;
@@ -43,19 +44,36 @@ public final class Signals {
     /** Installs the no-op, non-restarting handler for {@link #INTERRUPT} once per process. */
     public static synchronized void installInterruptHandler() throws ErrnoException {
         if (installed) return;
+        sigaction(INTERRUPT, Native.symbol("getpid"));
+        installed = true;
+    }
+
+    /**
+     * Ignores {@code sig} in this process (SIG_IGN, with rt_sigaction: no handler, so no
+     * restorer is needed). Children inherit an ignored signal across exec: the launcher resets the
+     * ones the supervisor ignores.
+     */
+    public static void ignore(int sig) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment act = a.allocate(32, 8); // struct kernel_sigaction: handler, flags, restorer, mask
+            act.set(ValueLayout.JAVA_LONG, 0, 1L); // SIG_IGN
+            ErrnoException.check("rt_sigaction", Native.syscall(Syscalls.RT_SIGACTION, sig, act.address(), 0, 8));
+        }
+    }
+
+    private static void sigaction(int sig, MemorySegment handler) throws ErrnoException {
         MethodHandle sigaction = Native.libc("sigaction", FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
         try (Arena a = Arena.ofConfined()) {
             MemorySegment act = a.allocate(152, 8); // struct sigaction (glibc x86_64), zeroed: empty mask, flags 0
-            act.set(ValueLayout.ADDRESS, 0, Native.symbol("getpid"));
+            act.set(ValueLayout.ADDRESS, 0, handler);
             MemorySegment cap = Native.captureSegment();
-            int r = (int) sigaction.invokeExact(cap, INTERRUPT, act, MemorySegment.NULL);
+            int r = (int) sigaction.invokeExact(cap, sig, act, MemorySegment.NULL);
             if (r != 0) throw new ErrnoException("sigaction", Native.lastErrno(cap));
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
-        installed = true;
     }
 }

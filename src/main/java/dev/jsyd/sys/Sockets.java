@@ -25,7 +25,7 @@ public final class Sockets {
     /** UIO_MAXIOV. */
     public static final int IOV_MAX = 1024;
 
-    public static final int SOL_SOCKET = 1, SO_TYPE = 3, SO_DOMAIN = 39;
+    public static final int SOL_SOCKET = 1, SO_TYPE = 3, SO_PASSCRED = 16, SO_DOMAIN = 39, SO_PASSPIDFD = 76;
     public static final int MSG_NOSIGNAL = 0x4000;
 
     private static final ThreadLocal<Sockets> CURRENT = ThreadLocal.withInitial(Sockets::new);
@@ -61,6 +61,11 @@ public final class Sockets {
     public int connect(int fd, byte[] a) {
         if (a.length > ADDR_MAX) return -Errno.EINVAL;
         return (int) Native.syscall(Syscalls.CONNECT, fd, putAddr(a).address(), a.length);
+    }
+
+    /** listen(2) on {@code fd}; 0 or -errno. */
+    public int listen(int fd, int backlog) {
+        return (int) Native.syscall(Syscalls.LISTEN, fd, backlog);
     }
 
     /** An int socket option (SO_DOMAIN, SO_TYPE, ...), or -errno (ENOTSOCK for a non-socket). */

@@ -47,6 +47,21 @@ class HardeningTest {
     }
 
     @Test
+    void terminalInjectionFlowControlConsoleAndLineDisciplineAreRefused() throws Exception {
+        Sandbox off = sandbox("sandbox/all:off");
+        for (int request : new int[] {0x5412 /* TIOCSTI */, 0x541C /* TIOCLINUX */, 0x540A /* TCXONC */,
+            0x541D /* TIOCCONS */, 0x5423 /* TIOCSETD */, 0x5437 /* TIOCVHANGUP */}) {
+            assertThat(run(off, Syscalls.IOCTL, 1, request, 0)).as("0x%x", request).isEqualTo(errno(Errno.EACCES));
+            // the kernel reads the request as an unsigned int: a set upper half changes nothing
+            assertThat(run(off, Syscalls.IOCTL, 1, 0xdead00000000L | request, 0)).isEqualTo(errno(Errno.EACCES));
+        }
+        assertThat(run(off, Syscalls.IOCTL, 0, 0x540E /* TIOCSCTTY */, 1)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.IOCTL, 0, 0x540E, 0)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.IOCTL, 0, 0x5401 /* TCGETS */, 0)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.IOCTL, 0, 0x5410 /* TIOCSPGRP: job control of shells inside */, 0)).isEqualTo(ALLOW);
+    }
+
+    @Test
     void namespaceFlagsOfCloneAndUnshare() throws Exception {
         Sandbox off = sandbox("sandbox/all:off");
         assertThat(run(off, Syscalls.CLONE, 0x11 /* SIGCHLD */)).isEqualTo(ALLOW);

@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Golden files: input → normalised output, and input → exact diagnostic text. */
 class GoldenTest {
-    static final Map<String, String> ENV = Map.of("HOME", "/home/alice", "SYD_UID", "1000", "EMPTY", "");
+    static final Map<String, String> ENV = Map.of("HOME", "/home/alice", "SYD_UID", "1000", "EMPTY", "",
+            "ROOT", "/", "RELATIVE", "home/alice", "STAR", "/home/*", "IP", "127.0.0.1");
 
     static String resource(String name) throws IOException {
         try (InputStream in = GoldenTest.class.getResourceAsStream("/policy/" + name)) {
@@ -69,5 +70,16 @@ class GoldenTest {
                 .isInstanceOf(PolicyException.class)
                 .hasMessage(expected)
                 .satisfies(e -> assertThat(e.getStackTrace()).isEmpty());
+    }
+
+    @Test
+    void runtimeCommandsAreNeverExpanded() throws Exception {
+        Policy p = Policy.defaults().environment(ENV::get);
+        for (String c : List.of("allow/read+${HOME}/***", "allow/read+$HOME/x", "allow/read+${NOPE:-/opt}/***")) {
+            assertThatThrownBy(() -> p.applyBytes(c, Origin.runtime())).as(c)
+                    .isInstanceOf(PolicyException.class).hasMessageContaining("is not expanded in a runtime command");
+        }
+        p.applyBytes("allow/read+/a\\$HOME", Origin.runtime()); // an escaped `$` is a literal one
+        p.apply("allow/read+${HOME}/x", Origin.argument(1)); // the command line still expands
     }
 }
