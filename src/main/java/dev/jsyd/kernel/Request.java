@@ -40,7 +40,15 @@ public final class Request implements AutoCloseable {
         resolver.setWalkCheck(new PathResolver.WalkCheck() {
             @Override public boolean denied(String dir) { return walkDenied(dir); }
             @Override public boolean active() { return sandbox().mayRefuse(Category.WALK); }
+            @Override public long forced() { return forcedResolve(sandbox()); }
         });
+    }
+
+    /** The RESOLVE_* bits the {@code trace/force_no_*} switches impose on every resolution. */
+    static long forcedResolve(Sandbox sb) {
+        return (sb.flag("trace/force_no_symlinks") ? dev.jsyd.abi.OpenFlags.RESOLVE_NO_SYMLINKS : 0)
+                | (sb.flag("trace/force_no_magiclinks") ? dev.jsyd.abi.OpenFlags.RESOLVE_NO_MAGICLINKS : 0)
+                | (sb.flag("trace/force_no_xdev") ? dev.jsyd.abi.OpenFlags.RESOLVE_NO_XDEV : 0);
     }
 
     /** This worker's metadata calls (stat, getdents, xattr) and their scratch buffer. */
@@ -206,7 +214,8 @@ public final class Request implements AutoCloseable {
     /** Installs {@code fd} (the supervisor's, closed here) in the program and answers with its number. */
     public void replyWithFd(int fd, boolean cloexec) {
         answered = true;
-        int r = channel.addFdAndRespond(notification.id, fd, cloexec);
+        int slot = sandbox().flag("trace/force_rand_fd") ? RandomFd.freeSlot(files, notification.pid) : -1;
+        int r = channel.addFdAndRespond(notification.id, fd, cloexec, slot);
         Files.close(fd);
         if (r < 0 && r != -Errno.ENOENT) channel.respond(notification.id, 0, -r);
     }

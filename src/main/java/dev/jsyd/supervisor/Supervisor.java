@@ -61,6 +61,7 @@ public final class Supervisor implements SandboxContext {
         this.runtime.onPanic(() -> exit(127));
         String id = Long.toHexString(Double.doubleToLongBits(Math.random()) ^ System.nanoTime());
         this.log = new AuditLog(options.sydEnv(), id, SandboxNames.random());
+        this.log.follow(runtime::sandbox);
     }
 
     private final dev.jsyd.kernel.ChdirWatch chdirWatch = new dev.jsyd.kernel.ChdirWatch();

@@ -128,10 +128,18 @@ public final class NotifyFd implements AutoCloseable {
          * fd number (ADDFD with SEND). Returns the program's fd number or -errno.
          */
         public int addFdAndRespond(long notifId, int srcFd, boolean cloexec) {
+            return addFdAndRespond(notifId, srcFd, cloexec, -1);
+        }
+
+        /**
+         * As {@link #addFdAndRespond(long, int, boolean)}, at fd number {@code newFd} in the program
+         * when it is not negative (ADDFD with SETFD: an fd already there is replaced, as dup2 does).
+         */
+        public int addFdAndRespond(long notifId, int srcFd, boolean cloexec, int newFd) {
             addfd.set(ValueLayout.JAVA_LONG, 0, notifId);
-            addfd.set(ValueLayout.JAVA_INT, 8, ADDFD_FLAG_SEND);
+            addfd.set(ValueLayout.JAVA_INT, 8, ADDFD_FLAG_SEND | (newFd >= 0 ? ADDFD_FLAG_SETFD : 0));
             addfd.set(ValueLayout.JAVA_INT, 12, srcFd);
-            addfd.set(ValueLayout.JAVA_INT, 16, 0);
+            addfd.set(ValueLayout.JAVA_INT, 16, Math.max(newFd, 0));
             addfd.set(ValueLayout.JAVA_INT, 20, cloexec ? dev.jsyd.abi.OpenFlags.O_CLOEXEC : 0);
             return (int) Native.syscall(Syscalls.IOCTL, fd, IOCTL_ADDFD, addfd.address());
         }
