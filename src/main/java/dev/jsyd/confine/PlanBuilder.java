@@ -43,9 +43,20 @@ public final class PlanBuilder {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    /** Capabilities the program keeps when it has them at all (ordinary root file work, signals, set*id, low ports). */
+    /**
+     * Capabilities the program keeps when it has them at all (ordinary root file work, signals, low
+     * ports); CAP_SETUID and CAP_SETGID only with SafeSetID rules ({@link #keptCaps}).
+     */
     public static final long KEEP_CAPS = bits(0 /* CHOWN */, 1 /* DAC_OVERRIDE */, 2 /* DAC_READ_SEARCH */,
-            3 /* FOWNER */, 4 /* FSETID */, 5 /* KILL */, 6 /* SETGID */, 7 /* SETUID */, 10 /* NET_BIND_SERVICE */);
+            3 /* FOWNER */, 4 /* FSETID */, 5 /* KILL */, 10 /* NET_BIND_SERVICE */);
+
+    /** {@link #KEEP_CAPS}, with CAP_SETUID when {@code setuid+} rules exist and CAP_SETGID when {@code setgid+} rules do (SafeSetID). */
+    public static long keptCaps(Sandbox sb) {
+        long keep = KEEP_CAPS;
+        if (!sb.setuid().isEmpty()) keep |= bits(7 /* SETUID */);
+        if (!sb.setgid().isEmpty()) keep |= bits(6 /* SETGID */);
+        return keep;
+    }
 
     private static long bits(int... caps) {
         long m = 0;
@@ -97,7 +108,7 @@ public final class PlanBuilder {
                     host.landlockAbi(),
                     LandlockRules.Compat.of(sb.defaultAction(Category.LOCK))));
         }
-        if (!sb.flag("trace/allow_unsafe_caps")) steps.add(new LaunchPlan.DropCaps(KEEP_CAPS));
+        if (!sb.flag("trace/allow_unsafe_caps")) steps.add(new LaunchPlan.DropCaps(keptCaps(sb)));
         if (!sb.flag("trace/allow_unsafe_memory") && !sb.flag("trace/allow_unsafe_exec_memory")) steps.add(new LaunchPlan.Mdwe());
         if (filter != null) steps.add(new LaunchPlan.Seccomp(filter));
         return new LaunchPlan(steps);

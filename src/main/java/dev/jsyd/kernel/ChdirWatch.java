@@ -26,7 +26,7 @@ public final class ChdirWatch {
 
     /** Records the directory a continued chdir of {@code tid} must land in (and where it is now). */
     void expect(Request r, int tid, byte[] target) {
-        byte[] now = r.files().fstatat(OpenFlags.AT_FDCWD, "/proc/" + tid + "/cwd", 0);
+        byte[] now = cwdStat(r, tid);
         if (target == null || now == null) return;
         pending.put(tid, new Expected(le64(target, 0), le64(target, 8), le64(now, 0), le64(now, 8)));
     }
@@ -44,15 +44,22 @@ public final class ChdirWatch {
         int tid = r.pid();
         Expected e = pending.remove(tid);
         if (e == null) return false;
-        byte[] now = r.files().fstatat(OpenFlags.AT_FDCWD, "/proc/" + tid + "/cwd", 0);
+        byte[] now = cwdStat(r, tid);
         if (now == null || e.is(now) || e.was(now)) return false; // landed where checked, or failed
-        String real = r.files().readlinkat(OpenFlags.AT_FDCWD, "/proc/" + tid + "/cwd");
+        String cwd = "/proc/" + tid + "/cwd";
+        String real = r.ownProcLook(cwd, () -> r.files().readlinkat(OpenFlags.AT_FDCWD, cwd));
         dev.jsyd.policy.Sandbox sb = r.sandbox();
         if (real == null || !sb.enabled(Category.CHDIR)) return false;
         Action a = sb.checkPath(Category.CHDIR, real);
         if (!a.denies() || !Enforcement.apply(r.context(), tid, Category.CHDIR, a, "chdir", real, null, -1)) return false;
-        Signals.kill(tid, Signals.SIGKILL); // it is already in a directory it may not enter
+        r.credentials().privileged(() -> Signals.kill(tid, Signals.SIGKILL)); // it is already in a directory it may not enter
         return true;
+    }
+
+    /** The raw stat of thread {@code tid}'s cwd (its own /proc entry, see {@link Request#ownProcLook}). */
+    private static byte[] cwdStat(Request r, int tid) {
+        String cwd = "/proc/" + tid + "/cwd";
+        return r.ownProcLook(cwd, () -> r.files().fstatat(OpenFlags.AT_FDCWD, cwd, 0));
     }
 
     private static long le64(byte[] b, int off) {

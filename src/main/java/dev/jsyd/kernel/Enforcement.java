@@ -23,6 +23,12 @@ public final class Enforcement {
     /** Applies {@code action}, logging {@code event} when the action logs; true when denied. */
     public static boolean apply(SandboxContext context, int pid, Action action, AccessEvent event) {
         if (action == Action.ALLOW) return false;
+        // The log reads the program's /proc entries and the actions signal it: with the supervisor's
+        // own rights, whatever identity the worker holds for the call (nothing here acts for the program).
+        return dev.jsyd.sys.Credentials.privilegedCall(() -> applyPrivileged(context, pid, action, event));
+    }
+
+    private static boolean applyPrivileged(SandboxContext context, int pid, Action action, AccessEvent event) {
         if (context.traceMode()) {
             context.audit(event);
             return false;

@@ -83,7 +83,8 @@ public final class ExecHandlers {
         // Walk checks are made after the exec check (see below): collect the directories first.
         java.util.List<String> walked = new java.util.ArrayList<>();
         if (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
-            canonical = r.files().readlinkat(AT_FDCWD, "/proc/" + r.pid() + "/fd/" + dirfd);
+            String link = "/proc/" + r.pid() + "/fd/" + dirfd;
+            canonical = r.ownProcLook(link, () -> r.files().readlinkat(AT_FDCWD, link));
             if (canonical == null) { r.fail(Errno.EBADF); return; }
             checkHidden = canonical.startsWith("/");
         } else {

@@ -29,13 +29,20 @@ import java.util.Set;
 public final class Hardening {
     private Hardening() {}
 
-    /** The supervisor as the sandbox sees it: its process id and process group id. */
-    public record Self(int pid, int pgid) {
+    /**
+     * The supervisor as the sandbox sees it: its process id and process group id, and its real uid
+     * and gid, which are the ids the program starts with (-1: not known).
+     */
+    public record Self(int pid, int pgid, int uid, int gid) {
+        /** A supervisor whose ids are not known (no SafeSetID floor exemption). */
+        public Self(int pid, int pgid) { this(pid, pgid, -1, -1); }
+
         /** The current process (the supervisor that builds the filter). */
         public static Self current() {
             int pid = dev.jsyd.sys.Signals.getpid();
             long pgid = dev.jsyd.sys.SelfProtect.pgid(0);
-            return new Self(pid, pgid > 0 ? (int) pgid : pid);
+            return new Self(pid, pgid > 0 ? (int) pgid : pid, dev.jsyd.sys.Credentials.realUid(),
+                    dev.jsyd.sys.Credentials.realGid());
         }
     }
 
@@ -93,6 +100,9 @@ public final class Hardening {
         return allowed.equals("all") ? List.copyOf(NS_FLAGS.keySet())
                 : allowed.equals("none") ? List.of() : List.of(allowed.split(","));
     }
+
+    /** True when the policy lets the program create namespaces of kind {@code ns} ({@code user}, {@code mount}, …). */
+    public static boolean namespaceAllowed(Sandbox sb, String ns) { return allowedNamespaces(sb).contains(ns); }
 
     private static int deniedNamespaceFlags(Sandbox sb) {
         List<String> ok = allowedNamespaces(sb);
@@ -215,6 +225,29 @@ public final class Hardening {
         return List.of(ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, self.pid())),
                 ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, -self.pgid())),
                 ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN_EX)));
+    }
+
+    /**
+     * SafeSetID's floor (syd.7) for a set*id call whose first {@code args} arguments are ids: no
+     * transition to a uid ≤ 11 ({@code uid}) or a gid ≤ 14, whatever the rules, EACCES. The ids are
+     * scalars (uid_t, 32 bits; -1 = unchanged is above every floor). The id the program starts with
+     * (the supervisor's real one: root's 0) goes on to {@link SetIdHandlers}, which allows it only
+     * where it is the caller's own: a root program's {@code seteuid(0)} (posix_spawn's
+     * POSIX_SPAWN_RESETIDS, as GNU make uses) is no transition. setgroups' list is in memory: the
+     * handler checks it.
+     */
+    static RuleSource setIdFloor(boolean uid, int args) {
+        return (sb, self) -> {
+            int min = uid ? SetIdHandlers.UID_MIN : SetIdHandlers.GID_MIN;
+            int start = uid ? self.uid() : self.gid();
+            boolean exempt = start >= 0 && start <= min;
+            List<ArgRule> out = new ArrayList<>();
+            for (int a = 0; a < args; a++) {
+                out.add(exempt ? ArgRule.all(errno(Errno.EACCES), of32(a, Op.LE, min), of32(a, Op.NE, start))
+                        : ArgRule.all(errno(Errno.EACCES), of32(a, Op.LE, min)));
+            }
+            return out;
+        };
     }
 
     static int errno(int e) {

@@ -110,7 +110,8 @@ final class Lookup implements AutoCloseable {
     static Lookup fd(Request r, int fd) throws ResolveException, ErrnoException {
         int obj;
         if (fd == AT_FDCWD) {
-            obj = r.statCalls().openPathFollow("/proc/" + r.pid() + "/cwd");
+            String cwd = "/proc/" + r.pid() + "/cwd";
+            obj = (int) OwnProc.lookup(() -> r.statCalls().openPathFollow(cwd), () -> true); // O_PATH: a lookup
             if (obj < 0) throw new ResolveException(-obj == Errno.EACCES ? Errno.EACCES : Errno.ENOENT);
         } else {
             obj = r.programFd(fd);
@@ -118,6 +119,22 @@ final class Lookup implements AutoCloseable {
         String p = r.files().readlinkat(AT_FDCWD, "/proc/self/fd/" + obj);
         if (p == null || p.isEmpty() || p.charAt(0) != '/') p = null; // pipe:[..], socket:[..], anon_inode:..
         return new Lookup(p, -1, "", obj, null, false);
+    }
+
+    /**
+     * Runs {@code call} on this object (a system call answering a value or -errno) with the
+     * program's identity, and once more with CAP_SYS_PTRACE when it is refused inside the program's
+     * own {@code /proc} (see {@link Request#ownProc(String, java.util.function.IntSupplier)}).
+     */
+    long act(Request r, java.util.function.LongSupplier call) {
+        String where = path != null ? path : magic;
+        return OwnProc.call(call, () -> where != null && r.ownProc(where));
+    }
+
+    /** {@link #act} for a call that only looks at the object (stat, readlink): {@link OwnProc#lookup}. */
+    long look(Request r, java.util.function.LongSupplier call) {
+        String where = path != null ? path : magic;
+        return OwnProc.lookup(call, () -> where != null && r.ownProc(where));
     }
 
     /** The fd to give an {@code *at} call for this object. */

@@ -12,14 +12,17 @@ final class MagicLinks {
         return n.equals(Integer.toString(tgid(r)));
     }
 
-    static int tgid(Request r) {
-        String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
-        if (status == null) return -1;
-        int i = status.indexOf("\nTgid:");
-        if (i < 0) return -1;
-        int j = i + 6, v = 0;
-        while (j < status.length() && !Character.isDigit(status.charAt(j))) j++;
-        while (j < status.length() && Character.isDigit(status.charAt(j))) v = v * 10 + (status.charAt(j++) - '0');
-        return v;
+    static int tgid(Request r) { return r.task().tgid(); }
+
+    /** The fd number N when {@code procPath} is {@code /proc/P/fd/N} or {@code /proc/P/task/T/fd/N} of the caller's own process, else -1. */
+    static int ownFd(Request r, String procPath) {
+        if (!ownProcess(r, procPath)) return -1;
+        int slash = procPath.lastIndexOf('/');
+        if (slash < 3 || !procPath.startsWith("/fd/", slash - 3)) return -1;
+        try {
+            return Integer.parseInt(procPath.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 }

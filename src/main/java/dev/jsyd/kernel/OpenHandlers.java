@@ -152,7 +152,8 @@ public final class OpenHandlers {
         int fd;
         r.beginBlocking(); // opening a FIFO or a device may block
         try {
-            fd = openHost(files, res, create ? hostFlags | O_EXCL : hostFlags, mode);
+            int first = create ? hostFlags | O_EXCL : hostFlags;
+            fd = r.ownProc(res.path(), () -> openHost(files, res, first, mode));
             if (fd == -Errno.EEXIST && create && (flags & O_EXCL) == 0) {
                 create = false; // created by someone else between our look and the open
                 fd = openHost(files, res, hostFlags & ~O_CREAT, 0);
@@ -240,7 +241,7 @@ public final class OpenHandlers {
         int fd;
         r.beginBlocking(); // opening a FIFO or a device may block
         try {
-            fd = openHost(r.files(), res, (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0);
+            fd = r.ownProc(res.path(), () -> openHost(r.files(), res, (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0));
         } finally {
             r.endBlocking();
         }
@@ -258,7 +259,7 @@ public final class OpenHandlers {
     }
 
     /** A /proc magic link to a non-path object (pipe, socket, deleted file): reopened through /proc. */
-    private static void openMagic(Request r, String sys, PathResolver.Resolved res, int flags) {
+    private static void openMagic(Request r, String sys, PathResolver.Resolved res, int flags) throws ErrnoException {
         if (!MagicLinks.ownProcess(r, res.magic())) {
             if (r.enforce(Category.READ, dev.jsyd.policy.Action.DENY, sys, res.magic(), null, flags)) {
                 r.fail(Errno.EACCES);
@@ -271,19 +272,27 @@ public final class OpenHandlers {
             int type = r.files().fileType(AT_FDCWD, res.magic(), 0);
             if (type == Files.S_IFREG || type == Files.S_IFDIR) { r.fail(Errno.EACCES); return; }
         }
+        int own = MagicLinks.ownFd(r, res.magic());
+        int dup = own >= 0 ? r.programFd(own) : -1;
+        // The program's own fd is reopened through the supervisor's duplicate (/proc/self/fd of the
+        // supervisor, which it may always reach): the object's permissions are checked as the
+        // program's, and the program's /proc need not be entered at all.
+        String via = dup >= 0 ? "/proc/self/fd/" + dup : res.magic();
         int fd;
         r.beginBlocking();
         try {
-            fd = r.files().openat(AT_FDCWD, res.magic(), (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0);
+            fd = r.ownProc(via, () -> r.files().openat(AT_FDCWD, via, (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY, 0));
         } finally {
             r.endBlocking();
+            if (dup >= 0) Files.close(dup);
         }
         if (fd < 0) { r.fail(-fd); return; }
         reply(r, fd, flags);
     }
 
     private static boolean beneath(Request r, int dirfd, String path) {
-        String base = r.files().readlinkat(AT_FDCWD, dirfd == AT_FDCWD ? "/proc/" + r.pid() + "/cwd" : "/proc/" + r.pid() + "/fd/" + dirfd);
+        String link = dirfd == AT_FDCWD ? "/proc/" + r.pid() + "/cwd" : "/proc/" + r.pid() + "/fd/" + dirfd;
+        String base = r.ownProcLook(link, () -> r.files().readlinkat(AT_FDCWD, link));
         if (base == null) return false;
         return base.equals("/") || path.equals(base) || path.startsWith(base + "/");
     }

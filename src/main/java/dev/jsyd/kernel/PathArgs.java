@@ -167,15 +167,7 @@ final class PathArgs {
 
     /** True when the calling thread has capability {@code cap} in its effective set. */
     static boolean hasCap(Request r, int cap) {
-        String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
-        if (status == null) return false;
-        int i = status.indexOf("\nCapEff:");
-        if (i < 0) return false;
-        int j = i + 8;
-        while (j < status.length() && (status.charAt(j) == ' ' || status.charAt(j) == '\t')) j++;
-        long v = 0;
-        while (j < status.length() && Character.digit(status.charAt(j), 16) >= 0) v = (v << 4) | Character.digit(status.charAt(j++), 16);
-        return (v & (1L << cap)) != 0;
+        return r.task().identity().hasCap(cap);
     }
 
     static final int CAP_DAC_READ_SEARCH = 2, CAP_MKNOD = 27;

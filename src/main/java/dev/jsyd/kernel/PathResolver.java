@@ -71,6 +71,22 @@ public final class PathResolver {
     /** Resolves as the program sees paths: from its root, its {@code /proc} (see {@link ProgramView}). */
     public void setView(ProgramView view) { this.view = view; }
 
+    private int callerTgid = -1;
+
+    /** The process of the threads whose paths are resolved next (their own {@code /proc} entries: {@link OwnProc}). */
+    public void setCaller(int tgid) { this.callerTgid = tgid; }
+
+    /** True when {@code dir} is in the own {@code /proc} entry of thread {@code tid} or of its process. */
+    private boolean own(CharSequence dir, int tid) {
+        return OwnProc.in(dir, tid) || (callerTgid >= 0 && OwnProc.in(dir, callerTgid));
+    }
+
+    /** The program's cwd or its fd {@code dirfd}, opened O_PATH (its own /proc entries); fd or -errno. */
+    private int programDir(int tid, int dirfd) {
+        String base = dirfd == AT_FDCWD ? "/proc/" + tid + "/cwd" : "/proc/" + tid + "/fd/" + dirfd;
+        return (int) OwnProc.lookup(() -> files.openat(AT_FDCWD, base, O_PATH | O_DIRECTORY | O_CLOEXEC, 0), () -> true);
+    }
+
     /** Installs the walk check used by every later {@link #resolve} (null: no check). */
     public void setWalkCheck(WalkCheck check) { this.walkCheck = check; }
 
@@ -174,8 +190,7 @@ public final class PathResolver {
             if (base < 0) return null;
             basePath = "/";
         } else {
-            base = files.openat(AT_FDCWD, dirfd == AT_FDCWD ? "/proc/" + tid + "/cwd" : "/proc/" + tid + "/fd/" + dirfd,
-                    O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            base = programDir(tid, dirfd);
             if (base < 0) return null;
             basePath = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + base);
             if (basePath == null || basePath.isEmpty() || basePath.charAt(0) != '/' || basePath.startsWith("/proc")
@@ -279,8 +294,7 @@ public final class PathResolver {
         } else {
             // Open the program's base directory first and name it from our own fd afterwards, so
             // the program cannot swap its fd or cwd between the naming and the opening.
-            String base = dirfd == AT_FDCWD ? "/proc/" + tid + "/cwd" : "/proc/" + tid + "/fd/" + dirfd;
-            int fd = files.openat(AT_FDCWD, base, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            int fd = programDir(tid, dirfd);
             if (fd < 0) {
                 if (fd == -Errno.ENOTDIR) throw new ResolveException(Errno.ENOTDIR);
                 throw new ResolveException(fd == -Errno.ENOENT && dirfd != AT_FDCWD ? Errno.EBADF : -fd);
@@ -334,7 +348,9 @@ public final class PathResolver {
                 // The supervisor's /proc/PID is hidden (a private proc does not show it at all).
                 if (!view.privateProc()) ProcGuard.check(files, tid, canon, comp, view.launcherPid());
                 if (!isLast || last == Last.FOLLOW || trailingSlash) {
-                    String target = files.readlinkat(cur, comp);
+                    int at = cur;
+                    String link = comp;
+                    String target = OwnProc.look(files, () -> files.readlinkat(at, link), () -> own(canon, tid));
                     if (target != null) {
                         if (++links > MAX_SYMLINKS) throw new ResolveException(Errno.ELOOP);
                         if ((forced & RESOLVE_NO_SYMLINKS) != 0
@@ -369,7 +385,10 @@ public final class PathResolver {
                     if (err != Errno.EINVAL) throw new ResolveException(err);
                 }
                 if (isLast) { pendingName = comp; break; }
-                int next = openDir(cur, comp);
+                int dir = cur;
+                String name = comp;
+                int next = (int) OwnProc.lookup(() -> openDirOrErrno(dir, name), () -> own(canon, tid));
+                if (next < 0) throw new ResolveException(-next);
                 Files.close(cur);
                 cur = next;
                 if (canon.length() > 1) canon.append('/');
@@ -430,10 +449,15 @@ public final class PathResolver {
     }
 
     private int openDir(int dirfd, String name) throws ResolveException {
-        int fd = (forced & RESOLVE_NO_XDEV) == 0 ? files.openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0)
-                : files.openat2(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE_NO_XDEV);
+        int fd = openDirOrErrno(dirfd, name);
         if (fd < 0) throw new ResolveException(-fd);
         return fd;
+    }
+
+    /** An O_PATH fd of directory {@code name} in {@code dirfd} (not followed; not across a mount under force_no_xdev), or -errno. */
+    private int openDirOrErrno(int dirfd, String name) {
+        return (forced & RESOLVE_NO_XDEV) == 0 ? files.openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0)
+                : files.openat2(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE_NO_XDEV);
     }
 
     /** {@code trace/force_no_xdev}: EXDEV when the last component is a mount point (entering it crosses a mount). */

@@ -49,7 +49,7 @@ public final class ReadlinkHandlers {
                 r.fail(Errno.EINVAL); // "/", ".", "..": a directory is not a link
                 return;
             } else {
-                long rc = sc.readlinkat(lk.atFd(), lk.atName());
+                long rc = lk.look(r, () -> sc.readlinkat(lk.atFd(), lk.atName()));
                 if (rc < 0) { r.fail((int) -rc); return; }
                 target = sc.bytes(0, (int) rc);
             }

@@ -4,6 +4,8 @@ import dev.jsyd.abi.Errno;
 import dev.jsyd.policy.Action;
 import dev.jsyd.policy.Category;
 import dev.jsyd.policy.Sandbox;
+import dev.jsyd.sys.Credentials;
+import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
 import dev.jsyd.sys.Notification;
 import dev.jsyd.sys.NotifyFd;
@@ -22,8 +24,10 @@ public final class Request implements AutoCloseable {
     private final Files files = new Files();
     private final PathResolver resolver = new PathResolver(files);
     private final SandboxContext context;
+    private final Credentials credentials = Credentials.ofThread();
     private boolean answered;
     private Sandbox sandbox;
+    private Identities.Task task;
 
     // Read by the interrupter thread while this request's emulation may block.
     private final int workerTid = Signals.gettid();
@@ -111,6 +115,57 @@ public final class Request implements AutoCloseable {
     public NotifyFd.Wait await(int timeoutMillis) { return channel.await(timeoutMillis); }
 
     public int pid() { return notification.pid; }
+
+    /**
+     * Takes the calling thread's identity (fsuid, fsgid, groups, effective capabilities) for this
+     * worker, so that everything the handler does next — the path walk and the emulated call — is
+     * checked by the kernel as the program's own call would be (docs/EMULATION.md, "Whose rights").
+     * Also verifies a setgroups let through at the thread's previous call. False when the request was
+     * answered here (the thread is gone, or it was killed for a rewritten setgroups list).
+     */
+    public boolean borrowIdentity() throws ErrnoException {
+        Identities ids = context.identities();
+        task = ids.of(files, notification.pid);
+        if (ids.groupsPending() && !ids.groupsAsExpected(task)) {
+            credentials.privileged(() -> Signals.kill(task.tgid(), Signals.SIGKILL));
+            fail(Errno.EACCES);
+            return false;
+        }
+        resolver.setCaller(task.tgid());
+        credentials.become(task.identity());
+        return true;
+    }
+
+    /** The calling thread's credentials as read for this request ({@link #borrowIdentity}). */
+    public Identities.Task task() { return task; }
+
+    /** This worker thread's credentials. */
+    public Credentials credentials() { return credentials; }
+
+    /**
+     * True when {@code path} (canonical) is in the {@code /proc} directory of the calling thread's
+     * own process, which the kernel lets the program into whatever its credentials.
+     */
+    public boolean ownProc(String path) {
+        return OwnProc.in(path, notification.pid) || (task != null && OwnProc.in(path, task.tgid()));
+    }
+
+    /**
+     * Runs {@code op}, a system call opening the program's own {@code /proc} entry {@code path} and
+     * answering a value or -errno, as {@link OwnProc#call} does: once more with CAP_SYS_PTRACE when
+     * refused there.
+     */
+    public int ownProc(String path, java.util.function.IntSupplier op) {
+        // Its fd and fdinfo directories are the program's to list whoever owns them (as a lookup).
+        if (path.endsWith("/fd") || path.endsWith("/fdinfo")) return (int) OwnProc.lookup(op::getAsInt, () -> ownProc(path));
+        return (int) OwnProc.call(op::getAsInt, () -> ownProc(path));
+    }
+
+    /** A look (readlink, stat) at the program's own {@code /proc} entry {@code path}, answering null with {@link Files#lastError()}: {@link OwnProc#look}. */
+    public <T> T ownProcLook(String path, java.util.function.Supplier<T> op) {
+        return OwnProc.look(files, op, () -> ownProc(path));
+    }
+
     public long arg(int i) { return notification.args[i]; }
     public RemoteMemory memory() { return memory; }
     public Files files() { return files; }
@@ -144,7 +199,8 @@ public final class Request implements AutoCloseable {
      */
     public String fdPath(int fd) throws ResolveException {
         if (fd < 0) throw new ResolveException(Errno.EBADF);
-        String p = files.readlinkat(dev.jsyd.abi.OpenFlags.AT_FDCWD, "/proc/" + notification.pid + "/fd/" + fd);
+        String link = "/proc/" + notification.pid + "/fd/" + fd;
+        String p = ownProcLook(link, () -> files.readlinkat(dev.jsyd.abi.OpenFlags.AT_FDCWD, link));
         if (p == null) throw new ResolveException(Errno.EBADF);
         return p;
     }

@@ -32,6 +32,12 @@ public interface SandboxContext {
     /** The sandbox's record of continued chdirs still to be verified. */
     ChdirWatch chdirWatch();
 
+    /** The credentials of the sandbox's threads, as the emulated calls borrow them. */
+    Identities identities();
+
+    /** Writes the record of a refused set*id transition (SafeSetID). */
+    void auditSetId(SetIdEvent event);
+
     /** The esyd shell functions (what reading /dev/syd.sh gives, and {@code syd --sh} prints). */
     String esydScript();
 

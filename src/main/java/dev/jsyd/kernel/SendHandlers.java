@@ -10,9 +10,9 @@ import dev.jsyd.kernel.SockaddrDecoder.DecodeException;
 import dev.jsyd.policy.Action;
 import dev.jsyd.policy.Category;
 import dev.jsyd.policy.Sandbox;
+import dev.jsyd.sys.Credentials;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
-import dev.jsyd.sys.Signals;
 import dev.jsyd.sys.Sockets;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,8 +65,7 @@ public final class SendHandlers {
         int flags = (int) r.arg(3);
         Sockets s = Sockets.current();
         Sock sk = sock(r, s, (int) r.arg(0));
-        int[] held = {-1};
-        try {
+        try (Prepared p = new Prepared()) {
             if (addrlen < 0 || addrlen > Sockets.ADDR_MAX) { r.fail(Errno.EINVAL); return; }
             byte[] raw = r.memory().read(r.pid(), dest, addrlen);
             Addr a = decode(sk, raw);
@@ -78,17 +77,12 @@ public final class SendHandlers {
                 len = Sockets.PAYLOAD_MAX;
             }
             if (!r.stillValid()) return;
-            byte[] target = NetAccess.destination(r, "sendto", a, raw, sk.fd, held);
-            long n;
-            r.beginBlocking();
-            try {
-                n = s.sendto(r.pid(), sk.fd, r.arg(1), len, flags | Sockets.MSG_NOSIGNAL, target);
-            } finally {
-                r.endBlocking();
-            }
-            answer(r, n, flags);
+            p.name = NetAccess.destination(r, "sendto", a, raw, sk.fd, p.held);
+            p.bases = new long[] {r.arg(1)};
+            p.lens = new long[] {len};
+            p.raise = credentials(r, sk, p, "sendto");
+            answer(r, p.send(r, s, sk, flags), flags);
         } finally {
-            NetAccess.release(held);
             Files.close(sk.fd);
         }
     }
@@ -184,21 +178,13 @@ public final class SendHandlers {
         else r.reply(n);
     }
 
-    /** The kernel sends SIGPIPE to the sending thread on EPIPE; the supervisor sent, so it raises it. */
+    /**
+     * The kernel sends SIGPIPE to the sending thread on EPIPE; the supervisor sent, so it raises it
+     * (with its own rights: the program's may not be enough to signal itself from outside).
+     */
     private static void sigpipe(Request r) {
-        String status = r.files().readSmallFile("/proc/" + r.pid() + "/status");
-        int tgid = -1;
-        if (status != null) {
-            int i = status.indexOf("\nTgid:");
-            if (i >= 0) {
-                int j = i + 6, v = 0;
-                while (j < status.length() && (status.charAt(j) == ' ' || status.charAt(j) == '\t')) j++;
-                while (j < status.length() && Character.isDigit(status.charAt(j))) v = v * 10 + (status.charAt(j++) - '0');
-                tgid = v;
-            }
-        }
-        if (tgid > 0) Sockets.tgkill(tgid, r.pid(), SIGPIPE);
-        else Signals.kill(r.pid(), SIGPIPE);
+        int tgid = r.task().tgid();
+        r.credentials().privileged(() -> Sockets.tgkill(tgid, r.pid(), SIGPIPE));
     }
 
     /** One message ready to send: checked destination, payload iovecs, rewritten control, fds to close. */
@@ -209,11 +195,14 @@ public final class SendHandlers {
         final List<Integer> fds = new ArrayList<>();
         final int[] held = {-1};
         int extraFlags;
+        /** Capabilities the send needs on top of the program's (see {@link #credentials}). */
+        long raise;
 
         long send(Request r, Sockets s, Sock sk, int flags) {
             r.beginBlocking();
             try {
-                return s.sendmsg(r.pid(), sk.fd, bases, lens, name, control, flags | extraFlags | Sockets.MSG_NOSIGNAL);
+                return r.credentials().withCaps(raise,
+                        () -> s.sendmsg(r.pid(), sk.fd, bases, lens, name, control, flags | extraFlags | Sockets.MSG_NOSIGNAL));
             } finally {
                 r.endBlocking();
             }
@@ -276,12 +265,54 @@ public final class SendHandlers {
                 putLe32(ctl, off, dup);
             }
             p.control = ctl;
+            p.raise = credentials(r, sk, p, sys);
             ok = true;
             return p;
         } finally {
             if (!ok) p.close();
         }
     }
+
+    /**
+     * Credentials sent with a message are the sender's, and the sender is the supervisor: the kernel
+     * would check a program's SCM_CREDENTIALS against the supervisor's pid and ids, and stamp
+     * implicit ones with the supervisor's pid and real uid and gid. So the program's SCM_CREDENTIALS
+     * are checked here as the kernel checks them for the program (its process id unless it has
+     * CAP_SYS_ADMIN, one of its real/effective/saved uids unless CAP_SETUID, gids unless
+     * CAP_SETGID; else EPERM), and on a UNIX socket a program whose real uid or gid is not the
+     * supervisor's gets explicit credentials of its real ids added, so a receiver with SO_PASSCRED
+     * never sees root where the program is not. Passing other ids on takes CAP_SETUID and
+     * CAP_SETGID, and another pid CAP_SYS_ADMIN, for that one sendmsg and only on UNIX sockets (on
+     * netlink the message is acted on during the send, so nothing beyond the program's own
+     * capabilities may be in effect). A worker without CAP_SYS_ADMIN (the supervisor's threads drop
+     * it) passes credentials on with the supervisor's pid, as implicit credentials carry it. Returns
+     * the capabilities the send needs raised.
+     */
+    private static long credentials(Request r, Sock sk, Prepared p, String sys) throws ErrnoException {
+        Identities.Task t = r.task();
+        List<Integer> creds = p.control == null ? List.of() : ControlMessages.credentialsOffsets(p.control);
+        Credentials.Identity id = t.identity();
+        for (int off : creds) {
+            int pid = le32(p.control, off), uid = le32(p.control, off + 4), gid = le32(p.control, off + 8);
+            if (uid == -1 || gid == -1) continue; // invalid ids: the kernel answers EINVAL itself
+            boolean ok = (pid == t.tgid() || id.hasCap(Credentials.CAP_SYS_ADMIN))
+                    && (t.ownUid(uid) || id.hasCap(Credentials.CAP_SETUID))
+                    && (t.ownGid(gid) || id.hasCap(Credentials.CAP_SETGID));
+            if (!ok) throw new ErrnoException(sys, Errno.EPERM);
+        }
+        if (sk.domain != SockaddrDecoder.AF_UNIX) return 0;
+        boolean ownPid = r.credentials().mayRaise(Credentials.CAP_SYS_ADMIN);
+        int pid = ownPid ? t.tgid() : dev.jsyd.sys.Signals.getpid();
+        if (creds.isEmpty()) {
+            if (t.ruid() == Credentials.realUid() && t.rgid() == Credentials.realGid()) return 0;
+            p.control = ControlMessages.withCredentials(p.control, pid, t.ruid(), t.rgid());
+        } else if (!ownPid) {
+            for (int off : creds) putLe32(p.control, off, pid);
+        }
+        return SCM_CAPS | (ownPid ? Credentials.bit(Credentials.CAP_SYS_ADMIN) : 0);
+    }
+
+    private static final long SCM_CAPS = Credentials.bit(Credentials.CAP_SETUID) | Credentials.bit(Credentials.CAP_SETGID);
 
     /** Checks one fd about to be passed (the supervisor's duplicate); true when denied (logged). */
     private static boolean sendfdDenied(Request r, String sys, int dup) throws ErrnoException {

@@ -57,7 +57,7 @@ public final class StatHandlers {
             StatCalls sc = r.statCalls();
             int err = lk.trailingSlashError(sc);
             if (err != 0) { r.fail(err); return; }
-            long rc = sc.fstatat(lk.atFd(), lk.atName(), lk.atFlags() | (flags & AT_NO_AUTOMOUNT));
+            long rc = lk.look(r, () -> sc.fstatat(lk.atFd(), lk.atName(), lk.atFlags() | (flags & AT_NO_AUTOMOUNT)));
             if (rc < 0) { r.fail((int) -rc); return; }
             r.memory().write(r.pid(), buf, sc.bytes(0, StatCalls.STAT_SIZE), 0, StatCalls.STAT_SIZE);
             r.reply(0);
@@ -78,7 +78,7 @@ public final class StatHandlers {
             StatCalls sc = r.statCalls();
             int err = lk.trailingSlashError(sc);
             if (err != 0) { r.fail(err); return; }
-            long rc = sc.statx(lk.atFd(), lk.atName(), lk.atFlags() | (flags & (AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)), mask);
+            long rc = lk.look(r, () -> sc.statx(lk.atFd(), lk.atName(), lk.atFlags() | (flags & (AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)), mask));
             if (rc < 0) { r.fail((int) -rc); return; }
             r.memory().write(r.pid(), buf, sc.bytes(0, StatCalls.STATX_SIZE), 0, StatCalls.STATX_SIZE);
             r.reply(0);
@@ -122,13 +122,16 @@ public final class StatHandlers {
     private static void faccess(Request r, String sys, int dirfd, long pathAddr, int mode, int flags)
             throws ResolveException, ErrnoException {
         if ((mode & ~7) != 0 || (flags & ~ACCESS_FLAGS) != 0) { r.fail(Errno.EINVAL); return; }
+        // Without AT_EACCESS the kernel checks the whole lookup with the caller's real ids (and, for
+        // a real uid 0, its permitted capabilities): the worker takes exactly those, and asks with AT_EACCESS.
+        if ((flags & AT_EACCESS) == 0) r.credentials().become(r.task().accessIdentity());
         try (Lookup lk = Lookup.findForStat(r, dirfd, pathAddr, flags, false)) {
             if (lk == null) return;
             if (lk.hidden(r, sys)) { r.fail(Errno.ENOENT); return; }
             StatCalls sc = r.statCalls();
             int err = lk.trailingSlashError(sc);
             if (err != 0) { r.fail(err); return; }
-            long rc = sc.faccessat2(lk.atFd(), lk.atName(), mode, lk.atFlags() | (flags & AT_EACCESS));
+            long rc = lk.act(r, () -> sc.faccessat2(lk.atFd(), lk.atName(), mode, lk.atFlags() | AT_EACCESS));
             if (rc < 0) { r.fail((int) -rc); return; }
             r.reply(0);
         }

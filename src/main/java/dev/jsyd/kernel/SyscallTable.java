@@ -106,7 +106,6 @@ public final class SyscallTable {
     private static final String SOCK = "on the program's own socket, with no address to check";
     private static final String AIO = "Linux AIO on file descriptors the program holds (not io_uring)";
     private static final String RESTRICT = "can only restrict the caller further";
-    private static final String SETID = "credential changes within what the kernel allows the program (SafeSetID rules: not yet)";
     private static final String NICE = "lowers the program's own priority; raising it needs CAP_SYS_NICE, dropped by the launcher"
             + " (Syd neuters these unless trace/allow_unsafe_nice)";
     private static final String NEW_TASK = "creates a task; every task is traced from birth (pid/max hands it to the tracer first)";
@@ -133,6 +132,14 @@ public final class SyscallTable {
     private static final Rules PID_RULES = new Rules("pid/max hand-over to the tracer", Hardening::pidLimit);
     private static final Rules FAKE_ROOT = new Rules("root/fake: answered 0", Hardening::fakeRoot);
     private static final Rules SELF_PID = new Rules("the supervisor's pid: EACCES", Hardening::supervisorPid);
+    private static final String UID_FLOOR_WHAT = "uid ≤ 11 other than the starting uid: EACCES (SafeSetID)",
+            GID_FLOOR_WHAT = "gid ≤ 14 other than the starting gid: EACCES (SafeSetID)";
+    private static final Rules UID_FLOOR1 = new Rules(UID_FLOOR_WHAT, Hardening.setIdFloor(true, 1)),
+            UID_FLOOR2 = new Rules(UID_FLOOR_WHAT, Hardening.setIdFloor(true, 2)),
+            UID_FLOOR3 = new Rules(UID_FLOOR_WHAT, Hardening.setIdFloor(true, 3)),
+            GID_FLOOR1 = new Rules(GID_FLOOR_WHAT, Hardening.setIdFloor(false, 1)),
+            GID_FLOOR2 = new Rules(GID_FLOOR_WHAT, Hardening.setIdFloor(false, 2)),
+            GID_FLOOR3 = new Rules(GID_FLOOR_WHAT, Hardening.setIdFloor(false, 3));
 
     /** The table: one row per syscall of {@link Syscalls}, in number order. */
     private static final List<Row> ROWS = List.of(
@@ -248,8 +255,8 @@ public final class SyscallTable {
             row(GETUID, kernel(ID), FAKE_ROOT),
             row(SYSLOG, refuse(EPERM, "reads or clears the kernel log", "trace/allow_unsafe_syslog")),
             row(GETGID, kernel(ID), FAKE_ROOT),
-            row(SETUID, kernel(SETID)),
-            row(SETGID, kernel(SETID)),
+            row(SETUID, guard(SetIdHandlers::setuid), UID_FLOOR1),
+            row(SETGID, guard(SetIdHandlers::setgid), GID_FLOOR1),
             row(GETEUID, kernel(ID), FAKE_ROOT),
             row(GETEGID, kernel(ID), FAKE_ROOT),
             row(SETPGID, kernel(PROC),
@@ -257,20 +264,20 @@ public final class SyscallTable {
             row(GETPPID, kernel(ID)),
             row(GETPGRP, kernel(ID)),
             row(SETSID, kernel(PROC)),
-            row(SETREUID, kernel(SETID)),
-            row(SETREGID, kernel(SETID)),
+            row(SETREUID, guard(SetIdHandlers::setreuid), UID_FLOOR2),
+            row(SETREGID, guard(SetIdHandlers::setregid), GID_FLOOR2),
             row(GETGROUPS, kernel(ID)),
-            row(SETGROUPS, kernel(SETID)),
-            row(SETRESUID, kernel(SETID)),
+            row(SETGROUPS, guard(SetIdHandlers::setgroups)),
+            row(SETRESUID, guard(SetIdHandlers::setresuid), UID_FLOOR3),
             row(GETRESUID, kernel(ID)),
-            row(SETRESGID, kernel(SETID)),
+            row(SETRESGID, guard(SetIdHandlers::setresgid), GID_FLOOR3),
             row(GETRESGID, kernel(ID)),
             row(GETPGID, kernel(ID)),
-            row(SETFSUID, kernel(SETID)),
-            row(SETFSGID, kernel(SETID)),
+            row(SETFSUID, guard(SetIdHandlers::setfsuid), UID_FLOOR1),
+            row(SETFSGID, guard(SetIdHandlers::setfsgid), GID_FLOOR1),
             row(GETSID, kernel(ID)),
             row(CAPGET, kernel(ID)),
-            row(CAPSET, kernel("changes the program's own capabilities within its bounding set (the launcher dropped the dangerous ones)")),
+            row(CAPSET, guard(SetIdHandlers::capset)),
             row(RT_SIGPENDING, kernel(SIG)),
             row(RT_SIGTIMEDWAIT, kernel(SIG)),
             row(RT_SIGQUEUEINFO, guard(SignalHandlers::tkill), SELF_PID),

@@ -56,8 +56,8 @@ public final class Api {
         out.add(new Entry("append", "path-glob list", "+-^", null, false));
         out.add(new Entry("crypt", "path-glob list", "+-^", null, false));
         out.add(new Entry("force", "verified-exec map", "+-^", null, false));
-        out.add(new Entry("setuid", "id-transition list", "+-^", null, false));
-        out.add(new Entry("setgid", "id-transition list", "+-^", null, false));
+        out.add(new Entry("setuid", "id-transition list", "+-^", null, true));
+        out.add(new Entry("setgid", "id-transition list", "+-^", null, true));
         out.add(new Entry("block", "cidr list", "+-^", null, false));
         out.add(new Entry("include", "path", " ", null, false));
         out.add(new Entry("include_profile", "profile", " ", null, false));

@@ -165,6 +165,28 @@ public final class AuditLog {
         });
     }
 
+    /** Logs a set*id transition SafeSetID refused (or let through in trace mode), at warn level. */
+    public void setId(dev.jsyd.kernel.SetIdEvent e) {
+        if (!enabled(WARN)) return;
+        String kind = e.uid() ? "uid" : "gid";
+        write(WARN, g -> {
+            g.writeStringField("ctx", "safesetid");
+            g.writeStringField("cap", e.uid() ? "setuid" : "setgid");
+            g.writeStringField("act", e.action().sydName());
+            g.writeStringField("sys", e.syscall());
+            g.writeNumberField("err", dev.jsyd.abi.Errno.EACCES);
+            g.writeStringField("msg", "unsafe " + kind + " transition from " + e.from() + " to " + e.to() + " blocked");
+            g.writeNumberField("from", e.from());
+            g.writeNumberField("to", e.to());
+            g.writeStringField("time", now());
+            g.writeStringField("cmd", cmdline(e.pid()));
+            g.writeStringField("cwd", cwd(e.pid()));
+            g.writeNumberField("pid", e.pid());
+            g.writeNumberField("uid", uid(e.pid()));
+            g.writeStringField("tip", e.tip());
+        });
+    }
+
     /** Writes a plain line (lifecycle messages) at warn level. */
     public void message(String ctx, String msg) {
         if (!enabled(WARN)) return;

@@ -51,14 +51,15 @@ final class NotificationSource implements WorkSource<Request>, AutoCloseable {
 
     @Override
     public void handle(Request r) {
-        if (chdirWatch.hasPending() && chdirWatch.verify(r)) {
-            r.fail(Errno.EACCES); // the process raced a chdir into a denied directory and was killed
-            return;
-        }
         SyscallTable.Handled h = SyscallTable.handled(r.notification.nr);
         try {
             if (h == null) {
                 r.fail(Errno.ENOSYS);
+                return;
+            }
+            if (!r.borrowIdentity()) return; // everything from here on runs with the program's rights
+            if (chdirWatch.hasPending() && chdirWatch.verify(r)) {
+                r.fail(Errno.EACCES); // the process raced a chdir into a denied directory and was killed
                 return;
             }
             h.handler().handle(r);

@@ -41,8 +41,20 @@ final class OutsideCommand {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         try {
-            pb.start();
+            // A forked process inherits the forking thread's credentials: the supervisor's whole
+            // identity, not the one the worker holds for the program's call.
+            IOException failed = dev.jsyd.sys.Credentials.ofThread().asSupervisor(() -> {
+                try {
+                    pb.start();
+                    return null;
+                } catch (IOException e) {
+                    return e;
+                }
+            });
+            if (failed != null) throw failed;
             return 0;
+        } catch (dev.jsyd.sys.ErrnoException e) {
+            return e.errno();
         } catch (IOException e) {
             Matcher m = ERROR.matcher(String.valueOf(e.getMessage()));
             if (m.find()) {

@@ -62,9 +62,15 @@ public final class Supervisor implements SandboxContext {
         String id = Long.toHexString(Double.doubleToLongBits(Math.random()) ^ System.nanoTime());
         this.log = new AuditLog(options.sydEnv(), id, SandboxNames.random());
         this.log.follow(runtime::sandbox);
+        // The program may live in a user namespace of its own: one the launcher makes for it (any
+        // namespace without root, or unshare/user, root/map), or one it makes itself when allowed.
+        boolean makesUserNs = dev.jsyd.kernel.Hardening.namespaceAllowed(runtime.sandbox(), "user");
+        boolean launchedInUserNs = !PlanBuilder.namespaces(runtime.sandbox()).isEmpty();
+        this.identities = new dev.jsyd.kernel.Identities(makesUserNs || launchedInUserNs, makesUserNs);
     }
 
     private final dev.jsyd.kernel.ChdirWatch chdirWatch = new dev.jsyd.kernel.ChdirWatch();
+    private final dev.jsyd.kernel.Identities identities;
 
     @Override public Sandbox sandbox() { return runtime.sandbox(); }
     @Override public ProgramView view() { return view; }
@@ -122,6 +128,8 @@ public final class Supervisor implements SandboxContext {
                 LandlockMirror.NONE);
     }
     @Override public dev.jsyd.kernel.ChdirWatch chdirWatch() { return chdirWatch; }
+    @Override public dev.jsyd.kernel.Identities identities() { return identities; }
+    @Override public void auditSetId(dev.jsyd.kernel.SetIdEvent event) { log.setId(event); }
     @Override public boolean runtimeVisible(int tid) { return runtime.visible(tid); }
     @Override public int runtimeCommand(int tid, String command) { return runtime.command(tid, command); }
     @Override public String stateJson() { return runtime.stateJson(); }

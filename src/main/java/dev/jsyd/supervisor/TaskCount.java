@@ -22,7 +22,7 @@ final class TaskCount {
     }
 
     /** A task the tracer has seen (a stop, a fork event's new child). */
-    void seen(int tid) { live.add(tid); }
+    boolean seen(int tid) { return live.add(tid); }
 
     /** A task that is gone (reaped, or a thread id replaced by its leader's at exec). */
     void gone(int tid) {

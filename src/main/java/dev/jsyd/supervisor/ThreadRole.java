@@ -31,14 +31,14 @@ enum ThreadRole {
 
     /**
      * A worker's and the tracer's: what the program may hold ({@code PlanBuilder.KEEP_CAPS}: calls
-     * are emulated with the program's rights, and setfsuid/setfsgid/setgroups and capset per
-     * request need CAP_SETUID, CAP_SETGID and the program's capabilities in the permitted set),
-     * plus CAP_SYS_PTRACE for
-     * pidfd_getfd, process_vm_readv/writev, /proc/PID/mem and ptrace of a program that changed
-     * its uid. CAP_KILL is in both (signals to such a program). Everything else — CAP_SYS_ADMIN,
+     * are emulated with the program's rights, borrowed with capset, so the program's capabilities
+     * must be in the permitted set), plus what a worker needs to borrow them and to reach the
+     * program itself ({@code Credentials.WORKER_CAPS}: CAP_SETUID and CAP_SETGID for
+     * setfsuid/setfsgid/setgroups, CAP_SYS_PTRACE for pidfd_getfd, process_vm_readv/writev, the
+     * /proc of a program that changed its uid, and ptrace, CAP_KILL for signals to such a program). Everything else — CAP_SYS_ADMIN,
      * CAP_NET_ADMIN, CAP_SYS_MODULE, CAP_SETPCAP, CAP_MKNOD, ... — is gone from these threads.
      */
-    static final long ACTING_CAPABILITIES = dev.jsyd.confine.PlanBuilder.KEEP_CAPS | bits(CAP_SYS_PTRACE);
+    static final long ACTING_CAPABILITIES = dev.jsyd.confine.PlanBuilder.KEEP_CAPS | dev.jsyd.sys.Credentials.WORKER_CAPS;
 
     private final boolean actsForProgram;
     private final boolean ptrace;

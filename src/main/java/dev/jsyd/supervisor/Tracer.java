@@ -88,6 +88,7 @@ final class Tracer implements Runnable {
                 switch (ev.code()) {
                     case Ptrace.CLD_EXITED, Ptrace.CLD_KILLED, Ptrace.CLD_DUMPED -> {
                         tasks.gone(pid);
+                        context.identities().forget(pid);
                         if (logged.remove(pid)) {
                             boolean exited = ev.code() == Ptrace.CLD_EXITED;
                             log.exit(pid, exited ? ev.status() : -1, exited ? -1 : ev.status());
@@ -175,11 +176,17 @@ final class Tracer implements Runnable {
     }
 
     private void onStop(Ptrace pt, ExecCheck exec, TaskCount tasks, int pid, Ptrace.Event ev) {
-        tasks.seen(pid);
+        // A thread seen for the first time may reuse the id of a dead one: forget the credentials
+        // kept for that id before it runs (Identities). An exec recomputes the credentials.
+        if (tasks.seen(pid)) context.identities().forget(pid);
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
+                context.identities().forget(pid);
                 long former = pt.eventMessage(pid);
-                if (former > 0 && former != pid) tasks.gone((int) former); // a thread exec'd: it took the leader's id
+                if (former > 0 && former != pid) { // a thread exec'd: it took the leader's id
+                    tasks.gone((int) former);
+                    context.identities().forget((int) former);
+                }
                 if (pid == mainPid && !executed) {
                     executed = true; // the program itself, before its first instruction
                     onFirstExec.run();
@@ -194,7 +201,7 @@ final class Tracer implements Runnable {
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
-                    tasks.seen((int) child);
+                    if (tasks.seen((int) child)) context.identities().forget((int) child);
                     if (log.lifecycle() && (ev.event() != Ptrace.EVENT_CLONE || tgid((int) child) == child)) {
                         logged.add((int) child); // a process, not a thread
                         log.fork(tgid(pid), (int) child);

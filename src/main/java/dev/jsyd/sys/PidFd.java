@@ -26,7 +26,8 @@ public final class PidFd implements AutoCloseable {
 
     /** Duplicates the process's fd {@code targetFd} into the supervisor (close-on-exec). Returns the fd or -errno. */
     public int getFd(int targetFd) {
-        return (int) Native.syscall(Syscalls.PIDFD_GETFD, fd, targetFd, 0);
+        // The program may always hand over its own fds: refused as its identity, once more with CAP_SYS_PTRACE.
+        return (int) Credentials.ptraceRetry(() -> Native.syscall(Syscalls.PIDFD_GETFD, fd, targetFd, 0));
     }
 
     /** Sends a signal; 0 or -errno. */

@@ -31,7 +31,11 @@ public final class RemoteMemory implements AutoCloseable {
         local.set(ValueLayout.JAVA_LONG, 8, len);
         remote.set(ValueLayout.JAVA_LONG, 0, remoteAddr);
         remote.set(ValueLayout.JAVA_LONG, 8, len);
-        return Native.syscall(nr, pid, local.address(), 1, remote.address(), 1, 0);
+        long r = Native.syscall(nr, pid, local.address(), 1, remote.address(), 1, 0);
+        if (r != -Errno.EPERM) return r;
+        // Refused as the program's identity (not dumpable, or another uid): the program may always
+        // reach its own memory, so once more with CAP_SYS_PTRACE (see Credentials).
+        return Credentials.ptraceRetry(() -> Native.syscall(nr, pid, local.address(), 1, remote.address(), 1, 0));
     }
 
     /** Reads exactly {@code len} bytes; a short or failed read is EFAULT (as the kernel would answer). */

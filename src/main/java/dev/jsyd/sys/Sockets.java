@@ -90,26 +90,11 @@ public final class Sockets {
     }
 
     /**
-     * sendto(2) of {@code len} bytes at {@code remoteBuf} in process {@code pid}, copied once into
-     * the supervisor, to {@code dest} (null: no address; an empty array: a non-NULL address of
-     * length 0, as the program passed). Returns bytes sent or -errno (EFAULT when the payload
-     * cannot be read whole).
-     */
-    public long sendto(int pid, int fd, long remoteBuf, long len, int flags, byte[] dest) {
-        return sendmsg(pid, fd, new long[] {remoteBuf}, new long[] {len}, dest, null, flags, false);
-    }
-
-    /**
      * sendmsg(2) of the program's payload (its iovecs, gathered into one supervisor buffer), with
      * the checked {@code name} (null for none) and {@code ctl} (null for none, fds already the
      * supervisor's). Returns bytes sent or -errno.
      */
     public long sendmsg(int pid, int fd, long[] iovBase, long[] iovLen, byte[] name, byte[] ctl, int flags) {
-        return sendmsg(pid, fd, iovBase, iovLen, name, ctl, flags, true);
-    }
-
-    private long sendmsg(int pid, int fd, long[] iovBase, long[] iovLen, byte[] name, byte[] ctl, int flags,
-                         boolean viaSendmsg) {
         if (iovBase.length > IOV_MAX) return -Errno.EMSGSIZE;
         if (name != null && name.length > ADDR_MAX) return -Errno.EINVAL;
         if (ctl != null && ctl.length > CONTROL_MAX) return -Errno.ENOBUFS;
@@ -128,15 +113,13 @@ public final class Sockets {
             if (total > 0) {
                 localIov.set(ValueLayout.JAVA_LONG, 0, data.address());
                 localIov.set(ValueLayout.JAVA_LONG, 8, total);
-                long r = Native.syscall(Syscalls.PROCESS_VM_READV, pid, localIov.address(), 1, remoteIov.address(), n, 0);
+                int count = n;
+                long r = Credentials.ptraceRetry(() -> // its own memory: see RemoteMemory
+                        Native.syscall(Syscalls.PROCESS_VM_READV, pid, localIov.address(), 1, remoteIov.address(), count, 0));
                 if (r == -Errno.ESRCH) return r;
                 if (r != total) return -Errno.EFAULT;
             }
             if (name != null) putAddr(name);
-            if (!viaSendmsg) {
-                return Native.syscall(Syscalls.SENDTO, fd, data.address(), total, flags & 0xffffffffL,
-                        name == null ? 0 : addr.address(), name == null ? 0 : name.length);
-            }
             localIov.set(ValueLayout.JAVA_LONG, 0, data.address());
             localIov.set(ValueLayout.JAVA_LONG, 8, total);
             msghdr.fill((byte) 0);

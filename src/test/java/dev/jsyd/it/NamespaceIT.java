@@ -182,8 +182,10 @@ class NamespaceIT {
     @Test
     void rootFakeReportsUidZeroToANonRootProgram() throws Exception {
         String asNobody = "setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'id -u; id -g'";
-        assertThat(Syd.sh(List.of("-poff"), asNobody).out()).isEqualTo("65534\n65534\n");
-        var r = Syd.sh(List.of("-poff", "-m", "root/fake:on"), asNobody);
+        // SafeSetID: root may become nobody only along setuid+/setgid+ rules.
+        List<String> off = List.of("-poff", "-m", "setuid+0:65534", "-m", "setgid+0:65534");
+        assertThat(Syd.sh(off, asNobody).out()).isEqualTo("65534\n65534\n");
+        var r = Syd.sh(List.of("-poff", "-m", "setuid+0:65534", "-m", "setgid+0:65534", "-m", "root/fake:on"), asNobody);
         assertThat(r.out()).as(r.toString()).isEqualTo("0\n0\n");
     }
 

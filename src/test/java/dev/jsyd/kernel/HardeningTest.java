@@ -126,6 +126,37 @@ class HardeningTest {
     }
 
     @Test
+    void setIdToSystemIdsIsRefusedInTheKernel() throws Exception {
+        Sandbox off = sandbox("sandbox/all:off");
+        assertThat(run(off, Syscalls.SETUID, 11)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETUID, 0)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETUID, 0xffffffff0000000cL)).as("uid_t is 32 bits: 12").isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.SETUID, 12)).as("to SetIdHandlers").isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.SETGID, 14)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETGID, 15)).isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.SETRESUID, -1L, 65534, 3)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETRESUID, -1L, -1L, -1L)).as("-1: unchanged").isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.SETREGID, 1000, 0)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETFSUID, 0)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.SETFSGID, 0xffffffffL)).isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.CAPSET, 0, 0)).as("credential changes are seen").isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.SETGROUPS, 0, 0)).isEqualTo(NOTIFY);
+        // A root supervisor: the program's own starting ids (0) go on to SetIdHandlers (seteuid(0) is no transition).
+        Hardening.Self root = new Hardening.Self(4242, 4000, 0, 0);
+        Program prog = FilterPlan.program(off, root);
+        assertThat(Interpreter.run(prog, SeccompData.of(Syscalls.SETRESUID, -1L, 0, -1L))).isEqualTo(NOTIFY);
+        assertThat(Interpreter.run(prog, SeccompData.of(Syscalls.SETRESUID, -1L, 1, -1L))).isEqualTo(errno(Errno.EACCES));
+        assertThat(Interpreter.run(prog, SeccompData.of(Syscalls.SETGID, 0))).isEqualTo(NOTIFY);
+        assertThat(Interpreter.run(prog, SeccompData.of(Syscalls.SETGID, 14))).isEqualTo(errno(Errno.EACCES));
+        // The launcher keeps CAP_SETUID / CAP_SETGID only with SafeSetID rules.
+        long keep = dev.jsyd.confine.PlanBuilder.keptCaps(sandbox("setuid+0:65534"));
+        assertThat(keep & (1L << 7)).isNotZero();
+        assertThat(keep & (1L << 6)).isZero();
+        assertThat(dev.jsyd.confine.PlanBuilder.keptCaps(sandbox("setgid+users:nogroup")) & (1L << 6)).isNotZero();
+        assertThat(dev.jsyd.confine.PlanBuilder.keptCaps(sandbox()) & (1L << 7 | 1L << 6)).isZero();
+    }
+
+    @Test
     void notifiedSyscallsKeepTheirRulesInFront() throws Exception {
         Sandbox read = sandbox("sandbox/all:off", "sandbox/read:on");
         assertThat(run(read, Syscalls.OPENAT, -100, 0, 0)).isEqualTo(NOTIFY);

@@ -221,6 +221,22 @@ class SockaddrDecoderTest {
     }
 
     @Test
+    void credentialsAreFoundAndAddedWhereTheKernelLooks() throws Exception {
+        byte[] rights = cmsg(1, 1, new int[] {4}, -1); // 20 bytes (24 aligned), then 8 bytes the kernel ignores
+        byte[] ctl = ControlMessages.withCredentials(concat(rights, new byte[8]), 77, 65534, 100);
+        assertThat(ctl).hasSize(24 + 32);
+        assertThat(ControlMessages.rightsOffsets(ctl)).hasSize(1);
+        int off = ControlMessages.credentialsOffsets(ctl).getFirst();
+        assertThat(off).isEqualTo(24 + 16);
+        assertThat(new int[] {ctl[off], ctl[off + 4] & 0xff | (ctl[off + 5] & 0xff) << 8, ctl[off + 8]})
+                .containsExactly(77, 65534, 100);
+        assertThat(ControlMessages.withCredentials(null, 1, 2, 3)).hasSize(32);
+        // SCM_CREDENTIALS of another length: EINVAL, as the kernel answers
+        assertThatThrownBy(() -> ControlMessages.credentialsOffsets(cmsg(1, 2, new int[] {1, 2}, -1)))
+                .isInstanceOf(ErrnoException.class);
+    }
+
+    @Test
     void sendfdKinds() {
         assertThat(ControlMessages.kind(dev.jsyd.sys.Files.S_IFREG, "/etc/passwd")).isNull();
         assertThat(ControlMessages.kind(dev.jsyd.sys.Files.S_IFREG, "/memfd:x (deleted)")).isEqualTo("memfd");

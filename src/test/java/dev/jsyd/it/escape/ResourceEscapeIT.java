@@ -51,8 +51,8 @@ class ResourceEscapeIT {
     @Test
     void forkBombIsBoundedByTheProcessLimitForNonRoot() throws Exception {
         // The policy has no pid/max yet; RLIMIT_NPROC bounds a non-root program (root is exempt
-        // from it in the kernel: see docs/ESCAPES.md).
-        var r = Escape.syd(List.of("-poff"), "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+        // from it in the kernel: see docs/ESCAPES.md). SafeSetID rules let root become nobody.
+        var r = Escape.syd(List.of("-poff", "-m", "setuid+0:65534", "-m", "setgid+0:65534"), "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 "prlimit", "--nproc=40:40", Escape.probe(), "forkbomb", "300");
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.out()).matches("forked ([0-9]|[1-3][0-9]) EAGAIN\n");

@@ -42,6 +42,10 @@ public class HotPathBench {
     String absolute;
     String relative = "d00/s00/f000.txt";
     Path tree;
+    dev.jsyd.kernel.Identities identities;
+    dev.jsyd.sys.Credentials credentials;
+    int tid;
+    dev.jsyd.sys.Credentials.Identity own, fewer;
 
     @Setup
     public void setUp() throws Exception {
@@ -64,6 +68,11 @@ public class HotPathBench {
             p.apply(c, Origin.argument(0));
         }
         sandbox = p.snapshot();
+        identities = new dev.jsyd.kernel.Identities(false, false);
+        credentials = dev.jsyd.sys.Credentials.ofThread();
+        tid = dev.jsyd.sys.Signals.gettid();
+        own = credentials.own();
+        fewer = new dev.jsyd.sys.Credentials.Identity(own.fsuid(), own.fsgid(), own.groups(), own.capEff() & ~(1L << 21));
     }
 
     @TearDown
@@ -142,5 +151,28 @@ public class HotPathBench {
             Files.close(fd);
             return fd;
         }
+    }
+
+    /**
+     * What every notified call adds for "the program's rights" when its identity is the one the
+     * worker already holds (the common case): the per-thread credentials from the cache, and the
+     * switch that finds nothing to do.
+     */
+    @Benchmark
+    public Object identityKept() throws ErrnoException {
+        dev.jsyd.kernel.Identities.Task t = identities.of(files, tid);
+        credentials.become(t.identity());
+        return t;
+    }
+
+    /**
+     * Two calls from different identities in turn (the effective set differs by one capability):
+     * two capsets per operation.
+     */
+    @Benchmark
+    public Object identitySwitchedTwice() throws ErrnoException {
+        credentials.become(fewer);
+        credentials.become(own);
+        return own;
     }
 }

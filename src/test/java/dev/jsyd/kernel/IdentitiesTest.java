@@ -1,0 +1,60 @@
+package dev.jsyd.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Reading a thread's credentials from /proc/TID/status, and the setgroups check after the fact. */
+class IdentitiesTest {
+    static final String STATUS = """
+            Name:\tprobe
+            Umask:\t0022
+            State:\tR (running)
+            Tgid:\t400
+            Pid:\t401
+            Uid:\t0\t65534\t0\t65534
+            Gid:\t0\t100\t0\t100
+            FDSize:\t64
+            Groups:\t1 2 4294967294\s
+            CapInh:\t0000000000000000
+            CapPrm:\t00000000000004ff
+            CapEff:\t000000000000043f
+            """;
+
+    @Test
+    void parsesIdsGroupsAndCapabilities() {
+        Identities.Task t = Identities.parse(401, STATUS);
+        assertThat(t.tgid()).isEqualTo(400);
+        assertThat(t.uids()).containsExactly(0, 65534, 0, 65534);
+        assertThat(t.identity().fsuid()).isEqualTo(65534);
+        assertThat(t.identity().fsgid()).isEqualTo(100);
+        assertThat(t.identity().groups()).containsExactly(1, 2, -2);
+        assertThat(t.identity().capEff()).isEqualTo(0x43f);
+        assertThat(t.ownUid(65534)).isTrue();
+        assertThat(t.ownUid(1000)).isFalse();
+        // access(2): the real ids, and root's permitted set.
+        assertThat(t.accessIdentity().fsuid()).isZero();
+        assertThat(t.accessIdentity().capEff()).isEqualTo(0x4ff);
+    }
+
+    @Test
+    void emptyGroupsAndMissingFields() {
+        Identities.Task t = Identities.parse(5, STATUS.replace("Groups:\t1 2 4294967294 ", "Groups:\t"));
+        assertThat(t.identity().groups()).isEmpty();
+        assertThat(Identities.parse(5, STATUS.replace("CapEff", "CapXxx"))).isNull();
+        Identities.Task user = Identities.parse(5, STATUS.replace("Uid:\t0\t65534", "Uid:\t1000\t65534"));
+        assertThat(user.accessIdentity().capEff()).as("no capabilities for a real uid other than 0").isZero();
+    }
+
+    @Test
+    void aSetgroupsIsVerifiedOnceAgainstWhatWasChecked() {
+        Identities ids = new Identities(false, false);
+        Identities.Task t = Identities.parse(401, STATUS);
+        ids.expectGroups(401, new int[] {1, 2, -2, 7});
+        assertThat(ids.groupsPending()).isTrue();
+        assertThat(ids.groupsAsExpected(t)).isTrue();
+        assertThat(ids.groupsPending()).isFalse();
+        ids.expectGroups(401, new int[] {1, 2});
+        assertThat(ids.groupsAsExpected(t)).as("group -2 was never checked").isFalse();
+    }
+}
