@@ -132,6 +132,11 @@ public final class SyscallTable {
     private static final Rules PID_RULES = new Rules("pid/max hand-over to the tracer", Hardening::pidLimit);
     private static final Rules FAKE_ROOT = new Rules("root/fake: answered 0", Hardening::fakeRoot);
     private static final Rules SELF_PID = new Rules("the supervisor's pid: EACCES", Hardening::supervisorPid);
+    private static final String MEM_LIMITS = "memory sandboxing with a limit (or a policy that may change): growth notified"
+            + " and checked against mem/max and mem/vm_max; else in the kernel";
+    private static final Rules MEM_RULES_BRK = new Rules(MEM_LIMITS + " (brk(0) always)", MemLimitHandlers::brkRules);
+    private static final Rules MEM_RULES_MMAP = new Rules(MEM_LIMITS + " (PROT_NONE with mem/max alone too)", MemLimitHandlers::mmapRules);
+    private static final Rules MEM_RULES_MREMAP = new Rules(MEM_LIMITS, MemLimitHandlers::mremapRules);
     private static final String UID_FLOOR_WHAT = "uid ≤ 11 other than the starting uid: EACCES (SafeSetID)",
             GID_FLOOR_WHAT = "gid ≤ 14 other than the starting gid: EACCES (SafeSetID)";
     private static final Rules UID_FLOOR1 = new Rules(UID_FLOOR_WHAT, Hardening.setIdFloor(true, 1)),
@@ -152,10 +157,10 @@ public final class SyscallTable {
             row(LSTAT, handle(StatHandlers::lstat, Category.STAT)),
             row(POLL, kernel(IO)),
             row(LSEEK, kernel(IO)),
-            row(MMAP, kernel(MAP)),
+            row(MMAP, handle(MemLimitHandlers::mmap, Category.MEM), MEM_RULES_MMAP),
             row(MPROTECT, kernel(MAP)),
             row(MUNMAP, kernel(MEM)),
-            row(BRK, kernel(MEM)),
+            row(BRK, handle(MemLimitHandlers::brk, Category.MEM), MEM_RULES_BRK),
             row(RT_SIGACTION, kernel(SIG)),
             row(RT_SIGPROCMASK, kernel(SIG)),
             row(RT_SIGRETURN, kernel(SIG + "; returns from a handler (SROP checks: with exec integrity)")),
@@ -172,7 +177,7 @@ public final class SyscallTable {
             row(PIPE, kernel(FD)),
             row(SELECT, kernel(IO)),
             row(SCHED_YIELD, kernel(PROC)),
-            row(MREMAP, kernel(MEM)),
+            row(MREMAP, handle(MemLimitHandlers::mremap, Category.MEM), MEM_RULES_MREMAP),
             row(MSYNC, kernel(MEM)),
             row(MINCORE, kernel(MEM + "; residency of its own mappings (Syd refuses it unless trace/allow_unsafe_page_cache)")),
             row(MADVISE, kernel(MEM)),

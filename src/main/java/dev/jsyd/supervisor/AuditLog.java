@@ -132,7 +132,8 @@ public final class AuditLog {
     public void access(AccessEvent e) {
         int recordLevel = e.action() == Action.WARN ? NOTICE : e.action() == Action.ALLOW ? INFO : WARN;
         if (e.action() == Action.FILTER || !enabled(recordLevel)) return;
-        boolean ioctl = e.category() == dev.jsyd.policy.Category.IOCTL; // the address is the request's name
+        // the address is the request's name for ioctl, the limit and the size asked for mem
+        String addressKey = e.category() == dev.jsyd.policy.Category.IOCTL ? "ioctl" : e.category() == dev.jsyd.policy.Category.MEM ? "mem" : "addr";
         boolean verbose = policyFlag("log/verbose", false);
         write(recordLevel, g -> {
             g.writeStringField("ctx", "access");
@@ -140,7 +141,7 @@ public final class AuditLog {
             g.writeStringField("act", e.action().sydName());
             g.writeStringField("sys", e.syscall());
             if (e.path() != null) g.writeStringField("path", Bytes.toUtf8(e.path()));
-            if (e.address() != null) g.writeStringField(ioctl ? "ioctl" : "addr", Bytes.toUtf8(e.address()));
+            if (e.address() != null) g.writeStringField(addressKey, Bytes.toUtf8(e.address()));
             if (e.ipv() != 0) g.writeNumberField("ipv", e.ipv());
             if (e.flags() >= 0) {
                 g.writeArrayFieldStart("oflags");

@@ -111,4 +111,21 @@ class FilterPlanTest {
         Program runtime = filter("sandbox/ioctl:on", "lock:off");
         assertThat(call(runtime, Syscalls.IOCTL, 0, 0x5401)).as("the policy may change: every request seen").isEqualTo(notify);
     }
+
+    @Test
+    void memoryGrowthIsNotifiedOnlyUnderAMemoryLimit() throws Exception {
+        int notify = Seccomp.RET_USER_NOTIF, allow = Seccomp.RET_ALLOW;
+        Program off = filter("mem/max:10M");
+        assertThat(call(off, Syscalls.MMAP, 0, 1 << 20, 3, 0x22)).as("sandbox/mem off").isEqualTo(allow);
+        Program noLimit = filter("sandbox/mem:on");
+        assertThat(call(noLimit, Syscalls.BRK, 0x1000)).as("no limit").isEqualTo(allow);
+        Program max = filter("sandbox/mem:on", "mem/max:10M");
+        assertThat(call(max, Syscalls.MMAP, 0, 1 << 20, 3, 0x22)).isEqualTo(notify);
+        assertThat(call(max, Syscalls.MMAP, 0, 1 << 20, 0, 0x22)).as("PROT_NONE reservation").isEqualTo(allow);
+        assertThat(call(max, Syscalls.BRK, 0)).as("brk(0): a query").isEqualTo(allow);
+        assertThat(call(max, Syscalls.BRK, 0x1000)).isEqualTo(notify);
+        assertThat(call(max, Syscalls.MREMAP, 0x1000, 4096, 8192)).isEqualTo(notify);
+        Program vm = filter("sandbox/mem:on", "mem/vm_max:1G");
+        assertThat(call(vm, Syscalls.MMAP, 0, 1 << 20, 0, 0x22)).as("reservations count for vm_max").isEqualTo(notify);
+    }
 }
