@@ -26,7 +26,8 @@ public final class Api {
         List<Entry> out = new ArrayList<>();
         Sandbox d = Policy.defaults().snapshot();
         for (Category c : Category.values()) {
-            boolean enforced = c.isPath() || c.isNet() || c == Category.PID || c == Category.LOCK;
+            boolean enforced = c.isPath() || c.isNet() || c == Category.PID || c == Category.LOCK || c == Category.IOCTL
+                    || c == Category.MEM;
             if (c.canToggle()) out.add(new Entry("sandbox/" + c.sydName(), "boolean", ":?", d.enabled(c) ? "on" : "off", enforced));
             out.add(new Entry("default/" + c.sydName(), "action", ":", d.defaultAction(c).sydName(), enforced));
         }
@@ -38,7 +39,7 @@ public final class Api {
                 default -> c == Category.IOCTL ? "ioctl-request list" : "name list";
             };
             for (Action a : Action.values()) {
-                out.add(new Entry(a.sydName() + "/" + c.sydName(), type, "+-^", null, c.isPath() || c.isNet()));
+                out.add(new Entry(a.sydName() + "/" + c.sydName(), type, "+-^", null, c.isPath() || c.isNet() || c == Category.IOCTL));
             }
         }
         for (String r : Parser.LOCK_RIGHTS) {
@@ -52,8 +53,8 @@ public final class Api {
             out.add(new Entry(s.key(), s.type().apiName(), ops, dflt, s.enforced()));
         }
         out.add(new Entry("bind", "bind-mount list", "+-^", null, true));
-        out.add(new Entry("mask", "path-glob list", "+-^", null, false));
-        out.add(new Entry("append", "path-glob list", "+-^", null, false));
+        out.add(new Entry("mask", "path-glob list", "+-^", null, true));
+        out.add(new Entry("append", "path-glob list", "+-^", null, true));
         out.add(new Entry("crypt", "path-glob list", "+-^", null, false));
         out.add(new Entry("force", "verified-exec map", "+-^", null, false));
         out.add(new Entry("setuid", "id-transition list", "+-^", null, true));

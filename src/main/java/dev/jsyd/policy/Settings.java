@@ -80,7 +80,10 @@ public final class Settings {
             "allow_unsafe_memory", "allow_unsafe_perf", "allow_unsafe_personality", "allow_unsafe_pkey",
             "allow_unsafe_ptrace", "allow_unsafe_socket", "allow_unsafe_sticky", "allow_unsafe_sync",
             "allow_unsafe_syslog", "allow_unsafe_time", "allow_unsafe_uring", "allow_unsafe_vmsplice",
-            "allow_unsupp_socket", "exit_wait_all");
+            "allow_unsupp_socket", "exit_wait_all",
+            // layers: the open, resolution and bind rules
+            "force_cloexec", "force_rand_fd", "force_ro_open", "force_wx_open", "force_no_symlinks",
+            "force_no_magiclinks", "force_no_xdev", "force_local_net");
 
     public static final List<String> NAMESPACES = List.of("mount", "uts", "ipc", "user", "pid", "net", "cgroup", "time");
 
@@ -101,7 +104,7 @@ public final class Settings {
         add("lock", Type.LOCK, null, true, false);
         add("timeout", Type.DURATION, Unset.NONE, true, true);
         for (String f : TRACE_FLAGS) add("trace/" + f, Type.BOOL, false, ENFORCED_TRACE.contains(f) || f.startsWith("allow_unsafe_sendfd_"), false);
-        add("trace/force_umask", Type.OCTAL, Unset.NONE, false, true);
+        add("trace/force_umask", Type.OCTAL, Unset.NONE, true, true);
         add("trace/allow_unsafe_namespace", Type.NSLIST, "none", true, false);
         for (String ns : NAMESPACES) add("unshare/" + ns, Type.BOOL, false, true, false);
         add("root", Type.PATH, Unset.NONE, true, true);
@@ -111,8 +114,8 @@ public final class Settings {
         add("name/domain", Type.HOSTNAME, Unset.NONE, true, true);
         add("time", Type.INT, Unset.NONE, true, true);
         for (var e : RLIMITS.entrySet()) add("rlimit/" + e.getKey(), e.getValue(), Unset.NONE, true, true);
-        add("mem/max", Type.SIZE, 0L, false, false);
-        add("mem/vm_max", Type.SIZE, 0L, false, false);
+        add("mem/max", Type.SIZE, 0L, true, false);
+        add("mem/vm_max", Type.SIZE, 0L, true, false);
         add("pid/max", Type.UINT, 0L, true, false);
         add("tpe/gid", Type.GID, Unset.NONE, false, true);
         add("tpe/negate", Type.BOOL, false, false, false);
@@ -129,9 +132,9 @@ public final class Settings {
         add("proxy/ext/host", Type.STRING, "127.0.0.1", false, false);
         add("proxy/ext/port", Type.PORT, 9050L, false, false);
         add("proxy/ext/unix", Type.PATH, Unset.NONE, false, true);
-        add("log/level", Type.LEVEL, "warn", false, false);
-        add("log/verbose", Type.BOOL, false, false, false);
-        add("log/syslog", Type.BOOL, true, false, false);
+        add("log/level", Type.LEVEL, "warn", true, false);
+        add("log/verbose", Type.BOOL, false, true, false);
+        add("log/syslog", Type.BOOL, true, true, false);
         add("ipc", Type.STRING, Unset.NONE, false, true);
         add("config/expand", Type.DURATION, Duration.ZERO, false, false);
     }
