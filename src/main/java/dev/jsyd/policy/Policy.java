@@ -231,7 +231,11 @@ public final class Policy {
     private static Object compile(Category c, String pattern) {
         if (c == Category.IOCTL) return IoctlRules.number(pattern);
         return switch (c.kind()) {
-            case PATH -> Glob.compile(pattern);
+            case PATH -> {
+                // an alias such as `all` reaches path categories with a name pattern: not theirs
+                if (!pattern.startsWith("/")) throw new IllegalArgumentException("not a path pattern: " + pattern);
+                yield Glob.compile(pattern);
+            }
             case NET -> Address.parse(pattern);
             default -> Parser.normalisePattern(c.kind(), pattern);
         };
