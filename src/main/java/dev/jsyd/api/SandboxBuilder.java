@@ -203,6 +203,23 @@ public final class SandboxBuilder {
     }
 
     /**
+     * A boolean setting of the policy given so far ({@code trace/allow_unsafe_env}, …), for a
+     * caller that prepares the program's environment itself (the CLI).
+     *
+     * @throws SandboxConfigException a profile, command or file was rejected
+     */
+    public boolean flag(String name) throws SandboxConfigException {
+        validate();
+        Policy p = newPolicy();
+        try {
+            for (Step s : steps) apply(p, s);
+        } catch (PolicyException e) {
+            throw new SandboxConfigException(e.getMessage());
+        }
+        return p.snapshot().flag(name);
+    }
+
+    /**
      * The seccomp filter this sandbox would load, built from the policy given so far
      * ({@code syd -E}): {@code Program.toBytes()} is what the kernel gets, {@code disassemble()}
      * a readable listing.
@@ -227,7 +244,7 @@ public final class SandboxBuilder {
         if (p.panicked()) return SandboxedProcess.finished(127);
         List<String> argv = new ArrayList<>(command);
         if (argv0 != null) argv.set(0, argv0);
-        List<String> env = programEnvironment();
+        List<String> env = programEnvironment(p.snapshot().flag("trace/allow_unsafe_env"));
 
         int[][] pipes = new int[3][];
         try {
@@ -305,13 +322,13 @@ public final class SandboxBuilder {
         }
     }
 
-    private List<String> programEnvironment() {
+    private List<String> programEnvironment(boolean keepUnsafe) {
         Map<String, String> m;
         if (environment != null) {
             m = environment;
         } else {
             m = new LinkedHashMap<>(System.getenv());
-            for (String k : Syd.UNSAFE_ENVIRONMENT) m.remove(k);
+            if (!keepUnsafe) for (String k : Syd.UNSAFE_ENVIRONMENT) m.remove(k); // trace/allow_unsafe_env keeps them
             m.keySet().removeAll(Syd.CONTROL_ENVIRONMENT);
         }
         List<String> out = new ArrayList<>(m.size());

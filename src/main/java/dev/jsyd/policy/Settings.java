@@ -83,7 +83,42 @@ public final class Settings {
             "allow_unsupp_socket", "exit_wait_all",
             // layers: the open, resolution and bind rules
             "force_cloexec", "force_rand_fd", "force_ro_open", "force_wx_open", "force_no_symlinks",
-            "force_no_magiclinks", "force_no_xdev", "force_local_net");
+            "force_no_magiclinks", "force_no_xdev", "force_local_net", "allow_unsafe_env", "allow_safe_kcapi");
+
+    /**
+     * Switches this version supports in one direction only: the value that holds. A relaxing
+     * switch ({@code allow_unsafe_*}) of a protection jsyd does not have holds when true (the
+     * relaxed behaviour is what the program gets) and asks for a protection it lacks when false; a
+     * protecting switch ({@code deny_*}) jsyd does not have holds only when false. The other value
+     * is refused (docs/DECISIONS.md lists why each holds).
+     */
+    static final Map<String, Boolean> HOLDS_ONLY = holdsOnly();
+
+    private static Map<String, Boolean> holdsOnly() {
+        Map<String, Boolean> m = new LinkedHashMap<>();
+        for (String f : List.of("allow_unsafe_chown", "allow_unsafe_cpu", "allow_unsafe_create", "allow_unsafe_filename",
+                "allow_unsafe_hardlinks", "allow_unsafe_symlinks", "allow_unsafe_ip_pktinfo", "allow_unsafe_ip_retopts",
+                "allow_unsafe_kptr", "allow_unsafe_libc", "allow_unsafe_madvise", "allow_unsafe_msgqueue",
+                "allow_unsafe_msgsnd", "allow_unsafe_perm_msgqueue", "allow_unsafe_perm_shm", "allow_unsafe_shm",
+                "allow_unsafe_nice", "allow_unsafe_page_cache", "allow_unsafe_nocookie", "allow_unsafe_nomseal",
+                "allow_unsafe_oob", "allow_unsafe_open_cdev", "allow_unsafe_prctl", "allow_unsafe_prlimit",
+                "allow_unsafe_setsockopt", "allow_unsafe_sigreturn", "allow_unsafe_spec_exec", "allow_unsafe_stat_bdev",
+                "allow_unsafe_stat_cdev", "allow_unsafe_sysinfo", "allow_unsafe_uname", "allow_unsafe_xattr",
+                // exec integrity (ELF kinds, PIE, stacks, ld.so) is not in this version yet
+                "allow_unsafe_exec", "allow_unsafe_exec_nopie", "allow_unsafe_exec_stack", "allow_unsafe_exec_ldso",
+                "allow_unsafe_exec_libc", "allow_unsafe_exec_null", "allow_unsafe_exec_script",
+                "allow_unsafe_exec_interactive", "allow_unsafe_exec_speculative", "allow_unsupp_exec")) {
+            m.put("trace/" + f, true);
+        }
+        for (String f : List.of("deny_tsc", "deny_vdso", "lock_personality", "deny_elf32", "deny_elf_dynamic",
+                "deny_elf_static", "deny_script", "deny_dotdot")) {
+            m.put("trace/" + f, false);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** The only value of {@code key} this version supports (see {@link #HOLDS_ONLY}), or null when every value is (or none). */
+    public static Boolean holdsOnly(String key) { return HOLDS_ONLY.get(key); }
 
     public static final List<String> NAMESPACES = List.of("mount", "uts", "ipc", "user", "pid", "net", "cgroup", "time");
 
