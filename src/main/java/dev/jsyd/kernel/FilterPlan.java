@@ -76,7 +76,11 @@ public final class FilterPlan {
                     // trace/force_local_net rewrites every IP bind, explicit or listen's implicit one.
                     boolean localNet = sandbox.flag("trace/force_local_net")
                             && (row.nr() == dev.jsyd.abi.Syscalls.BIND || row.nr() == dev.jsyd.abi.Syscalls.LISTEN);
-                    yield h.neededBy(sandbox) || landlock || localNet ? Seccomp.RET_USER_NOTIF : Seccomp.RET_ALLOW;
+                    // the IP blocklist holds for every destination, net/connect on or off
+                    boolean blocklist = !sandbox.blocklist().isEmpty() && (row.nr() == dev.jsyd.abi.Syscalls.CONNECT
+                            || row.nr() == dev.jsyd.abi.Syscalls.SENDTO || row.nr() == dev.jsyd.abi.Syscalls.SENDMSG
+                            || row.nr() == dev.jsyd.abi.Syscalls.SENDMMSG);
+                    yield h.neededBy(sandbox) || landlock || localNet || blocklist ? Seccomp.RET_USER_NOTIF : Seccomp.RET_ALLOW;
                 }
             };
             b.syscall(row.nr(), rules, fallback);
