@@ -117,6 +117,9 @@ public final class Settings {
         return Collections.unmodifiableMap(m);
     }
 
+    /** Every one-way switch and the value that holds. */
+    public static Map<String, Boolean> holdsOnlySwitches() { return HOLDS_ONLY; }
+
     /** The only value of {@code key} this version supports (see {@link #HOLDS_ONLY}), or null when every value is (or none). */
     public static Boolean holdsOnly(String key) { return HOLDS_ONLY.get(key); }
 
