@@ -7,4 +7,4 @@ export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 (cd "$ROOT" && mvn -B -q -o -DskipTests install)
 (cd "$ROOT/bench/jmh" && { mvn -B -q -o package 2>/dev/null || mvn -B -q package; })
 cd "$ROOT/bench/jmh"
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "target/jsyd-jmh.jar:target/lib/*" org.openjdk.jmh.Main "$@"
+exec "$JSYD_JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "target/jsyd-jmh.jar:target/lib/*" org.openjdk.jmh.Main "$@"

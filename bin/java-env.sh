@@ -1,22 +1,35 @@
 # Sourced by bin/* scripts: finds Java 25 and the project root, builds the jar when it is stale.
+# The JDK found is JSYD_JAVA_HOME, not exported: the sandboxed program must not see it (JAVA_HOME
+# is left as the user has it); only the build is given it as JAVA_HOME.
 JSYD_HOME=$(cd "$(dirname "$0")/.." && pwd)
-if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'; then
+JSYD_JAVA_HOME=${JAVA_HOME:-}
+if [ -z "$JSYD_JAVA_HOME" ] || ! "$JSYD_JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'; then
   for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-25-openjdk-amd64 /usr/lib/jvm/jdk-25*; do
-    if [ -x "$j/bin/java" ]; then JAVA_HOME=$j; break; fi
+    if [ -x "$j/bin/java" ]; then JSYD_JAVA_HOME=$j; break; fi
   done
 fi
-if [ ! -x "${JAVA_HOME:-}/bin/java" ]; then
+if [ ! -x "${JSYD_JAVA_HOME:-}/bin/java" ]; then
   echo "syd: Java 25 not found; set JAVA_HOME to a JDK 25" >&2
   exit 1
 fi
-export JAVA_HOME
 JSYD_JAR=$JSYD_HOME/target/jsyd.jar
 
+# Builds quietly: Maven's output is shown only when the build fails. Offline first (no network
+# needed once ~/.m2 has the plugins), then online for a first build.
 jsyd_build() {
-  (cd "$JSYD_HOME" && MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
-     mvn -B -q -o -DskipTests package </dev/null >&2 2>/dev/null \
-   || MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" mvn -B -q -DskipTests package </dev/null >&2) \
-   || { echo "syd: build failed" >&2; exit 1; }
+  local log
+  log=$(mktemp) || exit 1
+  [ -t 2 ] && echo "syd: building jsyd (first run or sources changed) ..." >&2
+  if ! (cd "$JSYD_HOME" && JAVA_HOME=$JSYD_JAVA_HOME MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
+        mvn -B -q -o -Dstyle.color=never -DskipTests package </dev/null >"$log" 2>&1 \
+        || JAVA_HOME=$JSYD_JAVA_HOME MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
+        mvn -B -q -Dstyle.color=never -DskipTests package </dev/null >"$log" 2>&1); then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "syd: build failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
 }
 
 JSYD_AOT=$JSYD_HOME/target/jsyd.aot
@@ -29,7 +42,7 @@ JSYD_JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss1m -XX:-UsePerfData
 # a small sandbox, then reused by every start. Rebuilt whenever the jar is.
 jsyd_aot() {
   rm -f "$JSYD_AOT"
-  "$JAVA_HOME/bin/java" $JSYD_JVM_FLAGS -XX:AOTCacheOutput="$JSYD_AOT" -Xlog:aot=off -Xlog:cds=off \
+  "$JSYD_JAVA_HOME/bin/java" $JSYD_JVM_FLAGS -XX:AOTCacheOutput="$JSYD_AOT" -Xlog:aot=off -Xlog:cds=off \
     -Djsyd.launcher="$JSYD_LAUNCHER" -jar "$JSYD_JAR" -poff -m sandbox/read,exec:on -m 'allow/read,exec+/***' \
     -m 'deny/read+/dev/zero' -m rlimit/nofile:1024 -m sandbox/lock:on -m default/lock:warn -m 'allow/lock/all+/' \
     -- sh -c 'cat /dev/null; cat /dev/zero; exit 0' >/dev/null 2>&1 || true

@@ -291,7 +291,7 @@ static int cmd_signal_parent(int sig) {
     report("open_procdir", dfd);
     if (dfd >= 0) report("procdir_send_signal", syscall(SYS_pidfd_send_signal, dfd, sig, NULL, 0));
     report("kill0", kill(0, 0));
-    report("killpg", kill(-getpgid(pp), 0));
+    report("killpg", kill(-getpgrp(), 0)); /* our group: the parent's (the program stays in syd's group) */
     report("killall", kill(-1, 0));
     printf("parent alive %s\n", kill(pp, 0) == 0 || errno == EACCES ? "yes" : "no");
     return 0;
@@ -304,7 +304,7 @@ static int cmd_sigio_parent(void) {
     int p[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) != 0) return 1;
     report("setown", fcntl(p[0], F_SETOWN, pp));
-    report("setown_pg", fcntl(p[0], F_SETOWN, -getpgid(pp)));
+    report("setown_pg", fcntl(p[0], F_SETOWN, -getpgrp()));
     struct f_owner_ex ex = {F_OWNER_PID, pp};
     report("setown_ex", fcntl(p[0], F_SETOWN_EX, &ex));
     int owner = pp;

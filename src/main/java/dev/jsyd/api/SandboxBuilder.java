@@ -1,5 +1,6 @@
 package dev.jsyd.api;
 
+import dev.jsyd.policy.Bytes;
 import dev.jsyd.policy.Origin;
 import dev.jsyd.policy.Policy;
 import dev.jsyd.policy.PolicyException;
@@ -33,18 +34,20 @@ import java.util.concurrent.CompletionException;
  * accepted too.
  */
 public final class SandboxBuilder {
-    private enum Kind { PROFILE, COMMAND, FILE }
+    private enum Kind { PROFILE, COMMAND, COMMAND_BYTES, FILE }
 
     private record Step(Kind kind, String value, Origin origin) {}
 
     private final List<Step> steps = new ArrayList<>();
-    private Map<String, String> hostEnvironment = System.getenv();
+    /** Names and values as byte strings (one char per byte). */
+    private Map<String, String> hostEnvironment = byName(dev.jsyd.sys.OwnProcess.environment());
     private Policy policy;
     private boolean policyTaken;
     private PolicyException firstError;
     private int commands;
     private boolean trace;
-    private Map<String, String> environment;
+    /** The program's environment entries (byte strings), or null: inherited. */
+    private List<String> environment;
     private Path directory;
     private String argv0;
     private final Redirect[] redirects = {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
@@ -54,13 +57,40 @@ public final class SandboxBuilder {
 
     /**
      * The environment syd itself reads ({@code SYD_LOG}, {@code SYD_LOG_FD}, ...) and that
-     * {@code ${VAR}} in rules expands from; default the JVM's. Must come before any profile,
-     * command or file.
+     * {@code ${VAR}} in rules expands from (names and values as text, used as their UTF-8
+     * bytes); default the JVM's, read as bytes. Must come before any profile, command or file.
      */
     public SandboxBuilder hostEnvironment(Map<String, String> env) {
+        List<String> entries = new ArrayList<>(env.size());
+        env.forEach((k, v) -> entries.add(Bytes.fromUtf8(k) + "=" + Bytes.fromUtf8(v)));
+        return hostEntries(entries);
+    }
+
+    /** {@link #hostEnvironment(Map)} as raw {@code NAME=VALUE} entries (the first of a name counts, as getenv(3)). */
+    public SandboxBuilder hostEnvironment(List<byte[]> entries) {
+        return hostEntries(byteStrings(entries));
+    }
+
+    private SandboxBuilder hostEntries(List<String> entries) {
         if (!steps.isEmpty()) throw new IllegalStateException("hostEnvironment must come before the policy");
-        this.hostEnvironment = Map.copyOf(env);
+        this.hostEnvironment = byName(entries);
         return this;
+    }
+
+    /** {@code NAME=VALUE} entries by name; the first entry of a name wins, as getenv(3). */
+    private static Map<String, String> byName(List<String> entries) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String e : entries) {
+            int eq = e.indexOf('=');
+            if (eq > 0) m.putIfAbsent(e.substring(0, eq), e.substring(eq + 1));
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static List<String> byteStrings(List<byte[]> raw) {
+        List<String> out = new ArrayList<>(raw.size());
+        for (byte[] b : raw) out.add(Bytes.of(b));
+        return out;
     }
 
     /** Applies a built-in profile ({@code syd -p NAME}). */
@@ -68,9 +98,14 @@ public final class SandboxBuilder {
         return step(Kind.PROFILE, Objects.requireNonNull(name), Origin.profile(name, 0));
     }
 
-    /** Applies one sandbox command ({@code syd -m COMMAND}), e.g. {@code "allow/read+/usr/***"}. */
+    /** Applies one sandbox command ({@code syd -m COMMAND}), e.g. {@code "allow/read+/usr/***"}; text, used as UTF-8. */
     public SandboxBuilder command(String command) {
         return step(Kind.COMMAND, Objects.requireNonNull(command), Origin.argument(++commands));
+    }
+
+    /** {@link #command(String)} given as bytes: paths in it may be any bytes (no charset involved). */
+    public SandboxBuilder command(byte[] command) {
+        return step(Kind.COMMAND_BYTES, Bytes.of(command), Origin.argument(++commands));
     }
 
     /** Loads a configuration file ({@code syd -P FILE}; its name must end in {@code .syd-3}). */
@@ -95,16 +130,24 @@ public final class SandboxBuilder {
         return this;
     }
 
-    /** The program's exact environment (nothing is removed from it). */
+    /** The program's exact environment (nothing is removed from it); names and values as text, passed as UTF-8. */
     public SandboxBuilder environment(Map<String, String> env) {
-        this.environment = new LinkedHashMap<>(env);
+        List<String> entries = new ArrayList<>(env.size());
+        env.forEach((k, v) -> entries.add(Bytes.fromUtf8(k) + "=" + Bytes.fromUtf8(v)));
+        this.environment = entries;
+        return this;
+    }
+
+    /** The program's exact environment as raw entries, in this order (normally {@code NAME=VALUE}). */
+    public SandboxBuilder environment(List<byte[]> entries) {
+        this.environment = byteStrings(entries);
         return this;
     }
 
     /**
-     * The program inherits the JVM's environment minus {@link Syd#UNSAFE_ENVIRONMENT} and
-     * {@link Syd#CONTROL_ENVIRONMENT}, as
-     * {@code syd} does. This is the default.
+     * The program inherits the JVM's environment (as bytes, in its order) minus
+     * {@link Syd#UNSAFE_ENVIRONMENT} and {@link Syd#CONTROL_ENVIRONMENT}, as {@code syd} does.
+     * This is the default.
      */
     public SandboxBuilder inheritEnvironment() {
         this.environment = null;
@@ -117,9 +160,15 @@ public final class SandboxBuilder {
         return this;
     }
 
-    /** Runs the program with this {@code argv[0]} ({@code syd -a}); the file is still the command's first word. */
+    /** Runs the program with this {@code argv[0]} ({@code syd -a}); the file is still the command's first word. Text, passed as UTF-8. */
     public SandboxBuilder argv0(String name) {
-        this.argv0 = name;
+        this.argv0 = Bytes.fromUtf8(name);
+        return this;
+    }
+
+    /** {@link #argv0(String)} as bytes. */
+    public SandboxBuilder argv0(byte[] name) {
+        this.argv0 = Bytes.of(name);
         return this;
     }
 
@@ -178,6 +227,7 @@ public final class SandboxBuilder {
         switch (s.kind()) {
             case PROFILE -> p.applyProfile(s.value(), s.origin());
             case COMMAND -> p.apply(s.value(), s.origin());
+            case COMMAND_BYTES -> p.applyBytes(s.value(), s.origin());
             case FILE -> p.applyFile(Path.of(s.value()));
         }
     }
@@ -239,6 +289,20 @@ public final class SandboxBuilder {
      * @throws SandboxStartException  the sandbox could not be set up (nothing runs)
      */
     public SandboxedProcess start(List<String> command) throws SandboxConfigException, SandboxStartException {
+        List<String> bytes = new ArrayList<>(command.size());
+        for (String c : command) bytes.add(Bytes.fromUtf8(c));
+        return startByteStrings(bytes);
+    }
+
+    /**
+     * {@link #start(List)} with the command as bytes: the file and every argument are passed to
+     * the program exactly (no charset involved).
+     */
+    public SandboxedProcess startBytes(List<byte[]> command) throws SandboxConfigException, SandboxStartException {
+        return startByteStrings(byteStrings(command));
+    }
+
+    private SandboxedProcess startByteStrings(List<String> command) throws SandboxConfigException, SandboxStartException {
         if (command.isEmpty()) throw new IllegalArgumentException("no command");
         Policy p = takePolicy();
         if (p.panicked()) return SandboxedProcess.finished(127);
@@ -322,17 +386,15 @@ public final class SandboxBuilder {
         }
     }
 
+    /** The program's environment entries as byte strings: as given, or this JVM's minus the control names and (unless {@code keepUnsafe}) the unsafe ones. */
     private List<String> programEnvironment(boolean keepUnsafe) {
-        Map<String, String> m;
-        if (environment != null) {
-            m = environment;
-        } else {
-            m = new LinkedHashMap<>(System.getenv());
-            if (!keepUnsafe) for (String k : Syd.UNSAFE_ENVIRONMENT) m.remove(k); // trace/allow_unsafe_env keeps them
-            m.keySet().removeAll(Syd.CONTROL_ENVIRONMENT);
+        if (environment != null) return environment;
+        List<String> out = new ArrayList<>();
+        for (String e : dev.jsyd.sys.OwnProcess.environment()) {
+            int eq = e.indexOf('=');
+            String name = eq < 0 ? e : e.substring(0, eq);
+            if ((keepUnsafe || !Syd.UNSAFE_ENVIRONMENT.contains(name)) && !Syd.CONTROL_ENVIRONMENT.contains(name)) out.add(e); // trace/allow_unsafe_env keeps them
         }
-        List<String> out = new ArrayList<>(m.size());
-        m.forEach((k, v) -> out.add(k + "=" + v));
         return out;
     }
 }

@@ -94,7 +94,7 @@ public final class SydCatTool {
         for (String f : files) {
             Path path = Path.of(f);
             try {
-                java.util.function.Function<String, String> vars = dev.jsyd.policy.HostVariables.over(System::getenv);
+                java.util.function.Function<String, String> vars = dev.jsyd.policy.HostVariables.over(Policy::processEnvironment);
                 Policy.defaults().environment(vars).userProfileFiles(List.of()).applyFile(path);
                 byte[] data = Files.readAllBytes(path);
                 String text = new String(data, StandardCharsets.ISO_8859_1);

@@ -5,6 +5,8 @@ import dev.jsyd.api.SandboxConfigException;
 import dev.jsyd.api.SandboxStartException;
 import dev.jsyd.api.SandboxedProcess;
 import dev.jsyd.api.Syd;
+import dev.jsyd.policy.Bytes;
+import dev.jsyd.sys.OwnProcess;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,11 +47,28 @@ final class SydCommand {
     static final List<String> UNSAFE_ENV = Syd.UNSAFE_ENVIRONMENT;
 
     static int run(String[] args) {
-        return run(args, System.out, System.err, System.getenv());
+        // The command line and the environment as bytes: the JVM decodes both with the
+        // locale's charset and replaces what it cannot decode.
+        List<String> raw = OwnProcess.arguments(args.length);
+        if (raw == null) {
+            raw = new ArrayList<>();
+            for (String a : args) raw.add(Bytes.fromUtf8(a));
+        }
+        return run(raw.toArray(new String[0]), System.out, System.err, OwnProcess.environment());
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-        SandboxBuilder sandbox = Syd.builder().hostEnvironment(env).inheritIO();
+    /**
+     * Runs {@code syd} with {@code args} (byte strings, one char per byte) in the environment
+     * {@code environ} ({@code NAME=VALUE} byte strings, in order): syd reads its variables from
+     * it, and the program gets it minus the unsafe ones, changed by {@code -e}.
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, List<String> environ) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String e : environ) {
+            int eq = e.indexOf('=');
+            if (eq > 0) env.putIfAbsent(e.substring(0, eq), e.substring(eq + 1));
+        }
+        SandboxBuilder sandbox = Syd.builder().hostEnvironment(raw(environ)).inheritIO();
         boolean trace = false;
         String export = null;
         String alias = null;
@@ -79,7 +98,7 @@ final class SydCommand {
                         case "--check" -> { return SydCheck.inside() ? 0 : 1; }
                         case "--sh" -> { out.print(dev.jsyd.supervisor.Supervisor.shellFunctions()); return 0; }
                         default -> {
-                            err.println("syd: unknown option `" + a + "'; see syd -h");
+                            err.println("syd: unknown option `" + Bytes.toUtf8(a) + "'; see syd -h");
                             return USAGE;
                         }
                     }
@@ -95,9 +114,18 @@ final class SydCommand {
                             return USAGE;
                         }
                         switch (c) {
-                            case 'm' -> sandbox.command(value).validate();
-                            case 'p' -> sandbox.profile(value).validate();
-                            case 'P' -> sandbox.configFile(Path.of(value)).validate();
+                            case 'm' -> sandbox.command(Bytes.raw(value)).validate();
+                            case 'p' -> sandbox.profile(Bytes.toUtf8(value)).validate();
+                            case 'P' -> {
+                                Path file = Bytes.toPath(value);
+                                if (file == null) {
+                                    err.println("syd: -P " + Bytes.toUtf8(value) + ": this file name cannot be opened in this locale"
+                                            + " (its bytes are not valid in " + System.getProperty("sun.jnu.encoding")
+                                            + "); run syd under a UTF-8 locale, or rename the file");
+                                    return USAGE;
+                                }
+                                sandbox.configFile(file).validate();
+                            }
                             case 'a' -> alias = value;
                             case 'e' -> {
                                 int eq = value.indexOf('=');
@@ -105,11 +133,11 @@ final class SydCommand {
                                 else if (eq == value.length() - 1) passUnsafe.add(value.substring(0, eq));
                                 else envChanges.put(value.substring(0, eq), value.substring(eq + 1));
                             }
-                            case 't' -> sandbox.command("timeout:" + value).validate();
+                            case 't' -> sandbox.command(Bytes.raw("timeout:" + value)).validate();
                             case 'E' -> {
                                 if (!value.equals("bpf") && !value.equals("pfc")) {
                                     err.println("syd: -E takes `bpf' (the filter as loaded) or `pfc' (a readable listing), not `"
-                                            + value + "'");
+                                            + Bytes.toUtf8(value) + "'");
                                     return USAGE;
                                 }
                                 export = value;
@@ -154,7 +182,7 @@ final class SydCommand {
             command.add(shell);
             command.add("-l");
         }
-        if (alias != null) sandbox.argv0(alias);
+        if (alias != null) sandbox.argv0(Bytes.raw(alias));
         boolean keepUnsafe;
         try {
             keepUnsafe = sandbox.flag("trace/allow_unsafe_env");
@@ -162,11 +190,11 @@ final class SydCommand {
             err.println(e.diagnostic());
             return USAGE;
         }
-        sandbox.trace(trace).environment(childEnvironment(env, envChanges, keepUnsafe ? UNSAFE_ENV : passUnsafe));
+        sandbox.trace(trace).environment(raw(childEnvironment(environ, envChanges, keepUnsafe ? UNSAFE_ENV : passUnsafe)));
         LogBuffer records = report == null ? null : new LogBuffer();
         if (records != null) sandbox.logCopy(records);
         try {
-            SandboxedProcess p = sandbox.start(command);
+            SandboxedProcess p = sandbox.startBytes(raw(command));
             int status = waitUninterruptibly(p);
             p.failure().ifPresent(m -> err.println("syd: " + m));
             if (records != null) {
@@ -215,15 +243,37 @@ final class SydCommand {
         return true;
     }
 
-    static Map<String, String> childEnvironment(Map<String, String> env, Map<String, String> changes, List<String> passUnsafe) {
-        Map<String, String> m = new LinkedHashMap<>(env);
-        for (String k : UNSAFE_ENV) if (!passUnsafe.contains(k)) m.remove(k);
-        m.keySet().removeAll(Syd.CONTROL_ENVIRONMENT);
-        for (Map.Entry<String, String> c : changes.entrySet()) {
-            if (c.getValue() == null) m.remove(c.getKey());
-            else m.put(c.getKey(), c.getValue());
+    /**
+     * The program's environment: syd's own entries in their order, minus the unsafe names (unless
+     * passed with {@code -e VAR=}) and syd's own control variables ({@link Syd#CONTROL_ENVIRONMENT}),
+     * with {@code -e} changes applied (a changed name keeps its
+     * place; a new one comes last). Entries are byte strings.
+     */
+    static List<String> childEnvironment(List<String> environ, Map<String, String> changes, List<String> passUnsafe) {
+        List<String> out = new ArrayList<>(environ.size() + changes.size());
+        java.util.Set<String> done = new java.util.HashSet<>();
+        for (String e : environ) {
+            int eq = e.indexOf('=');
+            String name = eq < 0 ? e : e.substring(0, eq);
+            if (UNSAFE_ENV.contains(name) && !passUnsafe.contains(name)) continue;
+            if (Syd.CONTROL_ENVIRONMENT.contains(name) && !changes.containsKey(name)) continue;
+            if (changes.containsKey(name)) {
+                String v = changes.get(name);
+                if (v != null && done.add(name)) out.add(name + "=" + v);
+                continue;
+            }
+            out.add(e);
         }
-        return m;
+        changes.forEach((k, v) -> {
+            if (v != null && done.add(k)) out.add(k + "=" + v);
+        });
+        return out;
+    }
+
+    static List<byte[]> raw(List<String> byteStrings) {
+        List<byte[]> out = new ArrayList<>(byteStrings.size());
+        for (String s : byteStrings) out.add(Bytes.raw(s));
+        return out;
     }
 
     static void printVersion(PrintStream out) {

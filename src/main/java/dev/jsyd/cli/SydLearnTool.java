@@ -153,7 +153,9 @@ final class SydLearnTool {
                         default -> "include " + Path.of(s[1]).toAbsolutePath();
                     });
                 }
-                sandbox.environment(SydCommand.childEnvironment(env, Map.of(), List.of()));
+                List<String> entries = new ArrayList<>();
+                env.forEach((k, v) -> entries.add(dev.jsyd.policy.Bytes.fromUtf8(k) + "=" + dev.jsyd.policy.Bytes.fromUtf8(v)));
+                sandbox.environment(SydCommand.raw(SydCommand.childEnvironment(entries, Map.of(), List.of())));
                 SandboxedProcess p = sandbox.start(command);
                 status = SydCommand.waitUninterruptibly(p);
                 String who = name;
@@ -171,7 +173,8 @@ final class SydLearnTool {
         LogReader.Result parsed = LogReader.read(log);
         List<LogRecord> records = parsed.records();
         if (report != null && !SydReportTool.write(name, records, report, err)) return 1;
-        Learner learner = new Learner(new Learner.Options(collapse, depth, env::get, SydLearnTool::exists, kept,
+        Learner learner = new Learner(new Learner.Options(collapse, depth,
+                n -> env.get(n) == null ? null : dev.jsyd.policy.Bytes.fromUtf8(env.get(n)), SydLearnTool::exists, kept,
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT)));
         try {
             Learner.Result r = learner.write(records, previous, output);

@@ -107,6 +107,12 @@ public final class PlanBuilder {
             steps.addAll(LandlockRules.steps(LandlockRules.of(sb), LandlockRules.SCOPE_ABSTRACT_UNIX | LandlockRules.SCOPE_SIGNAL,
                     host.landlockAbi(),
                     LandlockRules.Compat.of(sb.defaultAction(Category.LOCK))));
+        } else if (host.landlockAbi() >= 6) {
+            // Other processes out of reach (kernel.ProcessTargetHandlers, docs/DECISIONS.md): a domain
+            // that handles no access but scopes signals keeps signals (SIGIO too) and ptrace-mode
+            // access (pidfd_getfd, /proc/PID/fd, mem) inside the sandbox, whatever the policy.
+            steps.add(new LaunchPlan.LandlockCreate(0, 0, LandlockRules.SCOPE_SIGNAL));
+            steps.add(new LaunchPlan.LandlockRestrict(0));
         }
         if (!sb.flag("trace/allow_unsafe_caps")) steps.add(new LaunchPlan.DropCaps(keptCaps(sb)));
         if (!sb.flag("trace/allow_unsafe_memory") && !sb.flag("trace/allow_unsafe_exec_memory")) steps.add(new LaunchPlan.Mdwe());

@@ -31,6 +31,11 @@ public final class ChdirWatch {
         pending.put(tid, new Expected(le64(target, 0), le64(target, 8), le64(now, 0), le64(now, 8)));
     }
 
+    /** Task {@code tid} is gone: a later task with the same id has nothing to verify. */
+    public void forget(int tid) {
+        if (!pending.isEmpty()) pending.remove(tid);
+    }
+
     /** True when some chdir waits to be verified (one volatile read on the hot path). */
     public boolean hasPending() { return !pending.isEmpty(); }
 
@@ -48,6 +53,17 @@ public final class ChdirWatch {
         if (now == null || e.is(now) || e.was(now)) return false; // landed where checked, or failed
         String cwd = "/proc/" + tid + "/cwd";
         String real = r.ownProcLook(cwd, () -> r.files().readlinkat(OpenFlags.AT_FDCWD, cwd));
+        if (real == null) { // deeper than /proc prints: named by the resolver
+            real = r.ownProcLook(cwd, () -> {
+                int fd = r.files().openat(OpenFlags.AT_FDCWD, cwd, OpenFlags.O_PATH | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC, 0);
+                if (fd < 0) return null;
+                try {
+                    return r.resolver().pathOf(fd);
+                } finally {
+                    Files.close(fd);
+                }
+            });
+        }
         dev.jsyd.policy.Sandbox sb = r.sandbox();
         if (real == null || !sb.enabled(Category.CHDIR)) return false;
         Action a = sb.checkPath(Category.CHDIR, real);

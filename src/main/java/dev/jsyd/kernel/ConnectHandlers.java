@@ -33,6 +33,8 @@ public final class ConnectHandlers {
             Addr a = read.addr();
             byte[] raw = read.raw();
             byte[] target = NetAccess.destination(r, "connect", a, raw, sock, held);
+            // Before connecting: the other end may ask who connected as soon as the kernel is done.
+            if (a instanceof SockaddrDecoder.UnixPath || a instanceof SockaddrDecoder.Abstract) PeerHandlers.connecting(r, sock);
             int rc;
             r.beginBlocking();
             try {

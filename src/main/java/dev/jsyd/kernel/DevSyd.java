@@ -29,7 +29,7 @@ public final class DevSyd {
             return "/dev/null";
         }
         if (!isCommand(rawPath)) return null;
-        int err = r.context().runtimeCommand(r.pid(), rawPath.substring(PREFIX.length()));
+        int err = r.context().runtimeCommand(r.pid(), rawPath.substring(PREFIX.length()), r::stillValid);
         if (err != 0) throw new ResolveException(err);
         return "/dev/null";
     }

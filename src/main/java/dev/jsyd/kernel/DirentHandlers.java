@@ -44,9 +44,11 @@ public final class DirentHandlers {
         int dup = r.programFd(fd);
         try {
             if (!r.stillValid()) return;
-            String dir = r.files().readlinkat(AT_FDCWD, "/proc/self/fd/" + dup);
+            String dir = r.resolver().pathOf(dup);
+            if (dir == null && r.resolver().unnamed()) { r.fail(Errno.ENAMETOOLONG); return; }
             Sandbox sb = r.sandbox();
             boolean filter = dir != null && dir.startsWith("/") && sb.enabled(Category.STAT) && !r.context().traceMode();
+            ProcGuard procs = "/proc".equals(dir) ? r.procGuard() : null; // pid hiding, also under -x
             StatCalls sc = r.statCalls();
             long start = StatCalls.lseek(dup, 0, SEEK_CUR);
             int want = (int) Math.min(count, StatCalls.BUF);
@@ -60,7 +62,7 @@ public final class DirentHandlers {
                 }
                 if (n < 0) { r.fail((int) -n); return; }
                 if (n == 0) { r.reply(0); return; }
-                int kept = filter ? compact(sc, (int) n, old, dir, sb) : (int) n;
+                int kept = filter || procs != null ? compact(sc, (int) n, old, dir, filter ? sb : null, procs) : (int) n;
                 if (kept == 0) continue; // everything read was hidden: read on
                 try {
                     r.memory().write(r.pid(), buf, sc.bytes(0, kept), 0, kept);
@@ -77,8 +79,11 @@ public final class DirentHandlers {
         }
     }
 
-    /** Drops hidden records from the first {@code len} bytes of the buffer; the length kept. */
-    static int compact(StatCalls sc, int len, boolean old, String dir, Sandbox sb) {
+    /**
+     * Drops hidden records from the first {@code len} bytes of the buffer: stat-denied ones when
+     * {@code sb} is given, processes outside the sandbox when {@code procs} is; the length kept.
+     */
+    static int compact(StatCalls sc, int len, boolean old, String dir, Sandbox sb, ProcGuard procs) {
         int nameOff = old ? 18 : 19;
         String prefix = dir.equals("/") ? "/" : dir + "/";
         int in = 0, out = 0;
@@ -87,7 +92,8 @@ public final class DirentHandlers {
             if (reclen <= 0 || in + reclen > len) break; // never trust a malformed record
             String name = name(sc, in + nameOff, in + reclen);
             boolean keep = name.equals(".") || name.equals("..")
-                    || !sb.checkPath(Category.STAT, prefix + name).denies();
+                    || ((sb == null || !sb.checkPath(Category.STAT, prefix + name).denies())
+                        && (procs == null || !procs.hidesEntry(name)));
             if (keep) {
                 if (out != in) sc.move(in, out, reclen);
                 out += reclen;

@@ -16,7 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * fcntl: in the kernel, but for the hardening rules ({@link Hardening#fcntl}) and, while some path
+ * fcntl: in the kernel, but for the hardening rules ({@link Hardening#fcntl}: SIGIO owners, checked by
+ * {@link ProcessTargetHandlers#fcntl}) and, while some path
  * is append-only ({@code append+}, {@link PathTransforms}), {@code F_SETFL} without O_APPEND, which
  * could take O_APPEND off an append-only file's fd. That call is carried out by the supervisor on
  * a {@code pidfd_getfd} copy of the fd (the same open file description, so an fd swapped in
@@ -30,7 +31,7 @@ public final class FcntlHandlers {
     private static final int O_NOATIME = 01000000, CAP_FOWNER = 3;
 
     public static void fcntl(Request r) throws ResolveException, ErrnoException {
-        if ((int) r.arg(1) != F_SETFL) { r.fail(Errno.EINVAL); return; } // the filter notifies nothing else
+        if ((int) r.arg(1) != F_SETFL) { ProcessTargetHandlers.fcntl(r); return; } // SIGIO owners (Hardening#fcntl)
         int flags = (int) r.arg(2);
         try (PathArgs.Target t = PathArgs.fd(r, (int) r.arg(0))) {
             if ((flags & O_APPEND) == 0 && PathTransforms.appendOnly(r.sandbox(), t.path())) { r.fail(Errno.EPERM); return; }
@@ -59,14 +60,13 @@ public final class FcntlHandlers {
 
     /**
      * The filter's argument rules: the hardening rules, then F_SETFL without O_APPEND notified
-     * while a path is (or may become, the lock being open) append-only, then everything allowed.
+     * while a path is (or may become, the lock being open) append-only.
      */
     static List<ArgRule> filterRules(Sandbox sb, Hardening.Self self) {
         List<ArgRule> out = new ArrayList<>(Hardening.fcntl(sb, self));
         if (!sb.list("append").isEmpty() || FilterPlan.runtimeChangesPossible(sb)) {
             out.add(ArgRule.all(Seccomp.RET_USER_NOTIF, of32(1, Op.EQ, F_SETFL), noBits(2, O_APPEND)));
         }
-        out.add(ArgRule.all(Seccomp.RET_ALLOW));
-        return out;
+        return out; // the rest in the kernel (a row notified only by its rules)
     }
 }

@@ -55,6 +55,7 @@ public final class FilterPlan {
                 .x32Action(Seccomp.RET_KILL_PROCESS);
         boolean everything = runtimeChangesPossible(sandbox);
         boolean hiding = pathCallsSeen(sandbox);
+        boolean dotdot = sandbox.flag("trace/deny_dotdot");
         for (SyscallTable.Row row : SyscallTable.rows()) {
             List<ArgRule> rules = new ArrayList<>();
             if (row.rules() != null) rules.addAll(row.rules().source().rules(sandbox, self));
@@ -62,7 +63,10 @@ public final class FilterPlan {
                 case SyscallTable.Kernel k -> Seccomp.RET_ALLOW;
                 case SyscallTable.Refused r -> r.relaxed(sandbox) ? Seccomp.RET_ALLOW : Hardening.errno(r.errno());
                 case SyscallTable.Handled h -> {
-                    if (everything || (hiding && h.isPathCall())) yield Seccomp.RET_USER_NOTIF;
+                    if (h.ruleOnly()) yield Seccomp.RET_ALLOW; // notified only where its rules say so
+                    if (everything || (hiding && h.isPathCall()) || (dotdot && PathResolver.dotDotRefusable(row.nr()))) {
+                        yield Seccomp.RET_USER_NOTIF;
+                    }
                     if (h.flagsArg() >= 0) {
                         List<ArgRule> open = openRules(sandbox, h.flagsArg());
                         if (open == null) yield Seccomp.RET_USER_NOTIF;

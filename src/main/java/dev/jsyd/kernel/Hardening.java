@@ -88,6 +88,14 @@ public final class Hardening {
     /** SECCOMP_RET_DATA of the RET_TRACE that hands a task-creating call to the tracer (pid/max). */
     public static final int TRACE_PID = 0x5059;
 
+    /**
+     * True when the launcher puts the sandbox in a Landlock domain with signal scoping (Landlock
+     * ABI 6, Linux 6.12; confine.PlanBuilder): the kernel then refuses signals, SIGIO included, and
+     * ptrace-mode access (pidfd_getfd, /proc/PID/fd, mem, process_vm_*) from the sandbox to any
+     * process outside it.
+     */
+    public static final boolean SIGNAL_SCOPE = dev.jsyd.sys.KernelFeatures.landlockAbi() >= 6;
+
     /** Where a row's argument rules come from: computed from the policy and the supervisor's identity. */
     @FunctionalInterface
     public interface RuleSource {
@@ -153,18 +161,19 @@ public final class Hardening {
 
     /**
      * ioctl: the {@link #TERMINAL_IOCTLS} and taking the terminal from another session (TIOCSCTTY
-     * with 1) (EACCES), SIGIO ownership with the owner in memory (FIOSETOWN, SIOCSPGRP: EACCES, the
-     * filter cannot read it), and a userfaultfd made through {@code /dev/userfaultfd} (EPERM, as the
-     * userfaultfd syscall).
+     * with 1) (EACCES), a userfaultfd made through {@code /dev/userfaultfd} (EPERM, as the
+     * userfaultfd syscall), and SIGIO ownership with the owner in memory (FIOSETOWN, SIOCSPGRP):
+     * sent to {@link ProcessTargetHandlers#ioctl}, which reads and checks the owner; every other
+     * request stays in the kernel.
      */
     static List<ArgRule> ioctl(Sandbox sb, Self self) {
-        int eacces = errno(Errno.EACCES);
+        int eacces = errno(Errno.EACCES), notify = Seccomp.RET_USER_NOTIF;
         List<ArgRule> out = new ArrayList<>();
         for (int request : TERMINAL_IOCTLS) out.add(ArgRule.all(eacces, of32(1, Op.EQ, request)));
         out.add(ArgRule.all(eacces, of32(1, Op.EQ, TIOCSCTTY), of32(2, Op.EQ, 1)));
-        out.add(ArgRule.all(eacces, of32(1, Op.EQ, FIOSETOWN)));
-        out.add(ArgRule.all(eacces, of32(1, Op.EQ, SIOCSPGRP)));
         out.add(ArgRule.all(errno(Errno.EPERM), of32(1, Op.EQ, USERFAULTFD_IOC_NEW)));
+        out.add(ArgRule.all(notify, of32(1, Op.EQ, FIOSETOWN)));
+        out.add(ArgRule.all(notify, of32(1, Op.EQ, SIOCSPGRP)));
         return out;
     }
 
@@ -191,7 +200,7 @@ public final class Hardening {
         return sb.flag("root/fake") ? List.of(ArgRule.all(errno(0))) : List.of();
     }
 
-    /** kill: the supervisor's pid, its process group and "everyone" (-1) are EACCES; other pids go to SignalHandlers. */
+    /** kill: the supervisor's pid, its process group and "everyone" (-1) are EACCES; other pids go to ProcessTargetHandlers. */
     static List<ArgRule> kill(Sandbox sb, Self self) {
         if (ownPidNamespace(sb)) return List.of();
         int eacces = errno(Errno.EACCES);
@@ -209,23 +218,74 @@ public final class Hardening {
         return List.of(ArgRule.all(errno(Errno.EACCES), of32(0, Op.EQ, self.pid())));
     }
 
-    /** setpgid: joining the supervisor's process group is EPERM, so a kill(0) checked in SignalHandlers stays valid. */
+    /**
+     * setpgid: setpgid(0, 0) (the caller leads a new group) is allowed; the rest goes to
+     * {@link ProcessTargetHandlers#setpgid} (the moved task and the group must be the sandbox's;
+     * into the supervisor's group, {@link ProcessGroupHandlers}: a member stays, nobody joins, so a
+     * kill(0) checked in {@link ProcessTargetHandlers} stays valid). In a pid namespace of the
+     * sandbox's own every group is its own: nothing to protect.
+     */
     static List<ArgRule> setpgid(Sandbox sb, Self self) {
-        if (ownPidNamespace(sb)) return List.of();
-        return List.of(ArgRule.all(errno(Errno.EPERM), of32(1, Op.EQ, self.pgid())));
+        if (ownPidNamespace(sb)) return List.of(ArgRule.all(Seccomp.RET_ALLOW));
+        return List.of(ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0), of32(1, Op.EQ, 0)));
     }
 
     /**
      * fcntl: F_SETOWN(pid or -pgid of the supervisor) would let SIGIO/F_SETSIG signal it (EACCES);
-     * F_SETOWN_EX carries the owner in memory the filter cannot read, so it is refused outright.
+     * another owner (F_SETOWN with a non-zero owner, F_SETOWN_EX with it in memory) is sent to
+     * {@link ProcessTargetHandlers#fcntl}; every other command stays in the kernel.
      */
     static List<ArgRule> fcntl(Sandbox sb, Self self) {
-        int eacces = errno(Errno.EACCES);
-        if (ownPidNamespace(sb)) return List.of(ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN_EX)));
+        int eacces = errno(Errno.EACCES), notify = Seccomp.RET_USER_NOTIF;
+        if (ownPidNamespace(sb)) return List.of(); // owners are pids of the sandbox's own namespace
         return List.of(ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, self.pid())),
                 ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN), of32(2, Op.EQ, -self.pgid())),
-                ArgRule.all(eacces, of32(1, Op.EQ, F_SETOWN_EX)));
+                ArgRule.all(notify, of32(1, Op.EQ, F_SETOWN), of32(2, Op.NE, 0)),
+                ArgRule.all(notify, of32(1, Op.EQ, F_SETOWN_EX)));
     }
+
+    /** Calls whose first argument is a task, 0 meaning the caller: allowed then (nothing to check). */
+    static List<ArgRule> callerItself(Sandbox sb, Self self) {
+        return List.of(ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0)));
+    }
+
+    /** get/setpriority(PRIO_PROCESS, 0): the caller itself. */
+    static List<ArgRule> priority(Sandbox sb, Self self) {
+        return List.of(ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 0 /* PRIO_PROCESS */), of32(1, Op.EQ, 0)));
+    }
+
+    /** ioprio_get/set(IOPRIO_WHO_PROCESS, 0): the caller itself. */
+    static List<ArgRule> ioprio(Sandbox sb, Self self) {
+        return List.of(ArgRule.all(Seccomp.RET_ALLOW, of32(0, Op.EQ, 1 /* IOPRIO_WHO_PROCESS */), of32(1, Op.EQ, 0)));
+    }
+
+    /** getsockopt SO_PEERCRED and SO_PEERPIDFD: sent to {@link PeerHandlers}; every other option stays in the kernel. */
+    static List<ArgRule> getsockopt(Sandbox sb, Self self) {
+        int notify = Seccomp.RET_USER_NOTIF;
+        return List.of(ArgRule.all(notify, of32(1, Op.EQ, SOL_SOCKET), of32(2, Op.EQ, SO_PEERCRED)),
+                ArgRule.all(notify, of32(1, Op.EQ, SOL_SOCKET), of32(2, Op.EQ, SO_PEERPIDFD)));
+    }
+
+    static final int SOL_SOCKET = 1, SO_PEERCRED = 17, SO_PEERPIDFD = 77;
+
+    /**
+     * open, openat: every open for writing (O_WRONLY, O_RDWR; the access mode is a register) reaches
+     * the supervisor whatever the policy, so that {@code /proc/PID/mem} of another process is refused
+     * ({@link ProcGuard#writesOthersMemory}): no process writes another's memory (the initial process
+     * under {@code lock:exec}, or one the tracer is checking at its exec stop). Read-only opens stay
+     * in the kernel when the policy allows it. {@code flagsArg}: 1 for open, 2 for openat.
+     */
+    static RuleSource writeOpens(int flagsArg) {
+        return (sb, self) -> List.of(ArgRule.all(Seccomp.RET_USER_NOTIF, anyBits(flagsArg, O_ACCMODE)));
+    }
+
+    /** creat, openat2: always notified (creat opens for writing; openat2's flags are in memory). */
+    static List<ArgRule> always(Sandbox sb, Self self) {
+        return List.of(ArgRule.all(Seccomp.RET_USER_NOTIF));
+    }
+
+    private static final long O_ACCMODE = dev.jsyd.abi.OpenFlags.O_ACCMODE;
+
 
     /**
      * SafeSetID's floor (syd.7) for a set*id call whose first {@code args} arguments are ids: no

@@ -47,6 +47,10 @@ public final class IoctlHandlers {
             r.fail(Errno.EACCES);
             return;
         }
+        if (request == Hardening.FIOSETOWN || request == Hardening.SIOCSPGRP) {
+            ProcessTargetHandlers.ioctl(r); // a SIGIO owner: a member or a group with one
+            return;
+        }
         if (!r.stillValid()) return;
         r.continueSyscall();
     }

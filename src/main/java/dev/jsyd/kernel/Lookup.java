@@ -101,7 +101,7 @@ final class Lookup implements AutoCloseable {
     static Lookup path(Request r, int dirfd, String path, boolean follow) throws ResolveException {
         PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path,
                 follow ? PathResolver.Last.FOLLOW : PathResolver.Last.NOFOLLOW);
-        if (res.isMagic()) return new Lookup(MagicLinks.ownProcess(r, res.magic()) ? null : res.magic(),
+        if (res.isMagic()) return new Lookup(MagicLinks.mayFollow(r, res.magic()) ? null : res.magic(),
                 -1, "", -1, res.magic(), res.trailingSlash());
         return new Lookup(res.path(), res.dirFd(), res.name(), -1, null, res.trailingSlash());
     }
@@ -116,7 +116,11 @@ final class Lookup implements AutoCloseable {
         } else {
             obj = r.programFd(fd);
         }
-        String p = r.files().readlinkat(AT_FDCWD, "/proc/self/fd/" + obj);
+        String p = r.resolver().pathOf(obj);
+        if (p == null && r.resolver().unnamed()) {
+            Files.close(obj);
+            throw new ResolveException(Errno.ENAMETOOLONG);
+        }
         if (p == null || p.isEmpty() || p.charAt(0) != '/') p = null; // pipe:[..], socket:[..], anon_inode:..
         return new Lookup(p, -1, "", obj, null, false);
     }

@@ -46,6 +46,18 @@ final class NetAccess {
 
         static final int LIMIT = 65536;
 
+        /**
+         * UNIX sockets the supervisor connected for the program (socket inode → who asked): the
+         * kernel records the connecting process — the supervisor — as the peer of the other end, so
+         * {@link PeerHandlers} answers SO_PEERCRED/SO_PEERPIDFD there with this one instead.
+         */
+        final Map<Long, Peer> connectedFor = new ConcurrentHashMap<>();
+
+        void recordConnect(long inode, Peer p) {
+            if (connectedFor.size() >= LIMIT) connectedFor.clear();
+            connectedFor.put(inode, p);
+        }
+
         void recordBound(Inet a) {
             if (boundInet.size() >= LIMIT) boundInet.clear();
             boundInet.add(a);
@@ -103,6 +115,9 @@ final class NetAccess {
             return isV4Mapped(a.ip()) && boundInet.contains(new Inet(any4, a.port()));
         }
     }
+
+    /** The process that asked for a connection, with its effective ids at the time (as SO_PEERCRED shows them). */
+    record Peer(Members.Proc proc, int uid, int gid) {}
 
     private static final Map<SandboxContext, State> STATES = Collections.synchronizedMap(new WeakHashMap<>());
 

@@ -108,6 +108,13 @@ public final class OpenHandlers {
             openMagic(r, sys, res, flags);
             return;
         }
+        if ((flags & O_ACCMODE) != O_RDONLY && r.procGuard().writesOthersMemory(r.files(), r.pid(), res.path())) {
+            // Never another process's memory, whatever the policy says (also under -x).
+            r.context().audit(new AccessEvent(Category.WRITE, dev.jsyd.policy.Action.DENY, sys, r.pid(), res.path(), null, flags,
+                    0, "processes of the sandbox cannot write each other's memory"));
+            r.fail(Errno.EACCES);
+            return;
+        }
         if (r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
         Sandbox sb = r.sandbox();
         int acc = flags & O_ACCMODE;
@@ -142,6 +149,14 @@ public final class OpenHandlers {
         if (res.trailingSlash() && exists && !dir) { r.fail(Errno.ENOTDIR); return; }
         if (res.trailingSlash() && creat && !exists) { r.fail(Errno.EISDIR); return; }
         int hostFlags = (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY;
+        if ((flags & O_PATH) != 0 && type == Files.S_IFLNK) {
+            // O_PATH|O_NOFOLLOW of a symlink: no fd of a link can be installed (ADDFD refuses
+            // O_PATH files, a link cannot be opened otherwise), and glibc's lchmod/fchmodat
+            // (AT_SYMLINK_NOFOLLOW) needs exactly this fd. CONTINUE: an O_PATH fd grants no
+            // access by itself, every use of it is checked again (docs/EMULATION.md).
+            r.continueSyscall();
+            return;
+        }
         if ((flags & O_PATH) != 0) {
             // SECCOMP_IOCTL_NOTIF_ADDFD refuses O_PATH files (EBADF), so the program gets an
             // O_RDONLY fd instead, as Syd does (docs/EMULATION.md); a FIFO is opened
@@ -165,6 +180,7 @@ public final class OpenHandlers {
         if ((create || tmpfile) && mode != 0) {
             Files.fchmod(fd, mode & 07777 & ~Umask.of(r));
         }
+        if (!tmpfile) r.resolver().remember(fd, res.path());
         reply(r, fd, flags);
     }
 
@@ -226,7 +242,7 @@ public final class OpenHandlers {
      * a check would not be silent. True when the request was answered.
      */
     private static boolean quickOpen(Request r, PathResolver.Resolved res, int flags) {
-        if (res.isMagic() || res.trailingSlash() || res.name().isEmpty()) return false;
+        if (res.isMagic() || res.trailingSlash() || res.name().isEmpty() || ProcGuard.isMemFile(res.path())) return false;
         if (r.landlockActive()) return false; // the long way checks the Landlock rights the object's type needs
         if (PathTransforms.any(r.sandbox()) || r.sandbox().flag("trace/force_ro_open")
                 || r.sandbox().flag("trace/force_wx_open")) {
@@ -246,8 +262,9 @@ public final class OpenHandlers {
             r.endBlocking();
         }
         if (fd == -Errno.ELOOP && res.lastUnchecked()) return false;
-        if (fd < 0) r.fail(-fd);
-        else reply(r, fd, flags);
+        if (fd < 0) { r.fail(-fd); return true; }
+        r.resolver().remember(fd, res.path());
+        reply(r, fd, flags);
         return true;
     }
 
@@ -260,7 +277,7 @@ public final class OpenHandlers {
 
     /** A /proc magic link to a non-path object (pipe, socket, deleted file): reopened through /proc. */
     private static void openMagic(Request r, String sys, PathResolver.Resolved res, int flags) throws ErrnoException {
-        if (!MagicLinks.ownProcess(r, res.magic())) {
+        if (!MagicLinks.mayFollow(r, res.magic())) {
             if (r.enforce(Category.READ, dev.jsyd.policy.Action.DENY, sys, res.magic(), null, flags)) {
                 r.fail(Errno.EACCES);
                 return;

@@ -125,13 +125,13 @@ final class PathArgs {
         boolean handedOver = false;
         try {
             if (res.isMagic()) {
-                if (!MagicLinks.ownProcess(r, res.magic())
+                if (!MagicLinks.mayFollow(r, res.magic())
                         && r.enforce(cat, Action.DENY, sys, res.magic(), null, -1)) {
                     throw new ResolveException(Errno.EACCES);
                 }
                 int fd = r.files().openat(AT_FDCWD, res.magic(), O_PATH | O_CLOEXEC, 0);
                 if (fd < 0) throw new ResolveException(-fd);
-                String p = r.files().readlinkat(AT_FDCWD, "/proc/self/fd/" + fd);
+                String p = r.resolver().pathOf(fd);
                 if (p == null) {
                     Files.close(fd);
                     throw new ResolveException(Errno.EBADF);
@@ -157,10 +157,10 @@ final class PathArgs {
      */
     static Target fd(Request r, int fd) throws ResolveException, ErrnoException {
         int dup = r.programFd(fd);
-        String p = r.files().readlinkat(AT_FDCWD, "/proc/self/fd/" + dup);
+        String p = r.resolver().pathOf(dup);
         if (p == null) {
             Files.close(dup);
-            throw new ResolveException(Errno.EBADF);
+            throw new ResolveException(r.resolver().unnamed() ? Errno.ENAMETOOLONG : Errno.EBADF);
         }
         return new Target(p, -1, "", dup);
     }

@@ -1,5 +1,6 @@
 package dev.jsyd.kernel;
 
+import static dev.jsyd.abi.OpenFlags.AT_EMPTY_PATH;
 import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
 import static dev.jsyd.abi.OpenFlags.O_CLOEXEC;
 import static dev.jsyd.abi.OpenFlags.O_DIRECTORY;
@@ -43,6 +44,7 @@ public final class PathResolver {
 
     private final Files files;
     private WalkCheck walkCheck;
+    private ProcGuard procGuard = ProcGuard.SUPERVISOR_ONLY;
     private ProgramView view = ProgramView.HOST;
 
     public PathResolver(Files files) { this.files = files; }
@@ -66,6 +68,18 @@ public final class PathResolver {
          * ELOOP for a link met, EXDEV for a mount crossed.
          */
         default long forced() { return 0; }
+
+        /**
+         * True when a {@code ..} component (in the path or a symlink's target) must fail the
+         * resolution with EACCES ({@code trace/deny_dotdot}).
+         */
+        default boolean denyDotDot() { return false; }
+    }
+
+    /** The calls {@code trace/deny_dotdot} applies to (Syd: the open family and chdir). */
+    static boolean dotDotRefusable(int nr) {
+        return nr == dev.jsyd.abi.Syscalls.OPEN || nr == dev.jsyd.abi.Syscalls.OPENAT || nr == dev.jsyd.abi.Syscalls.OPENAT2
+                || nr == dev.jsyd.abi.Syscalls.CREAT || nr == dev.jsyd.abi.Syscalls.CHDIR;
     }
 
     /** Resolves as the program sees paths: from its root, its {@code /proc} (see {@link ProgramView}). */
@@ -90,12 +104,26 @@ public final class PathResolver {
     /** Installs the walk check used by every later {@link #resolve} (null: no check). */
     public void setWalkCheck(WalkCheck check) { this.walkCheck = check; }
 
+    /** Installs the pid hiding of {@code /proc} used by every later {@link #resolve}. */
+    void setProcGuard(ProcGuard guard) { this.procGuard = guard; }
+
     /** The installed walk check, or null. */
     public WalkCheck walkCheck() { return walkCheck; }
 
     private void walked(CharSequence dir) throws ResolveException {
-        if (walkCheck != null && walkCheck.denied(dir.toString())) throw new ResolveException(Errno.ENOENT);
+        if (walkCheck == null) return;
+        // A walk through "d/.." goes back and forth between two directories: each is checked once
+        // per resolution (an allowed walk has no effect to repeat; a denied one ends it).
+        if (walkedA != null && walkedA.contentEquals(dir)) return;
+        if (walkedB != null && walkedB.contentEquals(dir)) return;
+        String d = dir.toString();
+        if (walkCheck.denied(d)) throw new ResolveException(Errno.ENOENT);
+        walkedB = walkedA;
+        walkedA = d;
     }
+
+    /** The last two directories {@link #walked} allowed in the current resolution. */
+    private String walkedA, walkedB;
 
     /** How the last component is treated. */
     public enum Last {
@@ -207,10 +235,9 @@ public final class PathResolver {
             if (parent < 0) return null;
         }
         String canonical = absolute && path.indexOf("//") < 0 ? path : lexical(basePath, path, parentFrom, parentTo, lastSlash);
-        if (canonical.length() >= PATH_MAX || canonical.startsWith("/proc/")
-                || walkDenied(canonical, basePath.length() + 1)) {
+        if (canonical.startsWith("/proc/") || walkDenied(canonical, basePath.length() + 1)) {
             Files.close(parent);
-            return null; // too long, /proc, or a hidden directory: the component walk reports it
+            return null; // /proc, or a hidden directory: the component walk reports it
         }
         String name = path.substring(lastSlash + 1);
         if (last == Last.FOLLOW && !lazy) {
@@ -285,6 +312,8 @@ public final class PathResolver {
 
     /** The component-by-component resolution: every case, with the kernel's exact errors. */
     Resolved walk(int tid, int dirfd, String path, Last last) throws ResolveException {
+        boolean noDotDot = walkCheck != null && walkCheck.denyDotDot();
+        walkedA = walkedB = null;
         if (last == Last.FOLLOW_LAZY) last = Last.FOLLOW; // the walk always checks the last component
         String startPath;
         int cur;
@@ -299,13 +328,13 @@ public final class PathResolver {
                 if (fd == -Errno.ENOTDIR) throw new ResolveException(Errno.ENOTDIR);
                 throw new ResolveException(fd == -Errno.ENOENT && dirfd != AT_FDCWD ? Errno.EBADF : -fd);
             }
-            startPath = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + fd);
+            startPath = pathOf(fd);
             if (startPath == null || startPath.isEmpty() || startPath.charAt(0) != '/') {
                 Files.close(fd);
                 throw new ResolveException(Errno.ENOENT);
             }
             try {
-                if (!view.privateProc()) ProcGuard.checkStart(files, tid, startPath, view.launcherPid()); // the supervisor's /proc/PID is hidden
+                if (!view.privateProc()) procGuard.checkStart(files, tid, startPath); // /proc/PID of other processes is hidden
             } catch (ResolveException e) {
                 Files.close(fd);
                 throw e;
@@ -320,12 +349,20 @@ public final class PathResolver {
         String pendingName = null;
         try {
             while (!todo.isEmpty()) {
+                if (todo.size() > 2 && !noDotDot && (forced & RESOLVE_NO_XDEV) == 0) { // a run would not see a mount crossed
+                    int next = run(cur, canon, todo);
+                    if (next != cur) {
+                        Files.close(cur);
+                        cur = next;
+                    }
+                }
                 String comp = todo.pollFirst();
                 boolean isLast = todo.isEmpty();
                 if (comp.equals(".")) {
                     if (isLast) break;
                     continue;
                 }
+                if (comp.equals("..") && noDotDot) throw new ResolveException(Errno.EACCES);
                 if (comp.equals("..")) {
                     if (canon.length() > 1) {
                         int parent = openDir(cur, "..");
@@ -345,8 +382,8 @@ public final class PathResolver {
                     }
                     if (canon.toString().equals("/proc") && !linkItself) comp = Integer.toString(ownPid(tid));
                 }
-                // The supervisor's /proc/PID is hidden (a private proc does not show it at all).
-                if (!view.privateProc()) ProcGuard.check(files, tid, canon, comp, view.launcherPid());
+                // /proc/PID of other processes is hidden (a private proc shows only the sandbox's).
+                Members.Proc seen = view.privateProc() ? null : procGuard.check(files, tid, canon, comp);
                 if (!isLast || last == Last.FOLLOW || trailingSlash) {
                     int at = cur;
                     String link = comp;
@@ -391,9 +428,9 @@ public final class PathResolver {
                 if (next < 0) throw new ResolveException(-next);
                 Files.close(cur);
                 cur = next;
+                if (seen != null && !procGuard.sameAs(comp, seen)) throw new ResolveException(Errno.ENOENT); // its pid was reused
                 if (canon.length() > 1) canon.append('/');
                 canon.append(comp);
-                if (canon.length() >= PATH_MAX) throw new ResolveException(Errno.ENAMETOOLONG);
                 walked(canon);
             }
             if (pendingName == null || pendingName.isEmpty()) {
@@ -412,13 +449,194 @@ public final class PathResolver {
                 return new Resolved(full, parent, name, null, trailingSlash);
             }
             String full = (canon.length() > 1 ? canon + "/" : "/") + pendingName;
-            if (full.length() >= PATH_MAX) throw new ResolveException(Errno.ENAMETOOLONG);
             if ((forced & RESOLVE_NO_XDEV) != 0) lastStaysOnItsMount(cur, pendingName);
             int fd = cur;
             cur = -1;
             return new Resolved(full, fd, pendingName, null, trailingSlash);
         } finally {
             if (cur >= 0) Files.close(cur);
+        }
+    }
+
+    /** The most bytes handed to one openat2 of a component run (the kernel takes < PATH_MAX). */
+    private static final int RUN_BYTES = 4000;
+
+    /**
+     * Bounds the work of a long walk (a symlink whose target is hundreds of {@code d/..}): the
+     * components ahead (all but the last, none in /proc) are tried as one run, resolved by the
+     * kernel in one openat2 with RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS. When the run holds a
+     * symlink (ELOOP) its first half is tried, and so on, so each symlink met costs O(log n) calls
+     * instead of three per component. With no symlink in it, the run's canonical path is the
+     * lexical one, and every directory it enters is walk-checked in order, as one by one. Any
+     * other error leaves the run to the component walk, which gives the kernel's exact errno.
+     * Returns the directory now current: {@code cur} (still the caller's) when nothing was
+     * consumed, else a new fd the caller owns (and {@code cur} is the caller's to close).
+     */
+    private int run(int cur, StringBuilder canon, ArrayDeque<String> todo) throws ResolveException {
+        int max = todo.size() - 1;
+        StringBuilder rel = new StringBuilder();
+        int[] ends = new int[max];
+        int n = 0;
+        // Where the run goes, lexically: how deep, and whether under /proc (never batched: magic
+        // links, /proc/self and the supervisor's hidden entries need the component walk).
+        int depth = 0;
+        for (int i = 1; i < canon.length(); i++) if (canon.charAt(i - 1) == '/') depth++;
+        boolean proc = depth > 0 && canon.indexOf("/proc") == 0 && (canon.length() == 5 || canon.charAt(5) == '/');
+        for (String comp : todo) {
+            if (n == max || comp.length() > 255 || rel.length() + comp.length() + 1 > RUN_BYTES) break;
+            if (comp.equals("..")) {
+                if (depth > 0) depth--;
+            } else if (!comp.equals(".")) {
+                if (depth == 0) proc = comp.equals("proc");
+                depth++;
+            }
+            if (proc && depth > 0) break;
+            if (n > 0) rel.append('/');
+            rel.append(comp);
+            ends[n++] = rel.length();
+        }
+        // Binary search for the first symlink: the whole run, then halves of what is left.
+        int done = 0, size = n, now = cur;
+        while (n - done >= 2 && size >= 2) {
+            int end = Math.min(done + size, n);
+            if (end - done < 2) break;
+            int from = done == 0 ? 0 : ends[done - 1] + 1;
+            int fd = files.openat2(cur, rel.toString(), from, ends[end - 1], O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+            if (fd == -Errno.ELOOP) { size = (end - done) / 2; continue; }
+            if (fd < 0) break; // the component walk gives the exact errno
+            if (now != cur) Files.close(now);
+            now = fd;
+            for (; done < end; done++) {
+                String comp = todo.pollFirst();
+                if (comp.equals(".")) continue;
+                if (comp.equals("..")) {
+                    if (canon.length() <= 1) continue;
+                    canon.setLength(Math.max(1, canon.lastIndexOf("/")));
+                } else {
+                    if (canon.length() > 1) canon.append('/');
+                    canon.append(comp);
+                }
+                try {
+                    walked(canon);
+                } catch (ResolveException e) {
+                    Files.close(now);
+                    throw e;
+                }
+            }
+        }
+        return now;
+    }
+
+    /** How many levels {@link #pathOf} climbs at most to name a directory deeper than PATH_MAX. */
+    private static final int MAX_CLIMB = 4096;
+
+    /**
+     * The canonical path of the supervisor's fd {@code fd}, as {@code /proc/self/fd} shows it,
+     * also when it is longer than the kernel will print (ENAMETOOLONG beyond PATH_MAX): a directory
+     * is then named by climbing with {@code ..} to an ancestor short enough to print and looking
+     * each name up in its parent, and the result is checked by walking back down to the same
+     * inode. Null when there is no path (other errors, a non-directory beyond PATH_MAX, a tree
+     * that kept changing while it was named).
+     */
+    public String pathOf(int fd) {
+        unnamed = false;
+        String p = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + fd);
+        if (p != null || files.lastError() != Errno.ENAMETOOLONG) return p;
+        if (files.fileType(fd, "", AT_EMPTY_PATH) != Files.S_IFDIR) p = recall(fd);
+        for (int attempt = 0; p == null && attempt < 3; attempt++) p = climb(fd);
+        unnamed = p == null;
+        return p;
+    }
+
+    private boolean unnamed;
+
+    /**
+     * True when the last {@link #pathOf} returned null for an object that has a path, only one
+     * longer than the supervisor could name: callers must refuse (ENAMETOOLONG), not treat it as
+     * an object without a path.
+     */
+    public boolean unnamed() { return unnamed; }
+
+    /**
+     * Paths of non-directories deeper than PATH_MAX that the supervisor opened for a program, by
+     * (device, inode): nothing can climb from a file to its directory, so the open's canonical
+     * path is kept (the last 256) and given back for later fd calls once it is verified to still
+     * name the same inode. Shared by every worker: an fd opened by one is used through another.
+     */
+    private static final java.util.Map<String, String> LONG_PATHS = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override protected boolean removeEldestEntry(java.util.Map.Entry<String, String> e) { return size() > 256; }
+            });
+
+    /** Keeps {@code path} for the object of {@code fd} when {@code path} is too long for /proc to print. */
+    public void remember(int fd, String path) {
+        if (path.length() < PATH_MAX) return;
+        long[] id = files.devIno(fd, "", AT_EMPTY_PATH);
+        if (id != null) LONG_PATHS.put(id[0] + ":" + id[1], path);
+    }
+
+    /** The kept path of {@code fd}'s object if it still names it (walked down from "/"), else null. */
+    private String recall(int fd) {
+        long[] id = files.devIno(fd, "", AT_EMPTY_PATH);
+        if (id == null) return null;
+        String path = LONG_PATHS.get(id[0] + ":" + id[1]);
+        if (path == null) return null;
+        int cur = openRoot();
+        int from = 1;
+        for (int slash = path.indexOf('/', from); slash > 0 && cur >= 0; slash = path.indexOf('/', from)) {
+            int next = files.openat2(cur, path, from, slash, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0,
+                    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+            Files.close(cur);
+            cur = next;
+            from = slash + 1;
+        }
+        if (cur < 0) return null;
+        long[] now = files.devIno(cur, path.substring(from), dev.jsyd.abi.OpenFlags.AT_SYMLINK_NOFOLLOW);
+        Files.close(cur);
+        return now != null && now[0] == id[0] && now[1] == id[1] ? path : null;
+    }
+
+    private String climb(int fd) {
+        long[] target = files.devIno(fd, "", AT_EMPTY_PATH);
+        if (target == null) return null;
+        ArrayDeque<String> names = new ArrayDeque<>();
+        int cur = files.openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0); // ENOTDIR: not a directory
+        if (cur < 0) return null;
+        try {
+            long[] id = target;
+            String top = null;
+            for (int depth = 0; depth < MAX_CLIMB && top == null; depth++) {
+                int parent = files.openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+                if (parent < 0) return null;
+                String name = files.nameOf(parent, id[0], id[1]);
+                Files.close(cur);
+                cur = parent;
+                if (name == null) return null;
+                names.addFirst(name);
+                id = files.devIno(cur, "", AT_EMPTY_PATH);
+                if (id == null) return null;
+                top = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + cur);
+                if (top == null && files.lastError() != Errno.ENAMETOOLONG) return null;
+            }
+            if (top == null) return null;
+            // Down again from the named ancestor: the names must lead to the same directory.
+            int down = files.openat(cur, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            if (down < 0) return null;
+            StringBuilder path = new StringBuilder(top);
+            for (String name : names) {
+                int next = files.openat(down, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+                Files.close(down);
+                if (next < 0) return null;
+                down = next;
+                if (path.length() > 1) path.append('/');
+                path.append(name);
+            }
+            long[] end = files.devIno(down, "", AT_EMPTY_PATH);
+            Files.close(down);
+            return end != null && end[0] == target[0] && end[1] == target[1] ? path.toString() : null;
+        } finally {
+            Files.close(cur);
         }
     }
 

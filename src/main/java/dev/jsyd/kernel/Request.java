@@ -24,6 +24,7 @@ public final class Request implements AutoCloseable {
     private final Files files = new Files();
     private final PathResolver resolver = new PathResolver(files);
     private final SandboxContext context;
+    private final ProcGuard procGuard;
     private final Credentials credentials = Credentials.ofThread();
     private boolean answered;
     private Sandbox sandbox;
@@ -41,11 +42,19 @@ public final class Request implements AutoCloseable {
         this.channel = listener.openChannel();
         this.context = context;
         resolver.setView(context.view());
+        this.procGuard = new ProcGuard(context.members(), this::sandbox, context.view());
+        resolver.setProcGuard(procGuard);
         resolver.setWalkCheck(new PathResolver.WalkCheck() {
             @Override public boolean denied(String dir) { return walkDenied(dir); }
             @Override public boolean active() { return sandbox().mayRefuse(Category.WALK); }
             @Override public long forced() { return forcedResolve(sandbox()); }
+            @Override public boolean denyDotDot() { return dotDotDenied(); }
         });
+    }
+
+    /** {@code trace/deny_dotdot}: Syd refuses {@code ..} components for the open and chdir families (EACCES). */
+    private boolean dotDotDenied() {
+        return PathResolver.dotDotRefusable(notification.nr) && sandbox().flag("trace/deny_dotdot");
     }
 
     /** The RESOLVE_* bits the {@code trace/force_no_*} switches impose on every resolution. */
@@ -171,6 +180,7 @@ public final class Request implements AutoCloseable {
     public Files files() { return files; }
     public PathResolver resolver() { return resolver; }
     public SandboxContext context() { return context; }
+    ProcGuard procGuard() { return procGuard; }
     public boolean answered() { return answered; }
 
     /** The policy snapshot for this request: read once, so one request sees one policy. */
@@ -185,7 +195,10 @@ public final class Request implements AutoCloseable {
      */
     public int programFd(int fd) throws dev.jsyd.sys.ErrnoException {
         if (fd < 0) throw new dev.jsyd.sys.ErrnoException("pidfd_getfd", Errno.EBADF);
-        try (dev.jsyd.sys.PidFd p = dev.jsyd.sys.PidFd.open(notification.pid)) {
+        // The notification names the calling thread, which need not lead its thread group.
+        try (dev.jsyd.sys.PidFd p = dev.jsyd.sys.PidFd.openThread(notification.pid)) {
+            // Still waiting in this call: the pidfd names the notifying thread, not a reused id.
+            if (channel.idValid(notification.id) != 0) throw new dev.jsyd.sys.ErrnoException("pidfd_open", Errno.ESRCH);
             int dup = p.getFd(fd);
             if (dup < 0) throw new dev.jsyd.sys.ErrnoException("pidfd_getfd", dup == -Errno.ESRCH ? Errno.ESRCH : Errno.EBADF);
             return dup;
@@ -201,7 +214,20 @@ public final class Request implements AutoCloseable {
         if (fd < 0) throw new ResolveException(Errno.EBADF);
         String link = "/proc/" + notification.pid + "/fd/" + fd;
         String p = ownProcLook(link, () -> files.readlinkat(dev.jsyd.abi.OpenFlags.AT_FDCWD, link));
-        if (p == null) throw new ResolveException(Errno.EBADF);
+        if (p != null) return p;
+        if (files.lastError() != Errno.ENAMETOOLONG) throw new ResolveException(Errno.EBADF);
+        // Deeper than the kernel prints: a directory is named by the resolver; anything else has
+        // no path it can check (ENAMETOOLONG, fail closed).
+        p = ownProcLook(link, () -> {
+            int obj = files.openat(dev.jsyd.abi.OpenFlags.AT_FDCWD, link, dev.jsyd.abi.OpenFlags.O_PATH | dev.jsyd.abi.OpenFlags.O_CLOEXEC, 0);
+            if (obj < 0) return null;
+            try {
+                return resolver.pathOf(obj);
+            } finally {
+                Files.close(obj);
+            }
+        });
+        if (p == null) throw new ResolveException(Errno.ENAMETOOLONG);
         return p;
     }
 
@@ -265,6 +291,16 @@ public final class Request implements AutoCloseable {
     public void continueSyscall() {
         answered = true;
         channel.respondContinue(notification.id);
+    }
+
+    /**
+     * Installs {@code fd} (the supervisor's, closed here) in the program without answering; the
+     * program's fd number, or -errno.
+     */
+    public int installFd(int fd, boolean cloexec) {
+        int r = channel.addFd(notification.id, fd, cloexec);
+        Files.close(fd);
+        return r;
     }
 
     /** Installs {@code fd} (the supervisor's, closed here) in the program and answers with its number. */

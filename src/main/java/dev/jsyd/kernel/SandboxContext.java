@@ -22,9 +22,10 @@ public interface SandboxContext {
     /**
      * Runs a /dev/syd command (a byte string) for thread {@code tid}: 0 on success (or a true
      * query), else the errno to answer (ENOENT: hidden by the lock or a false query; EINVAL: not a
-     * valid command; EPERM: the lock refuses this change).
+     * valid command; EPERM: the lock refuses this change). {@code stillWaiting} tells whether the
+     * asking task still waits for its answer (so {@code tid} still names it).
      */
-    int runtimeCommand(int tid, String command);
+    int runtimeCommand(int tid, String command, java.util.function.BooleanSupplier stillWaiting);
 
     /** The sandbox state as JSON (what reading /dev/syd gives). */
     String stateJson();
@@ -32,6 +33,8 @@ public interface SandboxContext {
     /** The sandbox's record of continued chdirs still to be verified. */
     ChdirWatch chdirWatch();
 
+    /** The tasks of this sandbox, by identity (kept by the tracer). */
+    Members members();
     /** The credentials of the sandbox's threads, as the emulated calls borrow them. */
     Identities identities();
 

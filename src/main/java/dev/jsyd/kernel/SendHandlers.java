@@ -304,7 +304,10 @@ public final class SendHandlers {
         boolean ownPid = r.credentials().mayRaise(Credentials.CAP_SYS_ADMIN);
         int pid = ownPid ? t.tgid() : dev.jsyd.sys.Signals.getpid();
         if (creds.isEmpty()) {
-            if (t.ruid() == Credentials.realUid() && t.rgid() == Credentials.realGid()) return 0;
+            // Implicit credentials name the sender: the supervisor. Explicit ones of the program's
+            // own pid where the worker may state it, so SCM_CREDENTIALS and SCM_PIDFD of the
+            // receiver name the program (ReachEscapeIT), else only when the ids differ.
+            if (!ownPid && t.ruid() == Credentials.realUid() && t.rgid() == Credentials.realGid()) return 0;
             p.control = ControlMessages.withCredentials(p.control, pid, t.ruid(), t.rgid());
         } else if (!ownPid) {
             for (int off : creds) putLe32(p.control, off, pid);
@@ -320,7 +323,7 @@ public final class SendHandlers {
         if (!sb.enabled(Category.NET_SENDFD)) return false;
         byte[] st = r.files().fstatat(dup, "", AT_EMPTY_PATH);
         if (st == null) throw new ErrnoException(sys, Errno.EBADF);
-        String link = r.files().readlinkat(AT_FDCWD, "/proc/self/fd/" + dup);
+        String link = r.resolver().pathOf(dup);
         if (link == null) link = "?";
         String kind = ControlMessages.kind(le32(st, 24) & Files.S_IFMT, link);
         if (kind != null && !sb.flag("trace/allow_unsafe_sendfd_" + kind)) {

@@ -39,10 +39,15 @@ public final class SyscallTable {
 
     /**
      * Notified and handled by {@code handler}, when some category of {@code categories} could refuse
-     * or log (none: always notified, e.g. the signal guards); {@code flagsArg} is the index of an
-     * open-flags argument the filter may look at (-1: none).
+     * or log (none: always notified, e.g. the calls that name a task); {@code flagsArg} is the index
+     * of an open-flags argument the filter may look at (-1: none); {@code ruleOnly}: notified only
+     * where the row's argument rules say so (e.g. fcntl F_SETOWN), whatever the policy and the lock.
      */
-    public record Handled(Handler handler, Set<Category> categories, int flagsArg) implements Treatment {
+    public record Handled(Handler handler, Set<Category> categories, int flagsArg, boolean ruleOnly) implements Treatment {
+        public Handled(Handler handler, Set<Category> categories, int flagsArg) {
+            this(handler, categories, flagsArg, false);
+        }
+
         /** True when some call of this syscall could be refused or logged under {@code sandbox}. */
         public boolean neededBy(Sandbox sandbox) {
             if (categories.isEmpty()) return true;
@@ -137,6 +142,12 @@ public final class SyscallTable {
     private static final Rules MEM_RULES_BRK = new Rules(MEM_LIMITS + " (brk(0) always)", MemLimitHandlers::brkRules);
     private static final Rules MEM_RULES_MMAP = new Rules(MEM_LIMITS + " (PROT_NONE with mem/max alone too)", MemLimitHandlers::mmapRules);
     private static final Rules MEM_RULES_MREMAP = new Rules(MEM_LIMITS, MemLimitHandlers::mremapRules);
+    private static final Rules SELF_ZERO = new Rules("pid 0, the caller itself: allowed", Hardening::callerItself);
+    private static final String WRITE_OPENS = "opens for writing always notified (no process writes another's /proc/PID/mem)";
+    private static final Rules ALWAYS = new Rules("always notified (flags in memory; another process's /proc/PID/mem)",
+            Hardening::always);
+    private static final Rules PRIORITY = new Rules("PRIO_PROCESS of the caller (0): allowed", Hardening::priority);
+    private static final Rules IOPRIO = new Rules("IOPRIO_WHO_PROCESS of the caller (0): allowed", Hardening::ioprio);
     private static final String UID_FLOOR_WHAT = "uid ≤ 11 other than the starting uid: EACCES (SafeSetID)",
             GID_FLOOR_WHAT = "gid ≤ 14 other than the starting gid: EACCES (SafeSetID)";
     private static final Rules UID_FLOOR1 = new Rules(UID_FLOOR_WHAT, Hardening.setIdFloor(true, 1)),
@@ -150,7 +161,7 @@ public final class SyscallTable {
     private static final List<Row> ROWS = List.of(
             row(READ, kernel(IO)),
             row(WRITE, kernel(IO)),
-            row(OPEN, open(OpenHandlers::open, 1)),
+            row(OPEN, open(OpenHandlers::open, 1), new Rules(WRITE_OPENS, Hardening.writeOpens(1))),
             row(CLOSE, kernel(FD)),
             row(STAT, handle(StatHandlers::stat, Category.STAT)),
             row(FSTAT, kernel(META)),
@@ -165,8 +176,8 @@ public final class SyscallTable {
             row(RT_SIGPROCMASK, kernel(SIG)),
             row(RT_SIGRETURN, kernel(SIG + "; returns from a handler (SROP checks: with exec integrity)")),
             row(IOCTL, handle(IoctlHandlers::ioctl, Category.IOCTL),
-                    new Rules("TIOCSTI, TIOCLINUX, TCXONC, TIOCCONS, TIOCSETD, TIOCVHANGUP, TIOCSCTTY(1), FIOSETOWN, SIOCSPGRP (EACCES);"
-                            + " USERFAULTFD_IOC_NEW (EPERM);"
+                    new Rules("TIOCSTI, TIOCLINUX, TCXONC, TIOCCONS, TIOCSETD, TIOCVHANGUP, TIOCSCTTY(1) (EACCES);"
+                            + " USERFAULTFD_IOC_NEW (EPERM); FIOSETOWN, SIOCSPGRP: notified, the owner is checked;"
                             + " then the requests the ioctl policy allows silently run in the kernel (under Landlock only"
                             + " those Landlock never restricts), the others are notified", IoctlHandlers::filterRules)),
             row(PREAD64, kernel(IO)),
@@ -207,14 +218,15 @@ public final class SyscallTable {
             row(GETPEERNAME, handle(AcceptHandlers::getpeername, Category.NET_BIND)),
             row(SOCKETPAIR, kernel("a connected pair of UNIX sockets: no address")),
             row(SETSOCKOPT, kernel(SOCK)),
-            row(GETSOCKOPT, kernel(SOCK)),
+            row(GETSOCKOPT, byRule(PeerHandlers::getsockopt),
+                    new Rules("SO_PEERCRED, SO_PEERPIDFD: emulated (never the supervisor as the peer)", Hardening::getsockopt)),
             row(CLONE, kernel(NEW_TASK), CLONE_RULES),
             row(FORK, kernel(NEW_TASK), PID_RULES),
             row(VFORK, kernel(NEW_TASK), PID_RULES),
             row(EXECVE, handle(ExecHandlers::execve, Category.EXEC)),
             row(EXIT, kernel(PROC)),
             row(WAIT4, kernel(WAIT)),
-            row(KILL, guard(SignalHandlers::kill),
+            row(KILL, guard(ProcessTargetHandlers::kill),
                     new Rules("the supervisor's pid, its process group, -1: EACCES", Hardening::kill)),
             row(UNAME, kernel(ID)),
             row(SEMGET, kernel(IPC)),
@@ -225,9 +237,10 @@ public final class SyscallTable {
             row(MSGSND, kernel(IPC)),
             row(MSGRCV, kernel(IPC)),
             row(MSGCTL, kernel(IPC)),
-            row(FCNTL, guard(FcntlHandlers::fcntl),
-                    new Rules("F_SETOWN to the supervisor, F_SETOWN_EX: EACCES; while a path is append-only, F_SETFL"
-                            + " without O_APPEND is handled; everything else in the kernel", FcntlHandlers::filterRules)),
+            row(FCNTL, byRule(FcntlHandlers::fcntl),
+                    new Rules("F_SETOWN to the supervisor: EACCES; F_SETOWN (owner set), F_SETOWN_EX: the owner is checked;"
+                            + " while a path is append-only, F_SETFL without O_APPEND is handled; everything else in the kernel",
+                            FcntlHandlers::filterRules)),
             row(FLOCK, kernel(FD)),
             row(FSYNC, kernel(FLUSH)),
             row(FDATASYNC, kernel(FLUSH)),
@@ -240,7 +253,7 @@ public final class SyscallTable {
             row(RENAME, handle(RenameHandlers::rename, Category.RENAME)),
             row(MKDIR, handle(MknodHandlers::mkdir, Category.MKDIR)),
             row(RMDIR, handle(UnlinkHandlers::rmdir, Category.RMDIR)),
-            row(CREAT, handle(OpenHandlers::creat, Category.WRITE, Category.CREATE, Category.TRUNCATE)),
+            row(CREAT, handle(OpenHandlers::creat, Category.WRITE, Category.CREATE, Category.TRUNCATE), ALWAYS),
             row(LINK, handle(LinkHandlers::link, Category.CREATE)),
             row(UNLINK, handle(UnlinkHandlers::unlink, Category.DELETE)),
             row(SYMLINK, handle(LinkHandlers::symlink, Category.SYMLINK)),
@@ -264,8 +277,9 @@ public final class SyscallTable {
             row(SETGID, guard(SetIdHandlers::setgid), GID_FLOOR1),
             row(GETEUID, kernel(ID), FAKE_ROOT),
             row(GETEGID, kernel(ID), FAKE_ROOT),
-            row(SETPGID, kernel(PROC),
-                    new Rules("joining the supervisor's process group: EPERM", Hardening::setpgid)),
+            row(SETPGID, guard(ProcessTargetHandlers::setpgid),
+                    new Rules("setpgid(0, 0): allowed; into the supervisor's process group: a member stays, nobody joins; others: the sandbox's tasks and groups only",
+                            Hardening::setpgid)),
             row(GETPPID, kernel(ID)),
             row(GETPGRP, kernel(ID)),
             row(SETSID, kernel(PROC)),
@@ -277,15 +291,15 @@ public final class SyscallTable {
             row(GETRESUID, kernel(ID)),
             row(SETRESGID, guard(SetIdHandlers::setresgid), GID_FLOOR3),
             row(GETRESGID, kernel(ID)),
-            row(GETPGID, kernel(ID)),
+            row(GETPGID, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
             row(SETFSUID, guard(SetIdHandlers::setfsuid), UID_FLOOR1),
             row(SETFSGID, guard(SetIdHandlers::setfsgid), GID_FLOOR1),
-            row(GETSID, kernel(ID)),
+            row(GETSID, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
             row(CAPGET, kernel(ID)),
             row(CAPSET, guard(SetIdHandlers::capset)),
             row(RT_SIGPENDING, kernel(SIG)),
             row(RT_SIGTIMEDWAIT, kernel(SIG)),
-            row(RT_SIGQUEUEINFO, guard(SignalHandlers::tkill), SELF_PID),
+            row(RT_SIGQUEUEINFO, guard(ProcessTargetHandlers::firstIsTask), SELF_PID),
             row(RT_SIGSUSPEND, kernel(SIG)),
             row(SIGALTSTACK, kernel(SIG)),
             row(UTIME, handle(UtimeHandlers::utime, Category.UTIME)),
@@ -298,15 +312,15 @@ public final class SyscallTable {
             row(STATFS, handle(StatHandlers::statfs, Category.STAT)),
             row(FSTATFS, kernel(META)),
             row(SYSFS, kernel("names the file system types the kernel knows (deprecated)")),
-            row(GETPRIORITY, kernel(ID)),
-            row(SETPRIORITY, kernel(NICE)),
-            row(SCHED_SETPARAM, kernel(NICE)),
-            row(SCHED_GETPARAM, kernel(ID)),
-            row(SCHED_SETSCHEDULER, kernel(NICE)),
-            row(SCHED_GETSCHEDULER, kernel(ID)),
+            row(GETPRIORITY, guard(ProcessTargetHandlers::getpriority), PRIORITY),
+            row(SETPRIORITY, guard(ProcessTargetHandlers::setpriority), PRIORITY),
+            row(SCHED_SETPARAM, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
+            row(SCHED_GETPARAM, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
+            row(SCHED_SETSCHEDULER, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
+            row(SCHED_GETSCHEDULER, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
             row(SCHED_GET_PRIORITY_MAX, kernel(ID)),
             row(SCHED_GET_PRIORITY_MIN, kernel(ID)),
-            row(SCHED_RR_GET_INTERVAL, kernel(ID)),
+            row(SCHED_RR_GET_INTERVAL, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
             row(MLOCK, kernel(MEM)),
             row(MUNLOCK, kernel(MEM)),
             row(MLOCKALL, kernel(MEM)),
@@ -359,11 +373,11 @@ public final class SyscallTable {
             row(REMOVEXATTR, handle(XattrHandlers::removexattr, Category.CHATTR)),
             row(LREMOVEXATTR, handle(XattrHandlers::lremovexattr, Category.CHATTR)),
             row(FREMOVEXATTR, handle(XattrHandlers::fremovexattr, Category.CHATTR)),
-            row(TKILL, guard(SignalHandlers::tkill), SELF_PID),
+            row(TKILL, guard(ProcessTargetHandlers::firstIsTask), SELF_PID),
             row(TIME, kernel(CLOCKS)),
             row(FUTEX, kernel(THREAD)),
-            row(SCHED_SETAFFINITY, kernel("the CPUs the program's own threads run on (Syd neuters it unless trace/allow_unsafe_cpu)")),
-            row(SCHED_GETAFFINITY, kernel(ID)),
+            row(SCHED_SETAFFINITY, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
+            row(SCHED_GETAFFINITY, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
             row(SET_THREAD_AREA, refuse(ENOSYS, NOT_IMPL)),
             row(IO_SETUP, kernel(AIO)),
             row(IO_DESTROY, kernel(AIO)),
@@ -393,7 +407,7 @@ public final class SyscallTable {
             row(EXIT_GROUP, kernel(PROC)),
             row(EPOLL_WAIT, kernel(IO)),
             row(EPOLL_CTL, kernel(FD)),
-            row(TGKILL, kernel("signals a thread of a given process; the supervisor's own pid is refused by rule"), SELF_PID),
+            row(TGKILL, guard(ProcessTargetHandlers::threadOfGroup), SELF_PID),
             row(UTIMES, handle(UtimeHandlers::utimes, Category.UTIME)),
             row(VSERVER, refuse(ENOSYS, NOT_IMPL)),
             row(MBIND, refuse(EPERM, NUMA, "trace/allow_unsafe_mbind")),
@@ -410,13 +424,13 @@ public final class SyscallTable {
             row(ADD_KEY, refuse(EPERM, KEYRING, "trace/allow_unsafe_keyring")),
             row(REQUEST_KEY, refuse(EPERM, KEYRING, "trace/allow_unsafe_keyring")),
             row(KEYCTL, refuse(EPERM, KEYRING, "trace/allow_unsafe_keyring")),
-            row(IOPRIO_SET, kernel(NICE)),
-            row(IOPRIO_GET, kernel(ID)),
+            row(IOPRIO_SET, guard(ProcessTargetHandlers::ioprioSet), IOPRIO),
+            row(IOPRIO_GET, guard(ProcessTargetHandlers::ioprioGet), IOPRIO),
             row(INOTIFY_INIT, kernel(FD)),
             row(INOTIFY_ADD_WATCH, handle(NotifyHandlers::inotifyAddWatch, Category.NOTIFY)),
             row(INOTIFY_RM_WATCH, kernel(FD)),
             row(MIGRATE_PAGES, refuse(EPERM, NUMA, "trace/allow_unsafe_mbind")),
-            row(OPENAT, open(OpenHandlers::openat, 2)),
+            row(OPENAT, open(OpenHandlers::openat, 2), new Rules(WRITE_OPENS, Hardening.writeOpens(2))),
             row(MKDIRAT, handle(MknodHandlers::mkdirat, Category.MKDIR)),
             row(MKNODAT, handle(MknodHandlers::mknodat, MKNOD_CATS)),
             row(FCHOWNAT, handle(ChownHandlers::fchownat, Category.CHOWN, Category.CHGRP)),
@@ -434,7 +448,7 @@ public final class SyscallTable {
             row(UNSHARE, kernel("splits the program's own shared state (files, fs, sysvsem); new namespaces only by rule"),
                     new Rules("namespace flags: EPERM unless trace/allow_unsafe_namespace names them", Hardening::unshare)),
             row(SET_ROBUST_LIST, kernel(THREAD)),
-            row(GET_ROBUST_LIST, kernel(THREAD + "; another process's list needs ptrace read access")),
+            row(GET_ROBUST_LIST, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
             row(SPLICE, kernel(IO)),
             row(TEE, kernel(IO)),
             row(SYNC_FILE_RANGE, kernel(FLUSH)),
@@ -457,12 +471,12 @@ public final class SyscallTable {
             row(INOTIFY_INIT1, kernel(FD)),
             row(PREADV, kernel(IO)),
             row(PWRITEV, kernel(IO)),
-            row(RT_TGSIGQUEUEINFO, kernel("queues a signal to a thread of a given process; the supervisor's own pid is refused by rule"), SELF_PID),
+            row(RT_TGSIGQUEUEINFO, guard(ProcessTargetHandlers::threadOfGroup), SELF_PID),
             row(PERF_EVENT_OPEN, refuse(EPERM, "performance counters observe the host and other processes", "trace/allow_unsafe_perf")),
             row(RECVMMSG, kernel(SOCK)),
             row(FANOTIFY_INIT, kernel("makes a notification group (beyond the unprivileged subset it needs CAP_SYS_ADMIN); marks are checked at fanotify_mark")),
             row(FANOTIFY_MARK, handle(NotifyHandlers::fanotifyMark, Category.NOTIFY)),
-            row(PRLIMIT64, kernel("limits of the program's processes; raising a hard limit needs CAP_SYS_RESOURCE, dropped")),
+            row(PRLIMIT64, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
             row(NAME_TO_HANDLE_AT, refuse(EPERM, HANDLE)),
             row(OPEN_BY_HANDLE_AT, refuse(EPERM, HANDLE)),
             row(CLOCK_ADJTIME, refuse(EPERM, TIME_SET, "trace/allow_unsafe_time")),
@@ -472,10 +486,10 @@ public final class SyscallTable {
             row(GETCPU, kernel(ID)),
             row(PROCESS_VM_READV, refuse(EPERM, TRACING, "trace/allow_unsafe_ptrace", "trace/allow_unsafe_debug")),
             row(PROCESS_VM_WRITEV, refuse(EPERM, TRACING, "trace/allow_unsafe_ptrace", "trace/allow_unsafe_debug")),
-            row(KCMP, kernel("compares kernel objects of two processes; needs ptrace read access to both (the supervisor is not dumpable)")),
+            row(KCMP, guard(ProcessTargetHandlers::kcmp)),
             row(FINIT_MODULE, refuse(EPERM, MODULE)),
-            row(SCHED_SETATTR, kernel(NICE)),
-            row(SCHED_GETATTR, kernel(ID)),
+            row(SCHED_SETATTR, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
+            row(SCHED_GETATTR, guard(ProcessTargetHandlers::firstIsTask), SELF_ZERO),
             row(RENAMEAT2, handle(RenameHandlers::renameat2, Category.RENAME)),
             row(SECCOMP, kernel("adds filters, which can only restrict further (a second listener is EBUSY in the kernel)")),
             row(GETRANDOM, kernel("random bytes")),
@@ -498,7 +512,7 @@ public final class SyscallTable {
             row(RSEQ, kernel(THREAD)),
             row(URETPROBE, kernel("only valid from the kernel's uretprobe trampoline")),
             row(UPROBE, kernel("only valid from the kernel's uprobe trampoline")),
-            row(PIDFD_SEND_SIGNAL, guard(SignalHandlers::pidfdSendSignal)),
+            row(PIDFD_SEND_SIGNAL, guard(ProcessTargetHandlers::byPidfd)),
             row(IO_URING_SETUP, refuse(EPERM, URING, "trace/allow_unsafe_iouring", "trace/allow_unsafe_uring")),
             row(IO_URING_ENTER, refuse(EPERM, URING, "trace/allow_unsafe_iouring", "trace/allow_unsafe_uring")),
             row(IO_URING_REGISTER, refuse(EPERM, URING, "trace/allow_unsafe_iouring", "trace/allow_unsafe_uring")),
@@ -508,13 +522,13 @@ public final class SyscallTable {
             row(FSCONFIG, mountApi()),
             row(FSMOUNT, mountApi()),
             row(FSPICK, mountApi()),
-            row(PIDFD_OPEN, guard(SignalHandlers::tkill), SELF_PID),
+            row(PIDFD_OPEN, guard(ProcessTargetHandlers::firstIsTask), SELF_PID),
             row(CLONE3, refuse(ENOSYS, "its flags are in memory the filter cannot read: ENOSYS, so libc falls back to clone(2)")),
             row(CLOSE_RANGE, kernel(FD)),
-            row(OPENAT2, handle(OpenHandlers::openat2, OPEN_CATS)),
-            row(PIDFD_GETFD, kernel("takes an fd from a process the program may ptrace-attach to (never the supervisor: not dumpable)")),
+            row(OPENAT2, handle(OpenHandlers::openat2, OPEN_CATS), ALWAYS),
+            row(PIDFD_GETFD, guard(ProcessTargetHandlers::byPidfd)),
             row(FACCESSAT2, handle(StatHandlers::faccessat2, Category.STAT)),
-            row(PROCESS_MADVISE, kernel("advice on the memory of a process the program may ptrace-read (never the supervisor)")),
+            row(PROCESS_MADVISE, guard(ProcessTargetHandlers::byPidfd)),
             row(EPOLL_PWAIT2, kernel(IO)),
             row(MOUNT_SETATTR, mountApi()),
             row(QUOTACTL_FD, refuse(EPERM, "disk quotas of the host")),
@@ -522,7 +536,7 @@ public final class SyscallTable {
             row(LANDLOCK_ADD_RULE, kernel(RESTRICT)),
             row(LANDLOCK_RESTRICT_SELF, kernel(RESTRICT)),
             row(MEMFD_SECRET, kernel("anonymous secret memory: no path")),
-            row(PROCESS_MRELEASE, kernel("frees the memory of a process that is already being killed")),
+            row(PROCESS_MRELEASE, guard(ProcessTargetHandlers::byPidfd)),
             row(FUTEX_WAITV, kernel(THREAD)),
             row(SET_MEMPOLICY_HOME_NODE, refuse(EPERM, NUMA, "trace/allow_unsafe_mbind")),
             row(CACHESTAT, kernel("page-cache state of a file the program holds (Syd refuses it unless trace/allow_unsafe_page_cache)")),
@@ -598,9 +612,14 @@ public final class SyscallTable {
         return new Handled(h, Set.of(Category.STAT), -1);
     }
 
-    /** Always notified (the signal guards). */
+    /** Always notified (the calls that name a task: only members of the sandbox are reached). */
     private static Handled guard(Handler h) {
         return new Handled(h, Set.of(), -1);
+    }
+
+    /** Notified only where the row's argument rules say so; otherwise left to the kernel. */
+    private static Handled byRule(Handler h) {
+        return new Handled(h, Set.of(), -1, true);
     }
 
     private static Set<Category> withWalkAndStat(Category... categories) {

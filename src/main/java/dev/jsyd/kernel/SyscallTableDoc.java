@@ -34,7 +34,8 @@ public final class SyscallTableDoc {
     public static String describe(SyscallTable.Treatment t) {
         return switch (t) {
             case SyscallTable.Handled h -> "`" + SyscallTable.handlerName(h.handler()) + "`"
-                    + (h.categories().isEmpty() ? ", always notified" : ", notified for " + String.join(", ", categories(h)))
+                    + (h.ruleOnly() ? ", notified only where its argument rules say"
+                            : h.categories().isEmpty() ? ", always notified" : ", notified for " + String.join(", ", categories(h)))
                     + (h.flagsArg() >= 0 ? " (open flags: arg " + h.flagsArg() + ")" : "");
             case SyscallTable.Kernel k -> k.why();
             case SyscallTable.Refused r -> (r.errno() == 0 ? "answered 0 without running" : SyscallTable.errnoName(r.errno()))

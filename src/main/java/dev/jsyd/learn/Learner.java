@@ -72,7 +72,7 @@ public final class Learner {
             created.addAll(obs.paths.getOrDefault(c, Set.of()));
         }
         String pwd = obs.cwd != null ? Bytes.fromUtf8(obs.cwd) : vars.apply("SYD_PWD");
-        PathGeneralizer gen = new PathGeneralizer(pwd, bytes(vars.apply("HOME")), vars.apply("SYD_UID"), created,
+        PathGeneralizer gen = new PathGeneralizer(pwd, vars.apply("HOME"), vars.apply("SYD_UID"), created,
                 options.exists());
         RuleTree tree = new RuleTree(gen.depths, options.collapse(), options.depth());
         for (var item : obs.pathItems()) {
@@ -144,8 +144,6 @@ public final class Learner {
         text.append("# Everything not allowed below stays denied: every category is on with action deny.\n");
         text.append("# Tighten by deleting lines or narrowing ** patterns; syd-cat FILE checks the result.\n");
     }
-
-    private static String bytes(String utf8) { return utf8 == null ? null : Bytes.fromUtf8(utf8); }
 
     private static Sandbox load(Path file, Function<String, String> vars) throws PolicyException {
         Policy p = Policy.defaults().environment(vars).userProfileFiles(List.of());

@@ -19,13 +19,14 @@ import java.util.function.Function;
 public final class HostVariables {
     private HostVariables() {}
 
-    /** {@code env} first, then the fallbacks above (for a home, also when {@code env}'s is unusable). */
+    /** {@code env} (byte strings) first, then the fallbacks above (as byte strings; for a home, also when {@code env}'s is unusable). */
     public static Function<String, String> over(Function<String, String> env) {
         return name -> {
             boolean home = name.equals("HOME") || name.equals("SYD_HOME");
             String v = env.apply(name);
             if (v != null && (!home || usableHome(v))) return v;
             String f = fallback(name);
+            if (f != null) f = Bytes.fromUtf8(f);
             return f != null && (!home || usableHome(f)) ? f : v;
         };
     }

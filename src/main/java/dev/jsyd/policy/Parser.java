@@ -469,7 +469,6 @@ public final class Parser {
                     }
                     val = dflt;
                 } else {
-                    val = Bytes.fromUtf8(val);
                     for (int k = 0; k < val.length(); k++) {
                         if ("*?[]\\".indexOf(val.charAt(k)) >= 0) {
                             throw err(at + i, "environment variable `" + name + "` holds `" + val.charAt(k)

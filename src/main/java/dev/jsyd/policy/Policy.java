@@ -34,7 +34,7 @@ public final class Policy {
     private boolean panicked;
     private long generation;
     private Sandbox cached;
-    private Function<String, String> env = System::getenv;
+    private Function<String, String> env = Policy::processEnvironment;
     private List<Path> userFiles;
     private final Deque<String> includeStack = new ArrayDeque<>();
 
@@ -48,7 +48,16 @@ public final class Policy {
     /** Every built-in profile name. */
     public static List<String> profileNames() { return Profiles.names(); }
 
-    /** The environment used for {@code ${VAR}} expansion (default: the process environment). */
+    /** The JVM's environment variable {@code name} as a byte string (its UTF-8 encoding), or null. */
+    public static String processEnvironment(String name) {
+        String v = System.getenv(name);
+        return v == null ? null : Bytes.fromUtf8(v);
+    }
+
+    /**
+     * The environment used for {@code ${VAR}} expansion (default: {@link #processEnvironment}):
+     * maps a name to its value as a byte string, or null when it is not set.
+     */
     public Policy environment(Function<String, String> env) {
         this.env = Objects.requireNonNull(env);
         return this;
@@ -324,7 +333,8 @@ public final class Policy {
         List<Path> out = new ArrayList<>();
         out.add(Path.of("/etc/user.syd-3"));
         String home = env.apply("HOME");
-        if (home != null && !home.isEmpty()) out.add(Path.of(home, ".user.syd-3"));
+        Path homeDir = home == null || home.isEmpty() ? null : Bytes.toPath(home);
+        if (homeDir != null) out.add(homeDir.resolve(".user.syd-3"));
         return out;
     }
 
@@ -412,7 +422,12 @@ public final class Policy {
     }
 
     private void include(String path, String text, Origin origin) throws PolicyException {
-        Path p = Path.of(Bytes.toUtf8(path));
+        Path p = Bytes.toPath(path);
+        if (p == null) {
+            throw new PolicyException(origin, text, text.indexOf(' ') + 2, "the file name `" + Bytes.toUtf8(path)
+                    + "` cannot be opened in this locale (its bytes are not valid in `"
+                    + System.getProperty("sun.jnu.encoding") + "`)", null, "run syd under a UTF-8 locale, or rename the file");
+        }
         if (!p.isAbsolute()) {
             if (origin.kind() == Origin.Kind.FILE) {
                 Path parent = Path.of(origin.source()).toAbsolutePath().getParent();

@@ -76,11 +76,11 @@ public final class Settings {
     /** The trace/* switches the supervisor honours today (the rest are parsed and stored). */
     static final java.util.Set<String> ENFORCED_TRACE = java.util.Set.of("allow_safe_bind", "allow_unsafe_caps",
             "allow_unsafe_debug", "allow_unsafe_dumpable", "allow_unsafe_ebpf", "allow_unsafe_exec_memory",
-            "allow_unsafe_iouring", "allow_unsafe_keyring", "allow_unsafe_mbind", "allow_unsafe_memfd",
+            "allow_unsafe_iouring", "allow_unsafe_keyring", "allow_unsafe_magiclinks", "allow_unsafe_mbind", "allow_unsafe_memfd",
             "allow_unsafe_memory", "allow_unsafe_perf", "allow_unsafe_personality", "allow_unsafe_pkey",
-            "allow_unsafe_ptrace", "allow_unsafe_socket", "allow_unsafe_sticky", "allow_unsafe_sync",
+            "allow_unsafe_proc_files", "allow_unsafe_ptrace", "allow_unsafe_socket", "allow_unsafe_sticky", "allow_unsafe_sync",
             "allow_unsafe_syslog", "allow_unsafe_time", "allow_unsafe_uring", "allow_unsafe_vmsplice",
-            "allow_unsupp_socket", "exit_wait_all",
+            "allow_unsupp_socket", "deny_dotdot", "exit_wait_all",
             // layers: the open, resolution and bind rules
             "force_cloexec", "force_rand_fd", "force_ro_open", "force_wx_open", "force_no_symlinks",
             "force_no_magiclinks", "force_no_xdev", "force_local_net", "allow_unsafe_env", "allow_safe_kcapi");
@@ -111,7 +111,7 @@ public final class Settings {
             m.put("trace/" + f, true);
         }
         for (String f : List.of("deny_tsc", "deny_vdso", "lock_personality", "deny_elf32", "deny_elf_dynamic",
-                "deny_elf_static", "deny_script", "deny_dotdot")) {
+                "deny_elf_static", "deny_script")) {
             m.put("trace/" + f, false);
         }
         return Collections.unmodifiableMap(m);

@@ -140,8 +140,8 @@ public final class AuditLog {
             g.writeStringField("cap", e.category() == null ? "net" : e.category().sydName());
             g.writeStringField("act", e.action().sydName());
             g.writeStringField("sys", e.syscall());
-            if (e.path() != null) g.writeStringField("path", Bytes.toUtf8(e.path()));
-            if (e.address() != null) g.writeStringField(addressKey, Bytes.toUtf8(e.address()));
+            if (e.path() != null) g.writeStringField("path", Bytes.forLog(e.path()));
+            if (e.address() != null) g.writeStringField(addressKey, Bytes.forLog(e.address()));
             if (e.ipv() != 0) g.writeNumberField("ipv", e.ipv());
             if (e.flags() >= 0) {
                 g.writeArrayFieldStart("oflags");
@@ -160,8 +160,8 @@ public final class AuditLog {
             if (e.tip() != null) {
                 g.writeStringField("tip", e.tip());
             } else {
-                String target = Bytes.toUtf8(e.path() != null ? e.path() : e.address());
-                g.writeStringField("tip", "configure `allow/" + e.category().sydName() + "+" + escape(target) + "'");
+                String target = e.path() != null ? e.path() : e.address();
+                g.writeStringField("tip", "configure `allow/" + e.category().sydName() + "+" + pattern(target) + "'");
             }
         });
     }
@@ -325,14 +325,25 @@ public final class AuditLog {
         return out.toByteArray();
     }
 
-    /** Escapes the characters Syd's rule syntax treats specially, so the tip can be pasted. */
-    static String escape(String s) {
+    /**
+     * A rule pattern for the byte string {@code s} that can be pasted: the characters Syd's rule
+     * syntax treats specially are escaped, and each byte that cannot be written as text (invalid
+     * UTF-8, control characters) becomes {@code ?}, which matches it.
+     */
+    static String pattern(String s) {
         if (s == null) return "";
         StringBuilder b = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = 0; i < s.length(); ) {
+            int n = Bytes.utf8Length(s, i);
+            if (n < 0 || Bytes.isControl(s, i, n)) {
+                b.append('?');
+                i += n < 0 ? 1 : n;
+                continue;
+            }
             char c = s.charAt(i);
-            if ("\\+:,*?[]".indexOf(c) >= 0) b.append('\\');
-            b.append(c);
+            if (n == 1 && "\\+:,*?[]".indexOf(c) >= 0) b.append('\\');
+            b.append(Bytes.toUtf8(s.substring(i, i + n)));
+            i += n;
         }
         return b.toString();
     }
@@ -343,18 +354,15 @@ public final class AuditLog {
             int n = b.length;
             while (n > 0 && b[n - 1] == 0) n--;
             for (int i = 0; i < n; i++) if (b[i] == 0) b[i] = ' ';
-            return new String(b, 0, n, StandardCharsets.UTF_8);
+            return Bytes.forLog(new String(b, 0, n, StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
             return "?";
         }
     }
 
     private static String cwd(int pid) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")).toString();
-        } catch (IOException e) {
-            return "?";
-        }
+        String cwd = dev.jsyd.sys.Files.readlink("/proc/" + pid + "/cwd");
+        return cwd == null ? "?" : Bytes.forLog(cwd);
     }
 
     private static int ppid(int pid) {
@@ -369,11 +377,8 @@ public final class AuditLog {
     }
 
     private static String exe(int pid) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
-        } catch (IOException | RuntimeException e) {
-            return "?";
-        }
+        String exe = dev.jsyd.sys.Files.readlink("/proc/" + pid + "/exe");
+        return exe == null ? "?" : Bytes.forLog(exe);
     }
 
     private static int uid(int pid) {

@@ -58,8 +58,12 @@ final class Interrupter implements Runnable {
                 for (Request r : requests) {
                     if (!r.isBusy() || now - r.busySince() < CYCLE_NANOS) continue;
                     long id = r.notificationId();
+                    // The status is read first and the notification checked after: if it is still
+                    // pending, the thread was waiting in it all along, so the status was its own
+                    // and not that of a later task with the same id.
+                    boolean pending = signalPending(r.pid());
                     boolean gone = ch.idValid(id) != 0;
-                    if (gone || signalPending(r.pid())) {
+                    if (gone || pending) {
                         if (!r.isBusy() || r.notificationId() != id) continue;
                         r.markInterrupted();
                         Signals.tgkill(r.workerTid(), Signals.INTERRUPT);

@@ -16,15 +16,14 @@ import java.io.InputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The sandbox's mutable policy behind the /dev/syd API: runtime commands are applied to one
  * {@link Policy} under a lock and published as a new immutable {@link Sandbox} snapshot, which
  * every worker picks up at its next request. The lock state decides who may change what:
- * {@code off} anyone; {@code exec} only the initial process; {@code drop} only changes that take
+ * {@code off} anyone; {@code exec} only the initial process (by identity, {@link dev.jsyd.kernel.Members}:
+ * its threads and its own execs included, never a later process that gets its pid); {@code drop} only changes that take
  * privileges away; {@code read} nothing (state still readable); {@code on}/{@code ipc} the API is
  * invisible. With no {@code lock:} given the lock becomes {@code on} when the program is executed.
  * An accepted {@code cmd/exec!} command is run outside the sandbox ({@link OutsideCommand}), on
@@ -36,18 +35,17 @@ final class RuntimeApi {
     private final Policy policy;
     private final AtomicReference<Sandbox> current;
     private final Object lock = new Object();
-    private volatile int initialPid = -1;
+    private final dev.jsyd.kernel.Members members;
     private volatile Runnable onPanic = () -> { };
     private volatile java.util.concurrent.ThreadPoolExecutor outside;
 
-    RuntimeApi(Policy policy) {
+    RuntimeApi(Policy policy, dev.jsyd.kernel.Members members) {
         this.policy = policy;
+        this.members = members;
         this.current = new AtomicReference<>(policy.snapshot());
     }
 
     Sandbox sandbox() { return current.get(); }
-
-    void initialPid(int pid) { initialPid = pid; }
 
     void onPanic(Runnable r) { onPanic = r; }
 
@@ -97,13 +95,18 @@ final class RuntimeApi {
         if (l == null) return true; // not yet executed
         return switch (l) {
             case OFF, DROP, READ -> true;
-            case EXEC -> isInitial(tid);
+            case EXEC -> members.isInitial(tid);
             case ON, IPC -> false;
         };
     }
 
-    int command(int tid, String command) {
-        if (!visible(tid)) return Errno.ENOENT;
+    /**
+     * Runs {@code command} for thread {@code tid}. {@code stillWaiting} (the notification is still
+     * valid) is asked after the last look at who {@code tid} is: while it waits, {@code tid} names
+     * the task that asked, so the decision was about that task, not one that got its id later.
+     */
+    int command(int tid, String command, java.util.function.BooleanSupplier stillWaiting) {
+        if (!visible(tid) || !stillWaiting.getAsBoolean()) return Errno.ENOENT;
         synchronized (lock) {
             try {
                 if (command.endsWith("?")) return policy.query(Bytes.toUtf8(command)) ? 0 : Errno.ENOENT;
@@ -119,18 +122,6 @@ final class RuntimeApi {
         // accepted under the lock rules above: run it (outside the lock, a spawn takes time)
         if (OutsideCommand.is(command)) return runOutside(command);
         return 0;
-    }
-
-    private boolean isInitial(int tid) {
-        if (tid == initialPid) return true;
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + tid + "/status"), StandardCharsets.ISO_8859_1)) {
-                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim()) == initialPid;
-            }
-        } catch (IOException | NumberFormatException e) {
-            return false;
-        }
-        return false;
     }
 
     /** The state as JSON: lock, categories on/off, defaults, rules in order (last wins). */
@@ -156,7 +147,7 @@ final class RuntimeApi {
                     g.writeStartObject();
                     g.writeStringField("act", r.action().sydName());
                     g.writeStringField("cap", c.sydName());
-                    g.writeStringField("pat", Bytes.toUtf8(r.pattern()));
+                    g.writeStringField("pat", Bytes.forLog(r.pattern()));
                     g.writeEndObject();
                 }
             }

@@ -57,7 +57,7 @@ public final class Supervisor implements SandboxContext {
 
     public Supervisor(Options options) {
         this.options = options;
-        this.runtime = new RuntimeApi(options.policy());
+        this.runtime = new RuntimeApi(options.policy(), members);
         this.runtime.onPanic(() -> exit(127));
         String id = Long.toHexString(Double.doubleToLongBits(Math.random()) ^ System.nanoTime());
         this.log = new AuditLog(options.sydEnv(), id, SandboxNames.random());
@@ -70,6 +70,7 @@ public final class Supervisor implements SandboxContext {
     }
 
     private final dev.jsyd.kernel.ChdirWatch chdirWatch = new dev.jsyd.kernel.ChdirWatch();
+    private final dev.jsyd.kernel.Members members = new dev.jsyd.kernel.Members();
     private final dev.jsyd.kernel.Identities identities;
 
     @Override public Sandbox sandbox() { return runtime.sandbox(); }
@@ -128,10 +129,13 @@ public final class Supervisor implements SandboxContext {
                 LandlockMirror.NONE);
     }
     @Override public dev.jsyd.kernel.ChdirWatch chdirWatch() { return chdirWatch; }
+    @Override public dev.jsyd.kernel.Members members() { return members; }
     @Override public dev.jsyd.kernel.Identities identities() { return identities; }
     @Override public void auditSetId(dev.jsyd.kernel.SetIdEvent event) { log.setId(event); }
     @Override public boolean runtimeVisible(int tid) { return runtime.visible(tid); }
-    @Override public int runtimeCommand(int tid, String command) { return runtime.command(tid, command); }
+    @Override public int runtimeCommand(int tid, String command, java.util.function.BooleanSupplier stillWaiting) {
+        return runtime.command(tid, command, stillWaiting);
+    }
     @Override public String stateJson() { return runtime.stateJson(); }
     @Override public String esydScript() { return RuntimeApi.esydScript(); }
 
@@ -252,7 +256,6 @@ public final class Supervisor implements SandboxContext {
             pool.start();
             Duration timeout = runtime.sandbox().timeout().orElse(null);
             if (timeout != null) timeouter = startTimeouter(timeout);
-            runtime.initialPid(launched.pidfd().pid());
             Tracer tracer = new Tracer(launched.pidfd().pid(), this, runtime.sandbox().flag("trace/exit_wait_all"),
                     runtime::programExecuted, log);
             log.run(launched.pidfd().pid(), options.argv(), options.setup().directory() != null

@@ -5,17 +5,18 @@ import dev.jsyd.abi.Syscalls;
 import dev.jsyd.kernel.AccessEvent;
 import dev.jsyd.kernel.Enforcement;
 import dev.jsyd.kernel.ExecCheck;
+import dev.jsyd.kernel.Members;
 import dev.jsyd.kernel.SandboxContext;
 import dev.jsyd.policy.Action;
 import dev.jsyd.policy.Category;
 import dev.jsyd.sys.ErrnoException;
+import dev.jsyd.sys.Files;
 import dev.jsyd.sys.PidFd;
 import dev.jsyd.sys.Ptrace;
 import dev.jsyd.sys.Signals;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.Lock;
 
 /**
  * The tracer thread: the one thread that ptraces every process of the sandbox and waits for all
@@ -27,6 +28,11 @@ import java.util.concurrent.CountDownLatch;
  * hands fork, vfork and clone to it (RET_TRACE) and it decides before the task exists
  * ({@link #onTaskRequest}). Signals pass through unchanged, group-stops are
  * kept (PTRACE_LISTEN) so job control works. The first process's exit status is its result.
+ *
+ * <p>It keeps the sandbox's membership ({@link Members}): every task is registered before it
+ * runs and removed when its exit is consumed, which happens only under {@link Members#reaping()}
+ * (events are peeked first, then consumed), so no pid a handler is checking can be freed
+ * meanwhile. The initial process is an identity there, not a pid number.
  *
  * <p>It waits only for its own tracees ({@code __WNOTHREAD}): the first process is a child of the
  * supervisor thread but seized by this one, so its exit is reported here; children that other
@@ -48,8 +54,7 @@ final class Tracer implements Runnable {
     private final Runnable onFirstExec;
     private boolean executed;
     private final AuditLog log;
-    /** Processes (not threads) whose exit is logged as a lifecycle record. */
-    private final Set<Integer> logged = new HashSet<>();
+    private Files files; // the tracer thread's, for /proc reads
 
     Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec, AuditLog log) {
         this.onFirstExec = onFirstExec;
@@ -74,34 +79,46 @@ final class Tracer implements Runnable {
     public void run() {
         ThreadRole.TRACER.confine(ThreadRole.programKeepsAll(context.sandbox()));
         TaskCount tasks = new TaskCount(mainPid);
-        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck()) {
+        Members members = context.members();
+        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck(); Files f = new Files()) {
+            files = f;
             int r = pt.seize(mainPid, OPTIONS);
+            if (r == 0) members.addInitial(mainPid); // before it may run (the caller releases it)
             seizeError = r;
             seized.countDown();
             if (r < 0) return;
-            logged.add(mainPid);
             boolean mainDone = false;
             while (true) {
-                Ptrace.Event ev = pt.waitAny();
-                if (ev == null) break;
+                Ptrace.Event peek = pt.peekAny();
+                if (peek == null) break;
+                Ptrace.Event ev;
+                Members.Proc gone = null;
+                Lock reaping = members.reaping(); // no handler is between a check of this pid and its answer
+                reaping.lock();
+                try {
+                    ev = pt.take(peek.pid());
+                    if (ev != null && Ptrace.ended(ev)) gone = members.remove(ev.pid());
+                } finally {
+                    reaping.unlock();
+                }
+                if (ev == null) continue;
                 int pid = ev.pid();
-                switch (ev.code()) {
-                    case Ptrace.CLD_EXITED, Ptrace.CLD_KILLED, Ptrace.CLD_DUMPED -> {
-                        tasks.gone(pid);
-                        context.identities().forget(pid);
-                        if (logged.remove(pid)) {
-                            boolean exited = ev.code() == Ptrace.CLD_EXITED;
-                            log.exit(pid, exited ? ev.status() : -1, exited ? -1 : ev.status());
-                        }
-                        if (pid == mainPid) {
-                            mainDone = true;
-                            mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
-                            if (!waitAll) for (int other : tasks.live()) Signals.kill(other, Signals.SIGKILL);
-                        }
-                        if (mainDone && tasks.isEmpty()) allGone.complete(null);
+                if (Ptrace.ended(ev)) {
+                    tasks.gone(pid);
+                    context.identities().forget(pid);
+                    context.chdirWatch().forget(pid);
+                    if (gone != null && gone.tgid() == pid && (gone.initial() || log.lifecycle())) {
+                        boolean exited = ev.code() == Ptrace.CLD_EXITED;
+                        log.exit(pid, exited ? ev.status() : -1, exited ? -1 : ev.status());
                     }
-                    case Ptrace.CLD_TRAPPED -> onStop(pt, exec, tasks, pid, ev);
-                    default -> { }
+                    if (gone != null && gone.initial() && gone.tgid() == pid) {
+                        mainDone = true;
+                        mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
+                        if (!waitAll) for (int other : tasks.live()) Signals.kill(other, Signals.SIGKILL);
+                    }
+                    if (mainDone && tasks.isEmpty()) allGone.complete(null);
+                } else if (ev.code() == Ptrace.CLD_TRAPPED) {
+                    onStop(pt, exec, tasks, members, pid, ev);
                 }
             }
         } catch (ErrnoException | RuntimeException e) {
@@ -163,22 +180,33 @@ final class Tracer implements Runnable {
         return true;
     }
 
-    /** The thread group (process) of thread {@code tid}, or -1. */
-    private static int tgid(int tid) {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + tid + "/status"))) {
-                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim());
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
+    /**
+     * Registers task {@code tid} (seen before it has run) as a member: a new process for a fork or
+     * vfork, else the thread group /proc says; returns its process (null when its group is none of ours).
+     */
+    private Members.Proc register(Members members, int tid, boolean newProcess) {
+        Members.Proc p = members.process(tid);
+        if (p != null) return p;
+        return members.add(tid, newProcess ? tid : tgidOf(tid));
     }
 
-    private void onStop(Ptrace pt, ExecCheck exec, TaskCount tasks, int pid, Ptrace.Event ev) {
+    /** The thread group of task {@code tid} from /proc/TID/status, or -1. */
+    private int tgidOf(int tid) {
+        String status = files.readSmallFile("/proc/" + tid + "/status");
+        int i = status == null ? -1 : status.indexOf("\nTgid:");
+        if (i < 0) return -1;
+        int j = i + 6, v = 0;
+        while (j < status.length() && (status.charAt(j) == ' ' || status.charAt(j) == '\t')) j++;
+        int start = j;
+        while (j < status.length() && Character.isDigit(status.charAt(j)) && v < 100_000_000) v = v * 10 + (status.charAt(j++) - '0');
+        return j > start ? v : -1;
+    }
+
+    private void onStop(Ptrace pt, ExecCheck exec, TaskCount tasks, Members members, int pid, Ptrace.Event ev) {
         // A thread seen for the first time may reuse the id of a dead one: forget the credentials
         // kept for that id before it runs (Identities). An exec recomputes the credentials.
         if (tasks.seen(pid)) context.identities().forget(pid);
+        register(members, pid, false); // a new task's first stop may come before its parent's event
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
                 context.identities().forget(pid);
@@ -187,7 +215,8 @@ final class Tracer implements Runnable {
                     tasks.gone((int) former);
                     context.identities().forget((int) former);
                 }
-                if (pid == mainPid && !executed) {
+                members.execed(pid, (int) former);
+                if (members.isInitial(pid) && !executed) {
                     executed = true; // the program itself, before its first instruction
                     onFirstExec.run();
                 }
@@ -202,10 +231,8 @@ final class Tracer implements Runnable {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
                     if (tasks.seen((int) child)) context.identities().forget((int) child);
-                    if (log.lifecycle() && (ev.event() != Ptrace.EVENT_CLONE || tgid((int) child) == child)) {
-                        logged.add((int) child); // a process, not a thread
-                        log.fork(tgid(pid), (int) child);
-                    }
+                    Members.Proc p = register(members, (int) child, ev.event() != Ptrace.EVENT_CLONE);
+                    if (log.lifecycle() && p != null && p.tgid() == child) log.fork(members.tgid(pid), (int) child); // a process
                 }
                 tasks.settle(pid);
                 pt.cont(pid, 0);

@@ -68,6 +68,23 @@ public final class Files implements AutoCloseable {
         return new String(linkBytes, 0, (int) r, StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * readlink(2) of {@code path} as a byte string, or null: for callers without a per-thread
+     * instance (it allocates its own buffers).
+     */
+    public static String readlink(String path) {
+        try (Arena a = Arena.ofConfined()) {
+            byte[] p = path.getBytes(StandardCharsets.ISO_8859_1);
+            MemorySegment cpath = a.allocate(p.length + 1L);
+            MemorySegment.copy(p, 0, cpath, ValueLayout.JAVA_BYTE, 0, p.length);
+            MemorySegment buf = a.allocate(NAME_MAX_BUF);
+            long r = Native.syscall(Syscalls.READLINKAT, dev.jsyd.abi.OpenFlags.AT_FDCWD, cpath.address(), buf.address(),
+                    NAME_MAX_BUF - 1);
+            if (r < 0) return null;
+            return new String(buf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     private int lastError;
 
     /** The errno of the last call that returned null. */
@@ -92,6 +109,63 @@ public final class Files implements AutoCloseable {
     }
 
     public static int close(int fd) { return (int) Native.syscall(Syscalls.CLOSE, fd); }
+
+    /**
+     * Device and inode of {@code path} relative to {@code dirfd} (with AT_* flags; an empty path
+     * and AT_EMPTY_PATH: the fd itself), or null with {@link #lastError()}.
+     */
+    public long[] devIno(int dirfd, String path, int atFlags) {
+        MemorySegment p = cstr(path);
+        if (p == null) { lastError = dev.jsyd.abi.Errno.ENAMETOOLONG; return null; }
+        long r = Native.syscall(Syscalls.NEWFSTATAT, dirfd, p.address(), stat.address(), atFlags);
+        if (r < 0) { lastError = (int) -r; return null; }
+        return new long[] {stat.get(ValueLayout.JAVA_LONG, 0), stat.get(ValueLayout.JAVA_LONG, 8)};
+    }
+
+    private MemorySegment dents;
+
+    /**
+     * The name under which directory {@code dirfd} holds the object (device {@code device}, inode
+     * {@code ino}), or null. Entries whose d_ino matches are confirmed with fstatat; when none
+     * does (a mount point: the entry shows the inode under the mount), every subdirectory is
+     * stat'ed. Reads the directory through a fresh open file, so no offset is shared.
+     */
+    public String nameOf(int dirfd, long device, long ino) {
+        if (dents == null) dents = arena.allocate(32768, 8);
+        for (int pass = 0; pass < 2; pass++) {
+            int fd = openat(dirfd, ".", dev.jsyd.abi.OpenFlags.O_RDONLY | dev.jsyd.abi.OpenFlags.O_DIRECTORY
+                    | dev.jsyd.abi.OpenFlags.O_CLOEXEC, 0);
+            if (fd < 0) { lastError = -fd; return null; }
+            try {
+                while (true) {
+                    long n = Native.syscall(Syscalls.GETDENTS64, fd, dents.address(), dents.byteSize());
+                    if (n == -dev.jsyd.abi.Errno.EINTR) continue;
+                    if (n <= 0) break;
+                    for (int off = 0; off < n; ) {
+                        long dIno = dents.get(ValueLayout.JAVA_LONG_UNALIGNED, off);
+                        int reclen = dents.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 16) & 0xffff;
+                        int type = dents.get(ValueLayout.JAVA_BYTE, off + 18) & 0xff;
+                        boolean candidate = pass == 0 ? dIno == ino : type == 4 /* DT_DIR */ || type == 0 /* DT_UNKNOWN */;
+                        if (candidate) {
+                            int end = off + 19;
+                            while (dents.get(ValueLayout.JAVA_BYTE, end) != 0) end++;
+                            byte[] nb = dents.asSlice(off + 19, end - off - 19).toArray(ValueLayout.JAVA_BYTE);
+                            String name = new String(nb, StandardCharsets.ISO_8859_1);
+                            if (!name.equals(".") && !name.equals("..")) {
+                                long[] st = devIno(dirfd, name, dev.jsyd.abi.OpenFlags.AT_SYMLINK_NOFOLLOW);
+                                if (st != null && st[0] == device && st[1] == ino) return name;
+                            }
+                        }
+                        off += reclen;
+                    }
+                }
+            } finally {
+                close(fd);
+            }
+        }
+        lastError = dev.jsyd.abi.Errno.ENOENT;
+        return null;
+    }
 
     /** fchmod(2); 0 or -errno. */
     public static int fchmod(int fd, int mode) { return (int) Native.syscall(Syscalls.FCHMOD, fd, mode); }

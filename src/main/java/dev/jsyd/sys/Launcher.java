@@ -205,7 +205,8 @@ public final class Launcher {
      * {@code setup}'s directory with its standard streams (posix_spawn file actions; none are
      * created for {@link Setup#NONE}); a directory or file that cannot be opened fails the spawn
      * with that errno. Returns once the plan ran up to the listener hand-off (or, with no filter,
-     * once it was sent).
+     * once it was sent). {@code file}, {@code argv} and {@code env} are byte strings (one char per
+     * byte), passed on unchanged.
      */
     public static Launched start(String launcher, Plan plan, String file, List<String> argv, List<String> env,
             Setup setup) throws ErrnoException {
@@ -288,10 +289,11 @@ public final class Launcher {
         }
     }
 
+    /** A NULL-ended array of C strings; each String is a byte string (one char per byte, ISO-8859-1). */
     private static MemorySegment cStrings(Arena a, List<String> strings) {
         MemorySegment arr = a.allocate(8L * (strings.size() + 1), 8);
         for (int i = 0; i < strings.size(); i++) {
-            byte[] b = strings.get(i).getBytes(StandardCharsets.UTF_8);
+            byte[] b = strings.get(i).getBytes(StandardCharsets.ISO_8859_1);
             MemorySegment s = a.allocate(b.length + 1L);
             MemorySegment.copy(b, 0, s, ValueLayout.JAVA_BYTE, 0, b.length);
             arr.setAtIndex(ValueLayout.ADDRESS, i, s);

@@ -144,6 +144,19 @@ public final class NotifyFd implements AutoCloseable {
             return (int) Native.syscall(Syscalls.IOCTL, fd, IOCTL_ADDFD, addfd.address());
         }
 
+        /**
+         * Installs {@code srcFd} into the program without answering (ADDFD), for a call that returns
+         * the new fd number through memory. Returns the program's fd number or -errno.
+         */
+        public int addFd(long notifId, int srcFd, boolean cloexec) {
+            addfd.set(ValueLayout.JAVA_LONG, 0, notifId);
+            addfd.set(ValueLayout.JAVA_INT, 8, 0);
+            addfd.set(ValueLayout.JAVA_INT, 12, srcFd);
+            addfd.set(ValueLayout.JAVA_INT, 16, 0);
+            addfd.set(ValueLayout.JAVA_INT, 20, cloexec ? dev.jsyd.abi.OpenFlags.O_CLOEXEC : 0);
+            return (int) Native.syscall(Syscalls.IOCTL, fd, IOCTL_ADDFD, addfd.address());
+        }
+
         /** Waits for a notification to be pending; -1 waits forever. EINTR counts as a timeout. */
         public Wait await(int timeoutMillis) {
             pollfd.set(ValueLayout.JAVA_INT, 0, fd);

@@ -21,6 +21,30 @@ public final class PidFd implements AutoCloseable {
         return new PidFd((int) ErrnoException.check("pidfd_open", Native.syscall(Syscalls.PIDFD_OPEN, pid, 0)), pid);
     }
 
+    /** pidfd_open flag (Linux 6.9): the pidfd names the thread {@code tid} itself, not its thread group. */
+    private static final int PIDFD_THREAD = 0200;
+    private static volatile boolean threadPidfds = true;
+
+    /**
+     * A pidfd of the thread {@code tid} (any thread, not only a thread-group leader): seccomp
+     * notifications carry the calling thread's id, and pidfd_getfd on such a pidfd reads that
+     * thread's own fd table. Kernels before 6.9 have no PIDFD_THREAD: there the thread group of
+     * {@code tid} is opened instead ({@code tgid} from {@code /proc/TID/status}), which names the
+     * same fd table unless the thread unshared it.
+     */
+    public static PidFd openThread(int tid) throws ErrnoException {
+        if (threadPidfds) {
+            long r = Native.syscall(Syscalls.PIDFD_OPEN, tid, PIDFD_THREAD);
+            if (r != -dev.jsyd.abi.Errno.EINVAL) return new PidFd((int) ErrnoException.check("pidfd_open", r), tid);
+            threadPidfds = false; // the kernel does not know the flag
+        }
+        long r = Native.syscall(Syscalls.PIDFD_OPEN, tid, 0);
+        if (r >= 0) return new PidFd((int) r, tid);
+        int tgid = ProcStatus.tgid(tid);
+        if (tgid <= 0 || tgid == tid) throw new ErrnoException("pidfd_open", (int) -r);
+        return open(tgid);
+    }
+
     public int fd() { return fd; }
     public int pid() { return pid; }
 

@@ -23,7 +23,8 @@ public final class Ptrace implements AutoCloseable {
     /** Offsets in {@code struct user_regs_struct} (x86_64) for PEEKUSER/POKEUSER. */
     public static final int REG_RAX = 10 * 8, REG_ORIG_RAX = 15 * 8;
     /** __WNOTHREAD: only this thread's own children and tracees, never another thread's. */
-    private static final int P_ALL = 0, WEXITED = 4, WSTOPPED = 2, WALL = 0x40000000, WNOTHREAD = 0x20000000;
+    private static final int P_ALL = 0, P_PID = 1, WEXITED = 4, WSTOPPED = 2, WNOHANG = 1, WNOWAIT = 0x01000000,
+            WALL = 0x40000000, WNOTHREAD = 0x20000000;
     public static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_TRAPPED = 4, CLD_STOPPED = 5,
             CLD_CONTINUED = 6;
 
@@ -86,19 +87,36 @@ public final class Ptrace implements AutoCloseable {
     /**
      * Waits for the next event of any child or tracee <em>of the calling thread</em> (blocking;
      * {@code __WNOTHREAD}, so children that other threads of the JVM started, e.g. with
-     * ProcessBuilder, and the tracees of another sandbox's tracer are never seen or reaped).
-     * Returns null when there are none left (ECHILD); EINTR is retried.
+     * ProcessBuilder, and the tracees of another sandbox's tracer are never seen or reaped) and
+     * leaves it pending ({@code WNOWAIT}): {@link #take} consumes it, so the caller decides what to
+     * hold before an exit is consumed and the pid may be freed. Null when there are none left
+     * (ECHILD); EINTR is retried.
      */
-    public Event waitAny() throws ErrnoException {
+    public Event peekAny() throws ErrnoException {
+        return waitid(P_ALL, 0, WNOWAIT);
+    }
+
+    /** Consumes the pending event of tracee {@code pid} without blocking; null when it has none now. */
+    public Event take(int pid) throws ErrnoException {
+        Event e = waitid(P_PID, pid, WNOHANG);
+        return e == null || e.pid() == 0 ? null : e;
+    }
+
+    private Event waitid(int idType, int id, int extra) throws ErrnoException {
         while (true) {
             siginfo.fill((byte) 0);
-            long r = Native.syscall(Syscalls.WAITID, P_ALL, 0, siginfo.address(), WEXITED | WSTOPPED | WALL | WNOTHREAD, 0);
+            long r = Native.syscall(Syscalls.WAITID, idType, id, siginfo.address(), WEXITED | WSTOPPED | WALL | WNOTHREAD | extra, 0);
             if (r == -Errno.EINTR) continue;
             if (r == -Errno.ECHILD) return null;
             ErrnoException.check("waitid", r);
             return new Event(siginfo.get(ValueLayout.JAVA_INT, 16), siginfo.get(ValueLayout.JAVA_INT, 8),
                     siginfo.get(ValueLayout.JAVA_INT, 24));
         }
+    }
+
+    /** True when this event ends the task (it exited, was killed or dumped core). */
+    public static boolean ended(Event e) {
+        return e.code() == CLD_EXITED || e.code() == CLD_KILLED || e.code() == CLD_DUMPED;
     }
 
     @Override

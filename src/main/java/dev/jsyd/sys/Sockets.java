@@ -75,6 +75,16 @@ public final class Sockets {
         return r < 0 ? (int) r : intVal.get(ValueLayout.JAVA_INT, 0);
     }
 
+    /** SO_PEERCRED of {@code fd}: {@code struct ucred} (pid, uid, gid: 12 bytes), or null with {@link #lastError()}. */
+    public byte[] peerCredentials(int fd) {
+        intLen.set(ValueLayout.JAVA_INT, 0, 12);
+        long r = Native.syscall(Syscalls.GETSOCKOPT, fd, SOL_SOCKET, SO_PEERCRED, addr.address(), intLen.address());
+        if (r < 0) { lastError = (int) -r; return null; }
+        return addr.asSlice(0, 12).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    public static final int SO_PEERCRED = 17, SO_PEERPIDFD = 77;
+
     private int lastError;
 
     /** The errno of the last call that returned null. */

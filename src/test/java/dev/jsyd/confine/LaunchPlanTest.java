@@ -30,14 +30,16 @@ class LaunchPlanTest {
     @Test
     void theDefaultPlanIsHardeningThenTheFilter() throws Exception {
         LaunchPlan plan = PlanBuilder.build(sandbox(), FILTER, ROOT);
+        // The signal scope (no signal or ptrace-mode access leaves the sandbox) is always there on ABI 6+.
         assertThat(plan.steps()).containsExactly(new LaunchPlan.Rlimit(4, "core", 0, 0),
-                new LaunchPlan.DropCaps(PlanBuilder.KEEP_CAPS), new LaunchPlan.Mdwe(), plan.steps().get(3));
-        assertThat(plan.steps().get(3)).isInstanceOf(LaunchPlan.Seccomp.class);
+                new LaunchPlan.LandlockCreate(0, 0, LandlockRules.SCOPE_SIGNAL), new LaunchPlan.LandlockRestrict(0),
+                new LaunchPlan.DropCaps(PlanBuilder.KEEP_CAPS), new LaunchPlan.Mdwe(), plan.steps().get(5));
+        assertThat(plan.steps().get(5)).isInstanceOf(LaunchPlan.Seccomp.class);
         assertThat(plan.forks()).isFalse();
         assertThat(plan.filtered()).isTrue();
-        // The relaxing switches remove their step.
+        // The relaxing switches remove their step; without Landlock ABI 6 there is no scope.
         LaunchPlan relaxed = PlanBuilder.build(sandbox("trace/allow_unsafe_caps:1", "trace/allow_unsafe_memory:1",
-                "trace/allow_unsafe_dumpable:1"), null, ROOT);
+                "trace/allow_unsafe_dumpable:1"), null, new PlanBuilder.Host(0, 0, 5));
         assertThat(relaxed.steps()).isEmpty();
         assertThat(relaxed.filtered()).isFalse();
     }

@@ -47,7 +47,7 @@ class DirentHandlersTest {
                     int n = (int) sc.getdents(old, fd, count);
                     assertThat(n).isNotNegative();
                     if (n == 0) return all;
-                    int kept = DirentHandlers.compact(sc, n, old, dir, sb);
+                    int kept = DirentHandlers.compact(sc, n, old, dir, sb, null);
                     assertThat(kept).isLessThanOrEqualTo(n);
                     assertThat(kept % 8).isZero(); // records stay aligned
                     all.addAll(names(sc, kept, old));

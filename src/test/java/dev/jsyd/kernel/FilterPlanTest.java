@@ -32,12 +32,20 @@ class FilterPlanTest {
     }
 
     @Test
-    void everythingOffNotifiesNoPathCall() throws Exception {
+    void everythingOffNotifiesNoPathCallButOpensForWriting() throws Exception {
         Program f = filter();
         for (SyscallTable.Row r : SyscallTable.handledRows()) {
-            if (((SyscallTable.Handled) r.treatment()).categories().isEmpty()) continue; // the signal guards are always notified
+            if (((SyscallTable.Handled) r.treatment()).categories().isEmpty()) continue; // the calls that name a task are always checked
+            // Opens for writing always are (no process writes another's /proc/PID/mem): openat2 and creat wholly.
+            if (r.nr() == Syscalls.OPENAT2 || r.nr() == Syscalls.CREAT) {
+                assertThat(call(f, r.nr())).as(r.name()).isEqualTo(Seccomp.RET_USER_NOTIF);
+                continue;
+            }
             assertThat(call(f, r.nr())).as(r.name()).isNotEqualTo(Seccomp.RET_USER_NOTIF);
         }
+        assertThat(openat(f, O_WRONLY)).isEqualTo(Seccomp.RET_USER_NOTIF);
+        assertThat(openat(f, O_RDWR)).isEqualTo(Seccomp.RET_USER_NOTIF);
+        assertThat(call(f, Syscalls.OPEN, 0x1000, O_WRONLY | O_CREAT)).isEqualTo(Seccomp.RET_USER_NOTIF);
     }
 
     @Test
@@ -53,7 +61,7 @@ class FilterPlanTest {
         Program f = filter("sandbox/read:on", "allow/read+/usr/***");
         assertThat(openat(f, O_RDONLY)).isEqualTo(Seccomp.RET_USER_NOTIF);
         assertThat(openat(f, O_RDWR | O_CLOEXEC)).isEqualTo(Seccomp.RET_USER_NOTIF);
-        assertThat(openat(f, O_WRONLY | O_CREAT | O_TRUNC)).isEqualTo(Seccomp.RET_ALLOW);
+        assertThat(openat(f, O_WRONLY | O_CREAT | O_TRUNC)).as("opens for writing always are").isEqualTo(Seccomp.RET_USER_NOTIF);
         assertThat(call(f, Syscalls.OPEN, 0x1000, O_RDONLY)).isEqualTo(Seccomp.RET_USER_NOTIF);
         assertThat(call(f, Syscalls.OPENAT2, AT_FDCWD, 0x1000, 0x2000, 24)).isEqualTo(Seccomp.RET_USER_NOTIF);
     }

@@ -89,18 +89,42 @@ class HardeningTest {
         assertThat(run(off, Syscalls.KILL, 4242, 9)).isEqualTo(errno(Errno.EACCES));
         assertThat(run(off, Syscalls.KILL, -4000L, 9)).isEqualTo(errno(Errno.EACCES));
         assertThat(run(off, Syscalls.KILL, -1L, 9)).isEqualTo(errno(Errno.EACCES));
-        assertThat(run(off, Syscalls.KILL, 77, 9)).as("other pids: checked by SignalHandlers").isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.KILL, 77, 9)).as("other pids: checked by ProcessTargetHandlers").isEqualTo(NOTIFY);
         assertThat(run(off, Syscalls.TGKILL, 4242, 4243, 9)).isEqualTo(errno(Errno.EACCES));
-        assertThat(run(off, Syscalls.TGKILL, 77, 78, 9)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.TGKILL, 77, 78, 9)).as("membership checked by the handler").isEqualTo(NOTIFY);
         assertThat(run(off, Syscalls.TKILL, 4243, 9)).isEqualTo(NOTIFY);
         assertThat(run(off, Syscalls.PIDFD_OPEN, 4242, 0)).isEqualTo(errno(Errno.EACCES));
-        assertThat(run(off, Syscalls.SETPGID, 0, 4000)).isEqualTo(errno(Errno.EPERM));
+        assertThat(run(off, Syscalls.SETPGID, 0, 4000)).as("into its group: ProcessGroupHandlers").isEqualTo(NOTIFY);
+        assertThat(run(sandbox("lock:off"), Syscalls.SETPGID, 0, 77)).as("other groups: ProcessTargetHandlers (members only)").isEqualTo(NOTIFY);
         assertThat(run(off, Syscalls.SETPGID, 0, 0)).isEqualTo(ALLOW);
         assertThat(run(off, Syscalls.FCNTL, 3, 8 /* F_SETOWN */, 4242)).isEqualTo(errno(Errno.EACCES));
-        assertThat(run(off, Syscalls.FCNTL, 3, 8, 77)).isEqualTo(ALLOW);
-        assertThat(run(off, Syscalls.FCNTL, 3, 15 /* F_SETOWN_EX: owner in memory */, 0x7000)).isEqualTo(errno(Errno.EACCES));
-        assertThat(run(off, Syscalls.IOCTL, 3, 0x8901 /* FIOSETOWN */, 0x7000)).isEqualTo(errno(Errno.EACCES));
+        assertThat(run(off, Syscalls.FCNTL, 3, 8, 77)).as("owner membership checked by the handler").isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.FCNTL, 3, 8, 0)).as("no owner").isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.FCNTL, 3, 15 /* F_SETOWN_EX: owner in memory */, 0x7000)).isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.IOCTL, 3, 0x8901 /* FIOSETOWN */, 0x7000)).isEqualTo(NOTIFY);
         assertThat(run(off, Syscalls.FCNTL, 3, 1 /* F_GETFD */)).isEqualTo(ALLOW);
+        assertThat(run(sandbox("lock:exec"), Syscalls.FCNTL, 3, 1)).as("rule-only rows, also when the lock notifies everything")
+                .isEqualTo(ALLOW);
+        assertThat(run(sandbox("lock:exec"), Syscalls.IOCTL, 3, 0x5401)).isEqualTo(ALLOW);
+    }
+
+    @Test
+    void callsNamingATaskAreCheckedUnlessTheyNameTheCaller() throws Exception {
+        Sandbox off = sandbox("sandbox/all:off");
+        for (int nr : new int[] {Syscalls.PRLIMIT64, Syscalls.SCHED_SETAFFINITY, Syscalls.SCHED_GETAFFINITY,
+                Syscalls.SCHED_SETSCHEDULER, Syscalls.SCHED_GETSCHEDULER, Syscalls.SCHED_SETPARAM, Syscalls.SCHED_GETPARAM,
+                Syscalls.SCHED_SETATTR, Syscalls.SCHED_GETATTR, Syscalls.SCHED_RR_GET_INTERVAL, Syscalls.GET_ROBUST_LIST,
+                Syscalls.GETPGID, Syscalls.GETSID}) {
+            assertThat(run(off, nr, 0, 0, 0)).as(Syscalls.name(nr) + "(0)").isEqualTo(ALLOW);
+            assertThat(run(off, nr, 77, 0, 0)).as(Syscalls.name(nr) + "(77)").isEqualTo(NOTIFY);
+        }
+        assertThat(run(off, Syscalls.GETPRIORITY, 0, 0)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.GETPRIORITY, 1 /* PRIO_PGRP */, 0)).isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.IOPRIO_GET, 1 /* IOPRIO_WHO_PROCESS */, 0)).isEqualTo(ALLOW);
+        assertThat(run(off, Syscalls.IOPRIO_SET, 3 /* IOPRIO_WHO_USER */, 0, 0)).isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.SETPGID, 77, 0)).isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.PIDFD_GETFD, 3, 0, 0)).isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.KCMP, 77, 78, 0)).isEqualTo(NOTIFY);
     }
 
     @Test

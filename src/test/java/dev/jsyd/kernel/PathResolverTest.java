@@ -111,7 +111,8 @@ class PathResolverTest {
         assertThat(seen).endsWith(root + "/a", root + "/a/b");
         seen.clear();
         assertThat(resolve(root + "/a/b/../b/file")).isEqualTo(root + "/a/b/file");
-        assertThat(seen).endsWith(root + "/a", root + "/a/b", root + "/a", root + "/a/b");
+        // a, a/b, back to a, a/b again: each directory is checked once per resolution.
+        assertThat(seen).endsWith(root + "/a", root + "/a/b").doesNotHaveDuplicates();
 
         resolver.setWalkCheck(dir -> dir.equals(root + "/a/b"));
         for (String p : new String[] {root + "/a/b/file", root + "/a/b/.", root + "/link-abs/file", root + "/a/b/../link-rel",

@@ -100,10 +100,12 @@ class SyscallTableTest {
             Syscalls.CACHESTAT, Syscalls.LANDLOCK_CREATE_RULESET, Syscalls.LANDLOCK_ADD_RULE, Syscalls.LANDLOCK_RESTRICT_SELF,
             Syscalls.STATMOUNT, Syscalls.LISTMOUNT, Syscalls.MSEAL, Syscalls.URETPROBE, Syscalls.SETXATTRAT, Syscalls.GETXATTRAT,
             Syscalls.LISTXATTRAT, Syscalls.REMOVEXATTRAT, Syscalls.RESTART_SYSCALL, Syscalls.SET_ROBUST_LIST, Syscalls.MEMBARRIER,
-            Syscalls.GETRANDOM, Syscalls.PRLIMIT64, Syscalls.SECCOMP, Syscalls.CLOSE_RANGE, Syscalls.PIDFD_GETFD,
+            Syscalls.GETRANDOM, Syscalls.PRLIMIT64 /* of the caller itself: 0 */, Syscalls.SECCOMP, Syscalls.CLOSE_RANGE,
             Syscalls.EPOLL_PWAIT2, Syscalls.COPY_FILE_RANGE, Syscalls.MEMFD_SECRET}) {
             assertThat(run(off, nr)).as(Syscalls.name(nr)).isEqualTo(Seccomp.RET_ALLOW);
         }
+        assertThat(run(off, Syscalls.PIDFD_GETFD)).as("the process must be the sandbox's (ProcessTargetHandlers)")
+                .isEqualTo(Seccomp.RET_USER_NOTIF);
         assertThat(run(off, Syscalls.CLONE3)).as("libc falls back to clone").isEqualTo(Seccomp.RET_ERRNO | Errno.ENOSYS);
         assertThat(run(off, Syscalls.SYNC)).as("sync is a no-op").isEqualTo(Seccomp.RET_ERRNO);
     }

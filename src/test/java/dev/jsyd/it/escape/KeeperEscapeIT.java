@@ -42,12 +42,15 @@ class KeeperEscapeIT {
         // The program signals the supervisor with SIGQUIT through F_SETOWN + F_SETSIG on a pipe
         // owned by one of its threads, after creating /tmp/.attach_pid<syd>; the JVM opens its
         // attach socket and loads the program's native agent into the supervisor.
+        // (The mechanism itself works against an unhardened JVM: theAttachMechanismFromOutsideFindsNoSocket.)
+        // From inside, not even an unhardened supervisor is reached any more: its threads are not in
+        // /proc, no signal or SIGIO owner reaches a process outside the sandbox (ESRCH, and the
+        // Landlock signal scope in the kernel: ReachEscapeIT).
         Path marker = tmp.resolve("marker");
         String[] attack = {probe(), "attach", "0", agent().toString(), marker.toString()};
         var r = Syd.run(withPolicy(List.of("-poff"), attack), null, UNHARDENED, Duration.ofSeconds(90));
-        assertThat(r.out()).as(r.toString()).contains("attach answered 0");
-        assertThat(Files.readString(marker)).startsWith("INJECTED ");
-        Files.delete(marker);
+        assertThat(r.out()).as(r.toString()).doesNotContain("attach answered");
+        assertThat(marker).doesNotExist();
         // bin/syd: -XX:+DisableAttachMechanism, -Xrs. The socket never opens; a SIGQUIT that
         // reaches the supervisor ends it (and the sandbox), like any process, and runs nothing.
         r = Syd.run(withPolicy(List.of("-poff"), attack), null, Map.of(), Duration.ofSeconds(90));

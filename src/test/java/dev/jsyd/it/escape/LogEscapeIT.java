@@ -70,14 +70,16 @@ class LogEscapeIT {
         Files.delete(log);
         assertThat(nat.status()).isZero();
         // Under syd with SYD_LOG_FD=7: fd 7 is not inherited, the variables are not in the
-        // program's environment, and the denied path is one escaped string inside one record.
+        // program's environment, and the denied path is one string inside one record: with control
+        // characters in it, the hex of its bytes, as Syd writes such names.
         var r = sh("exec 7>>" + log + "; SYD_LOG_FD=7 SYD_LOG=warn exec " + Syd.SYD + " -poff -m sandbox/read:on"
                 + " -m 'allow/read+/***' -m 'deny/read+" + tmp + "/s*' -- sh " + program);
         assertThat(r.out()).as(r.toString()).isEqualTo("wrote 1\n0\n"); // only its own stderr (fd 2) took the line
         var recs = records(Files.readString(log));
         assertThat(recs).hasSize(1);
         assertThat(recs.getFirst().get("act")).isEqualTo("deny");
-        assertThat(recs.getFirst().get("path")).isEqualTo(secret.toString());
+        assertThat(recs.getFirst().get("path"))
+                .isEqualTo(java.util.HexFormat.of().formatHex(secret.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,18 +57,23 @@ class PathTrickEscapeIT {
         try {
             assertThat(new String(holder.getInputStream().readNBytes(6))).isEqualTo("ready\n");
             long h = holder.pid();
-            // The holder runs as root with every capability; the program has no CAP_SYS_PTRACE, so
-            // the kernel refuses it these links before any rule is looked at, as it would natively
-            // (the walk is made with the program's rights, see RightsEscapeIT).
-            for (String link : new String[] {"/proc/" + h + "/fd/3", "/proc/" + h + "/root" + d + "/secretx"}) {
-                assertThat(Escape.nativeRun(Escape.probe(), "read", link).out()).isEqualTo("ok SECRET\n");
-                var r = Escape.syd(Escape.readPolicy(d.resolve("secretx")), Escape.probe(), "read", link);
-                assertThat(r.out()).as(r.toString()).isEqualTo("err EACCES\n");
-            }
-            // The deleted file has no path to check: another process's non-path fd is refused.
+            // A process outside the sandbox is not there at all (pid hiding): ENOENT, whatever the
+            // link leads to — the secret (fd 3, root/...) or a deleted file with no path (fd 4).
             String probe = Escape.probe();
-            assertThat(Escape.nativeRun(probe, "read", "/proc/" + h + "/fd/4").out()).isEqualTo("ok SECRET\n");
-            var r = Escape.syd(Escape.readPolicy(d.resolve("secretx")), probe, "read", "/proc/" + h + "/fd/4");
+            for (String link : new String[] {"/fd/3", "/root" + d + "/secretx", "/fd/4"}) {
+                assertThat(Escape.nativeRun(probe, "read", "/proc/" + h + link).out()).as(link).isEqualTo("ok SECRET\n");
+                var r = Escape.syd(Escape.readPolicy(d.resolve("secretx")), probe, "read", "/proc/" + h + link);
+                assertThat(r.out()).as(r.toString()).isEqualTo("err ENOENT\n");
+            }
+            // With pid hiding relaxed the process is visible, and its links are still refused: the
+            // holder runs as root with every capability and the program has no CAP_SYS_PTRACE, so
+            // the kernel refuses the walk made with the program's rights (RightsEscapeIT); a link
+            // it could follow would be checked as a path; a non-path fd is refused outright.
+            List<String> relaxed = new java.util.ArrayList<>(Escape.readPolicy(d.resolve("secretx")));
+            relaxed.addAll(List.of("-m", "trace/allow_unsafe_proc_files:1"));
+            var r = Escape.syd(relaxed, probe, "read", "/proc/" + h + "/fd/3");
+            assertThat(r.out()).as(r.toString()).isEqualTo("err EACCES\n");
+            r = Escape.syd(relaxed, probe, "read", "/proc/" + h + "/fd/4");
             assertThat(r.out()).as(r.toString()).isEqualTo("err EACCES\n");
         } finally {
             holder.destroyForcibly();

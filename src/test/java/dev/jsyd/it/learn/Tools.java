@@ -32,6 +32,9 @@ final class Tools {
     static Syd.Result exec(Path dir, Map<String, String> env, List<String> cmd, Duration timeout)
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        // As a shell starting the tool in dir would (syd passes its environment as it is, so a
+        // stale PWD inherited from this JVM would reach the program and be stat'ed by sh).
+        pb.environment().put("PWD", dir.toString());
         pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
