@@ -40,7 +40,7 @@ public final class MemLimitHandlers {
         long want = r.arg(0);
         long current = currentBreak(r);
         if (want == 0 || current < 0 || want <= current) { continueIfValid(r); return; }
-        if (refused(r, "brk", pages(want - current), true)) {
+        if (refused(r, "brk", want - current, true)) {
             if (r.stillValid()) r.reply(current); // brk's failure: the break as it was
             return;
         }
@@ -48,7 +48,7 @@ public final class MemLimitHandlers {
     }
 
     public static void mmap(Request r) {
-        if (refused(r, "mmap", pages(r.arg(1)), (int) r.arg(2) != PROT_NONE)) { r.fail(Errno.ENOMEM); return; }
+        if (refused(r, "mmap", r.arg(1), (int) r.arg(2) != PROT_NONE)) { r.fail(Errno.ENOMEM); return; }
         continueIfValid(r);
     }
 
@@ -67,24 +67,32 @@ public final class MemLimitHandlers {
      * beyond a limit and {@code default/mem} refuses (its action applied: logged, signalled).
      */
     private static boolean refused(Request r, String sys, long growth, boolean resident) {
-        Sandbox sb = r.sandbox();
+        return refused(r.context(), r.sandbox(), r.files(), r.pid(), sys, growth, resident);
+    }
+
+    /**
+     * As above for process {@code pid} under {@code sb}, for a caller without a notification (the
+     * tracer's stop for an executable file mapping, MapCheck): {@code length} as the call gave it.
+     */
+    static boolean refused(SandboxContext context, Sandbox sb, dev.jsyd.sys.Files files, int pid, String sys, long length,
+            boolean resident) {
+        long growth = pages(length);
         if (!sb.enabled(Category.MEM) || growth <= 0) return false;
         long vmMax = sb.memVmMax().orElse(0), max = sb.memMax().orElse(0);
         String over = null;
         long need = 0;
         if (vmMax > 0) {
-            long vm = kib(r, "/proc/" + r.pid() + "/status", "VmSize:");
+            long vm = kib(files, "/proc/" + pid + "/status", "VmSize:");
             if (vm >= 0 && vm + growth > vmMax) { over = "mem/vm_max"; need = vm + growth; }
         }
         if (over == null && max > 0 && resident) {
-            long used = kib(r, "/proc/" + r.pid() + "/smaps_rollup", "Pss:");
+            long used = kib(files, "/proc/" + pid + "/smaps_rollup", "Pss:");
             if (used >= 0 && used + growth > max) { over = "mem/max"; need = used + growth; }
         }
         if (over == null) return false;
         Action a = sb.defaultAction(Category.MEM);
         String tip = "configure `" + over + ":" + ((need + (1 << 20) - 1) >> 20) + "M'";
-        return Enforcement.apply(r.context(), r.pid(), a,
-                new AccessEvent(Category.MEM, a, sys, r.pid(), null, over + " " + need, -1, 0, tip));
+        return Enforcement.apply(context, pid, a, new AccessEvent(Category.MEM, a, sys, pid, null, over + " " + need, -1, 0, tip));
     }
 
     /** {@code n} bytes rounded up to whole pages (a length the kernel would take). */
@@ -94,8 +102,8 @@ public final class MemLimitHandlers {
     }
 
     /** The value in bytes of the {@code key} line (in kB) of {@code file}, or -1. */
-    private static long kib(Request r, String file, String key) {
-        String text = r.files().readSmallFile(file);
+    private static long kib(dev.jsyd.sys.Files files, String file, String key) {
+        String text = files.readSmallFile(file);
         if (text == null) return -1;
         int i = text.startsWith(key) ? 0 : text.indexOf("\n" + key);
         if (i < 0) return -1;
