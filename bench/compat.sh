@@ -49,7 +49,10 @@ echo "work ran at the same time, so take single numbers with care). Each program
 echo "\`src/test/resources/compat/\`, run once natively and once under each policy of the compatibility"
 echo "suite (\`CompatSuiteIT\`, which checks outputs and files byte for byte): **user** = \`-p user\` plus"
 echo "the job's directory, **strict** = \`src/test/resources/compat/strict.syd-3\`, **notify-all** = every"
-echo "category on and allowing, with deny rules so that every call is notified. Times include syd's"
+echo "category on and allowing, with deny rules so that every call is notified; each with"
+echo "\`-m trace/allow_unsafe_memory:1\` (the JVM's JIT) and \`-p nopie\`: Debian 12's python3.11, gcc's cc1 and"
+echo "node are not PIE, which Syd's exec integrity refuses by default (\`-p user\` alone refuses them, with"
+echo "the tip \`configure trace/allow_unsafe_exec_nopie:1\` in the log). Times include syd's"
 echo "start-up (about 0.3–0.5 s: a JVM with the AOT cache); ratios are to the native run, which follows"
 echo "one untimed native warm-up run."
 echo
@@ -68,7 +71,7 @@ for w in bash coreutils git python build java curl threads xargs; do
   for p in user strict notify; do
     prepare "$w"
     # shellcheck disable=SC2046
-    t=$(timed "$ROOT/bin/syd" $(policy $p) -m trace/allow_unsafe_memory:1 -- bash run.sh)
+    t=$(timed "$ROOT/bin/syd" $(policy $p) -m trace/allow_unsafe_memory:1 -p nopie -- bash run.sh)
     row="$row | $(ratio "${n%!}" "$t")"
   done
   echo "$row |"

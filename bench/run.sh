@@ -14,7 +14,8 @@ SHARED=${JSYD_SHARED:-$ROOT/../shared/bench}
 
 # The realistic policy: Syd's defaults (every category on, everything denied), then read, stat,
 # walk, readdir, chdir and exec everywhere; writing, creating and deleting only under the bench dir.
-JSYD="jsyd=$ROOT/bin/syd -m 'allow/read,stat,walk,readdir,chdir,exec+/***' -m 'allow/write,create,delete,truncate,rename,mkdir,rmdir,chmod,utime,mktemp+{D}/***' -m 'allow/write,truncate+/dev/null' --"
+# Debian 12's gcc and cc1 are not PIE, which Syd refuses by default: W3 needs the nopie switch.
+JSYD="jsyd=$ROOT/bin/syd -m 'allow/read,stat,walk,readdir,chdir,exec+/***' -m 'allow/write,create,delete,truncate,rename,mkdir,rmdir,chmod,utime,mktemp+{D}/***' -m 'allow/write,truncate+/dev/null' -m trace/allow_unsafe_exec_nopie:1 --"
 PREFIXES=("$JSYD" 'unotify-emu={D}/bin/unotify-run -q -t 1 -y -m emulate --')
 if [ "${JSYD_PEERS:-0}" = 1 ]; then
   source "$SHARED/peers.sh"

@@ -8,6 +8,7 @@ public final class Main {
         String tool = System.getProperty("jsyd.tool", "syd");
         int status = switch (tool) {
             case "syd-cat" -> SydCatTool.run(args, System.out, System.err);
+            case "syd-path" -> SydPathTool.run(args, System.out, System.err);
             case "syd-lock" -> SydLockTool.run(args, System.out, System.err);
             case "syd-ls" -> SydLsTool.run(args, System.out, System.err);
             case "syd-learn", "pandora" -> SydLearnTool.run(tool, args, System.out, System.err, System.getenv());

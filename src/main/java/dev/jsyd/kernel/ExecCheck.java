@@ -1,88 +1,171 @@
 package dev.jsyd.kernel;
 
-import dev.jsyd.abi.OpenFlags;
-import dev.jsyd.policy.Action;
+import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
+import static dev.jsyd.abi.OpenFlags.O_CLOEXEC;
+import static dev.jsyd.abi.OpenFlags.O_NOFOLLOW;
+import static dev.jsyd.abi.OpenFlags.O_PATH;
+import static dev.jsyd.abi.OpenFlags.O_RDONLY;
+
 import dev.jsyd.policy.Category;
 import dev.jsyd.policy.Sandbox;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
 import dev.jsyd.sys.RemoteMemory;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The exec check at the PTRACE_EVENT_EXEC stop: the new image is loaded, not one of its
- * instructions has run, and its memory holds the kernel's own copy of what was executed.
- * Checked there, against the exec rules:
+ * instructions has run, its fd table is its own (exec unshared it) and it has a single thread.
+ * What runs is checked there with {@link ExecGate}, on files the supervisor opens itself:
  * <ul>
- *   <li>{@code /proc/PID/exe}: the file the kernel actually mapped (for a script, its interpreter);</li>
- *   <li>{@code AT_EXECFN} from {@code /proc/PID/auxv}: the path string the kernel copied once at
- *       execve entry (for a script, the script), resolved from the process's cwd.</li>
+ *   <li>the program: {@code /proc/PID/exe}, the file the kernel mapped (for a script, its
+ *       interpreter) — exec rules, SegvGuard, ELF kind, TPE, Force;</li>
+ *   <li>the ELF interpreter the kernel mapped: the mapping at {@code AT_BASE} in
+ *       {@code /proc/PID/maps};</li>
+ *   <li>the script: {@code AT_EXECFN} of the new image is the kernel's copy of the path it was
+ *       given (for a script, the script; for {@code execveat(fd, "", AT_EMPTY_PATH)} and
+ *       {@code /dev/fd/N}, {@code /dev/fd/N}); a {@code /dev/fd/N} or {@code /proc/self/fd/N} name
+ *       is checked on the supervisor's {@code pidfd_getfd} copy of the new image's fd N — the file
+ *       the interpreter will read, which nothing can swap any more — and a path is resolved from
+ *       the process's cwd.</li>
  * </ul>
- * A rewrite of the path buffer after the notification check therefore gains nothing. Owned by the
- * tracer thread (per-thread buffers).
+ * A refused process is killed before it runs. The check also remembers each process's
+ * executable for SegvGuard. Owned by the tracer thread (per-thread buffers).
  */
 public final class ExecCheck implements AutoCloseable {
-    private static final int AT_EXECFN = 31;
+    private static final int AT_BASE = 7, AT_EXECFN = 31;
+    private static final Pattern FD_NAME = Pattern.compile("/(?:dev/fd|proc/(self|thread-self|\\d+)(?:/task/\\d+)?/fd)/(\\d+)");
 
     private final Files files = new Files();
     private final RemoteMemory memory = new RemoteMemory();
     private final PathResolver resolver = new PathResolver(files);
+    private final ExecGate gate = new ExecGate(files);
+    /** The executable each live process (by pid) last executed, for SegvGuard. */
+    private final Map<Integer, String> exeOf = new HashMap<>();
 
     /** True when the process may run; false when it must be killed. */
     public boolean verify(SandboxContext context, int pid) {
         Sandbox sb = context.sandbox();
-        boolean memfdAllowed = sb.flag("trace/allow_unsafe_memfd");
-        if (!sb.mayRefuse(Category.EXEC) && memfdAllowed) return true; // nothing to verify
-        String exe = files.readlinkat(OpenFlags.AT_FDCWD, "/proc/" + pid + "/exe");
-        if (!memfdAllowed && ExecHandlers.isMemfd(exe)) {
-            Enforcement.apply(context, pid, Action.DENY, ExecHandlers.memfdEvent(pid, exe));
-            return false;
+        int exe = files.openat(AT_FDCWD, "/proc/" + pid + "/exe", O_RDONLY | O_CLOEXEC, 0);
+        boolean readable = exe >= 0;
+        if (!readable) exe = files.openat(AT_FDCWD, "/proc/" + pid + "/exe", O_PATH | O_CLOEXEC, 0);
+        if (exe < 0) return false;
+        try {
+            String path = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + exe);
+            if (path == null) return false;
+            exeOf.put(pid, path);
+            if (gate.denied(context, pid, "execve", ExecGate.Use.PROGRAM, path, readable ? exe : -1, true)) return false;
+            boolean others = sb.mayRefuse(Category.EXEC) || ExecGate.checksMoreThanThePath(sb);
+            if (!others && !sb.flag("trace/deny_script")) return true;
+            long[] aux = auxv(pid);
+            if (aux == null) return false;
+            if (others && aux[0] != 0 && interpreterDenied(context, pid, aux[0])) return false;
+            return !scriptDenied(context, pid, aux[1], exe);
+        } finally {
+            Files.close(exe);
         }
-        if (!sb.mayRefuse(Category.EXEC)) return true;
-        resolver.setView(context.view());
-        if (exe == null || denied(context, sb, pid, exe)) return false;
-        String execfn = execFn(pid);
-        if (execfn == null) return false;
-        if (execfn.startsWith("/dev/fd/") || execfn.startsWith("/proc/self/fd/")) return true; // fexecve: exe decides
-        String canonical;
-        try (PathResolver.Resolved r = resolver.resolve(pid, OpenFlags.AT_FDCWD, execfn, PathResolver.Last.FOLLOW)) {
-            canonical = r.path();
-        } catch (ResolveException e) {
-            return false;
-        }
-        return canonical.equals(exe) || !denied(context, sb, pid, canonical);
     }
 
-    private static boolean denied(SandboxContext context, Sandbox sb, int pid, String path) {
-        Action action = sb.checkPath(Category.EXEC, path);
-        if (!action.denies()) return false; // allow and warn were handled at the syscall
-        return Enforcement.apply(context, pid, Category.EXEC, action, "execve", path, null, -1);
+    /**
+     * A process was forked: it runs its parent's executable until it executes another. (The
+     * child's own exec stop may have come first: the parent's fork stop is reported separately.)
+     */
+    public void forked(int parent, int child) {
+        String exe = exeOf.get(parent);
+        if (exe != null) exeOf.putIfAbsent(child, exe);
     }
 
-    /** The AT_EXECFN string of the new image, or null. */
-    private String execFn(int pid) {
+    /**
+     * Process {@code pid} ended ({@code code} a CLD_* value, {@code status} its exit code or
+     * signal): a crash counts for SegvGuard.
+     */
+    public void exited(SandboxContext context, int pid, int code, int status) {
+        String exe = exeOf.remove(pid);
+        if (exe != null && code != dev.jsyd.sys.Ptrace.CLD_EXITED && SegvGuard.isCrash(status)) {
+            SegvGuard.of(context).crashed(context.sandbox(), exe, System.nanoTime());
+        }
+    }
+
+    /** {AT_BASE, AT_EXECFN} of the new image, or null. */
+    private long[] auxv(int pid) {
         String auxv = files.readSmallFile("/proc/" + pid + "/auxv");
         if (auxv == null) return null;
-        byte[] b = new byte[auxv.length()];
-        for (int i = 0; i < b.length; i++) b[i] = (byte) auxv.charAt(i);
-        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-        while (buf.remaining() >= 16) {
-            long type = buf.getLong(), value = buf.getLong();
+        long[] out = new long[2];
+        for (int i = 0; i + 16 <= auxv.length(); i += 16) {
+            long type = le64(auxv, i), value = le64(auxv, i + 8);
             if (type == 0) break;
-            if (type == AT_EXECFN) {
-                try {
-                    return memory.readPath(pid, value);
-                } catch (ErrnoException e) {
-                    return null;
-                }
-            }
+            if (type == AT_BASE) out[0] = value;
+            if (type == AT_EXECFN) out[1] = value;
         }
-        return null;
+        return out[1] == 0 ? null : out;
+    }
+
+    private static long le64(String s, int off) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) v = (v << 8) | (s.charAt(off + i) & 0xff);
+        return v;
+    }
+
+    /** The interpreter mapped at {@code base}: checked by the path and inode the kernel shows. */
+    private boolean interpreterDenied(SandboxContext context, int pid, long base) {
+        MapsLine m = MapsLine.containing(files.readSmallFile("/proc/" + pid + "/maps"), base);
+        if (m == null || m.path() == null) return true;
+        int fd = files.openat(AT_FDCWD, m.path(), O_RDONLY | O_CLOEXEC, 0);
+        try {
+            FileStat st = fd < 0 ? null : FileStat.ofFd(files, fd);
+            boolean same = st != null && st.ino() == m.inode();
+            return gate.denied(context, pid, "execve", ExecGate.Use.INTERPRETER, m.path(), same ? fd : -1, true);
+        } finally {
+            if (fd >= 0) Files.close(fd);
+        }
+    }
+
+    /**
+     * The script, if one was executed: the file {@code AT_EXECFN} names in the new image, when it
+     * is not the executable itself.
+     */
+    private boolean scriptDenied(SandboxContext context, int pid, long execfnAddr, int exe) {
+        String execfn;
+        try {
+            execfn = memory.readPath(pid, execfnAddr);
+        } catch (ErrnoException e) {
+            return true;
+        }
+        FileStat exeStat = FileStat.ofFd(files, exe);
+        int fd = -1;
+        try {
+            Matcher fdName = FD_NAME.matcher(execfn);
+            if (fdName.matches() && (fdName.group(1) == null || !Character.isDigit(fdName.group(1).charAt(0))
+                    || Integer.parseInt(fdName.group(1)) == pid)) {
+                fd = Request.copyOfFd(pid, Integer.parseInt(fdName.group(2)));
+                if (fd < 0) return false; // closed on exec: an ELF file executed by fd (a script's fd stays open)
+            } else {
+                resolver.setView(context.view());
+                try (PathResolver.Resolved r = resolver.resolve(pid, AT_FDCWD, execfn, PathResolver.Last.FOLLOW)) {
+                    if (r.isMagic() || r.name().isEmpty()) return true;
+                    fd = files.openat2(r.dirFd(), r.name(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | dev.jsyd.abi.OpenFlags.O_NONBLOCK, 0,
+                            dev.jsyd.abi.OpenFlags.RESOLVE_NO_SYMLINKS | dev.jsyd.abi.OpenFlags.RESOLVE_BENEATH);
+                } catch (ResolveException e) {
+                    return true;
+                }
+                if (fd < 0) return true;
+            }
+            FileStat st = FileStat.ofFd(files, fd);
+            if (st == null || exeStat == null) return true;
+            if (st.dev() == exeStat.dev() && st.ino() == exeStat.ino()) return false; // the executable itself
+            String path = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + fd);
+            return path == null || gate.denied(context, pid, "execve", ExecGate.Use.SCRIPT, path, fd, true);
+        } finally {
+            if (fd >= 0) Files.close(fd);
+        }
     }
 
     @Override
     public void close() {
+        resolver.close();
         files.close();
         memory.close();
     }

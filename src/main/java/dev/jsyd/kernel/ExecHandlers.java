@@ -3,69 +3,43 @@ package dev.jsyd.kernel;
 import static dev.jsyd.abi.OpenFlags.AT_EMPTY_PATH;
 import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
 import static dev.jsyd.abi.OpenFlags.AT_SYMLINK_NOFOLLOW;
+import static dev.jsyd.abi.OpenFlags.O_CLOEXEC;
+import static dev.jsyd.abi.OpenFlags.O_NONBLOCK;
+import static dev.jsyd.abi.OpenFlags.O_RDONLY;
+import static dev.jsyd.abi.OpenFlags.RESOLVE_BENEATH;
+import static dev.jsyd.abi.OpenFlags.RESOLVE_NO_SYMLINKS;
 
 import dev.jsyd.abi.Errno;
 import dev.jsyd.policy.Category;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * execve and execveat: the file to be executed is resolved like the kernel would and checked
- * against the exec category; a denial answers EACCES, a hidden file (stat denied) ENOENT.
+ * execve and execveat: the file to be executed is found like the kernel would and checked with
+ * {@link ExecGate} (memfd, exec rules, SegvGuard, kind, TPE, Force); a refusal answers EACCES,
+ * a hidden file (stat denied) or a denied walk ENOENT. A script's {@code #!} interpreter is
+ * checked as the program too.
+ *
+ * <p>An executed fd — {@code execveat(fd, "", AT_EMPTY_PATH)}, {@code /dev/fd/N},
+ * {@code /proc/self/fd/N} — is checked on the supervisor's own {@code pidfd_getfd} copy of that
+ * fd, never by the name {@code /proc/PID/fd/N} shows; other paths are resolved component by
+ * component and the file is opened beneath its parent, so the content checks read the checked file.
  *
  * <p>An exec cannot be emulated (the supervisor cannot replace another process's image), so an
- * allowed exec is answered with CONTINUE. On its own that would race: another thread of the
- * program could rewrite the path between the check and the kernel's own lookup. So every
- * process of the sandbox is traced, and at the PTRACE_EVENT_EXEC stop — the new image is loaded
- * but has not run a single instruction — {@link ExecCheck} checks what the kernel really executed;
- * a denied one is killed there.
+ * allowed exec is answered with CONTINUE. The kernel then resolves the path or fd again, which
+ * another thread may have changed; so every process of the sandbox is traced, and at the
+ * PTRACE_EVENT_EXEC stop — the new image is loaded but has not run a single instruction —
+ * {@link ExecCheck} checks what the kernel really executed; a refused one is killed there.
  */
 public final class ExecHandlers {
     private ExecHandlers() {}
 
-
-    /** True for the name a memfd has in /proc ({@code /memfd:NAME (deleted)}). */
-    static boolean isMemfd(String path) {
-        return path != null && path.startsWith("/memfd:");
-    }
-
-    /** The log record of a refused memfd exec, with the switch that would allow it as its tip. */
-    static AccessEvent memfdEvent(int pid, String path) {
-        return new AccessEvent(Category.EXEC, dev.jsyd.policy.Action.DENY, "execve", pid, path, null, -1, 0,
-                "configure `trace/allow_unsafe_memfd:1'");
-    }
-
-    /** The {@code #!} interpreter of the resolved file, or null when it is not a script. */
-    private static String interpreter(Request r, PathResolver.Resolved res) {
-        int fd = r.files().openat2(res.dirFd(), res.name(), dev.jsyd.abi.OpenFlags.O_RDONLY | dev.jsyd.abi.OpenFlags.O_CLOEXEC
-                | dev.jsyd.abi.OpenFlags.O_NONBLOCK, 0, dev.jsyd.abi.OpenFlags.RESOLVE_NO_SYMLINKS | dev.jsyd.abi.OpenFlags.RESOLVE_BENEATH);
-        if (fd < 0) return null;
-        String head;
-        try {
-            head = r.files().readPrefix(fd, 256);
-        } finally {
-            Files.close(fd);
-        }
-        if (head == null || !head.startsWith("#!")) return null;
-        int i = 2;
-        while (i < head.length() && (head.charAt(i) == ' ' || head.charAt(i) == '\t')) i++;
-        int j = i;
-        while (j < head.length() && " \t\n".indexOf(head.charAt(j)) < 0) j++;
-        return j > i ? head.substring(i, j) : null;
-    }
-
-    /** Checks a script's interpreter like the script; true when denied (and answered). */
-    private static boolean deniedInterpreter(Request r, String sys, String interpreter) throws ErrnoException {
-        try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), AT_FDCWD, interpreter, PathResolver.Last.FOLLOW)) {
-            if (r.denied(sys, res.path(), -1, Category.EXEC)) {
-                r.fail(Errno.EACCES);
-                return true;
-            }
-            return false;
-        } catch (ResolveException e) {
-            return false; // the kernel will report the missing interpreter itself
-        }
-    }
+    /** {@code /dev/fd/N}, {@code /proc/self/fd/N}, {@code /proc/thread-self/fd/N}, {@code /proc/ID/fd/N}. */
+    private static final Pattern FD_NAME = Pattern.compile("/(?:dev/fd|proc/(?:self|thread-self|(\\d+))(?:/task/\\d+)?/fd)/(\\d+)");
 
     public static void execve(Request r) throws ResolveException, ErrnoException {
         check(r, "execve", AT_FDCWD, r.arg(0), 0);
@@ -78,53 +52,102 @@ public final class ExecHandlers {
     private static void check(Request r, String sys, int dirfd, long pathAddr, int flags) throws ResolveException, ErrnoException {
         String path = r.readPath(pathAddr);
         if (!r.stillValid()) return;
-        String canonical;
-        boolean checkHidden = true;
-        // Walk checks are made after the exec check (see below): collect the directories first.
-        java.util.List<String> walked = new java.util.ArrayList<>();
-        if (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
-            String link = "/proc/" + r.pid() + "/fd/" + dirfd;
-            canonical = r.ownProcLook(link, () -> r.files().readlinkat(AT_FDCWD, link));
-            if (canonical == null) { r.fail(Errno.EBADF); return; }
-            checkHidden = canonical.startsWith("/");
-        } else {
-            PathResolver.Last last = (flags & AT_SYMLINK_NOFOLLOW) != 0 ? PathResolver.Last.NOFOLLOW : PathResolver.Last.FOLLOW;
-            PathResolver.WalkCheck walk = r.resolver().walkCheck();
-            r.resolver().setWalkCheck(dir -> { walked.add(dir); return false; });
-            try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, last)) {
-                // A hidden file's existence and type are not looked at (hidden means absent): the
-                // exec check decides (EACCES), then hiding (ENOENT), as for an absent name.
-                boolean hides = !res.isMagic() && r.sandbox().checkPath(Category.STAT, res.path()) != dev.jsyd.policy.Action.ALLOW;
-                if (!res.isMagic() && !res.name().isEmpty() && !hides) {
-                    int type = r.files().fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
-                    if (type < 0) { r.fail(-type); return; }
-                    if (type == Files.S_IFDIR) { r.fail(Errno.EACCES); return; }
-                    String interpreter = interpreter(r, res);
-                    if (interpreter != null && deniedInterpreter(r, sys, interpreter)) return;
-                }
-                canonical = res.path();
-                checkHidden = !res.isMagic();
-            } finally {
-                r.resolver().setWalkCheck(walk);
+        Target t = null;
+        try {
+            t = path.isEmpty() && (flags & AT_EMPTY_PATH) != 0 ? byFd(r, dirfd, Errno.EBADF) : null;
+            Matcher m = FD_NAME.matcher(path);
+            if (t == null && m.matches() && (m.group(1) == null || MagicLinks.ownProcess(r, "/proc/" + m.group(1)))) {
+                t = byFd(r, Integer.parseInt(m.group(2)), Errno.ENOENT);
             }
+            if (t == null) t = byPath(r, dirfd, path, flags);
+            if (t.errno() != 0) { r.fail(t.errno()); return; }
+            // The exec check comes first: Syd checks exec on the file the kernel resolved, so an exec
+            // denial is EACCES (`syd -- true` under the default policy exits 13, spec §2); only an
+            // allowed exec of a file behind a denied walk or a hidden file answers ENOENT.
+            ExecGate gate = r.execGate();
+            boolean script = t.fd() >= 0 && gate.isScript(t.fd());
+            if (gate.denied(r.context(), r.pid(), sys, script ? ExecGate.Use.SCRIPT : ExecGate.Use.PROGRAM, t.path(), t.fd(), false)
+                    || (script && interpreterDenied(r, sys, t.fd()))) {
+                r.fail(Errno.EACCES);
+                return;
+            }
+            PathResolver.WalkCheck walk = r.resolver().walkCheck();
+            for (String dir : t.walked()) {
+                if (walk != null && walk.denied(dir)) { r.fail(Errno.ENOENT); return; }
+            }
+            if (t.checkHidden() && r.hidden(sys, t.path())) { r.fail(Errno.ENOENT); return; }
+            r.continueSyscall();
+        } finally {
+            if (t != null && t.fd() >= 0) Files.close(t.fd());
         }
-        // The exec check comes first: Syd checks exec on the file the kernel resolved, so an exec
-        // denial is EACCES (`syd -- true` under the default policy exits 13, spec §2); only an
-        // allowed exec of a file behind a denied walk or a hidden file answers ENOENT.
-        if (isMemfd(canonical) && !r.sandbox().flag("trace/allow_unsafe_memfd")
-                && Enforcement.apply(r.context(), r.pid(), dev.jsyd.policy.Action.DENY, memfdEvent(r.pid(), canonical))) {
-            r.fail(Errno.EACCES); // executing memory is refused unless trace/allow_unsafe_memfd
-            return;
+    }
+
+    /**
+     * The file to execute: its canonical path, the supervisor's fd of it (-1 when it could not be
+     * opened: the content checks are then made at the exec stop), the directories walked to it,
+     * whether hiding applies (not for non-path objects), or the errno the exec fails with.
+     */
+    private record Target(String path, int fd, List<String> walked, boolean checkHidden, int errno) {
+        static Target failed(int errno) { return new Target(null, -1, List.of(), false, errno); }
+    }
+
+    /** The program's fd {@code n}, by the supervisor's pidfd_getfd copy; {@code missing} when it is not open. */
+    private static Target byFd(Request r, int n, int missing) throws ErrnoException {
+        int copy;
+        try {
+            copy = r.programFd(n);
+        } catch (ErrnoException e) {
+            return Target.failed(e.errno() == Errno.EBADF ? missing : e.errno());
         }
-        if (r.denied(sys, canonical, -1, Category.EXEC)) {
-            r.fail(Errno.EACCES);
-            return;
+        String p = r.files().readlinkat(AT_FDCWD, "/proc/self/fd/" + copy);
+        if (p == null) {
+            Files.close(copy);
+            return Target.failed(missing);
         }
+        return new Target(p, copy, List.of(), p.startsWith("/") && !ExecGate.isMemfd(p), 0);
+    }
+
+    private static Target byPath(Request r, int dirfd, String path, int flags) throws ResolveException {
+        // Walk checks are made after the exec check (see check): collect the directories first.
+        List<String> walked = new ArrayList<>();
+        PathResolver.Last last = (flags & AT_SYMLINK_NOFOLLOW) != 0 ? PathResolver.Last.NOFOLLOW : PathResolver.Last.FOLLOW;
         PathResolver.WalkCheck walk = r.resolver().walkCheck();
-        for (String dir : walked) {
-            if (walk != null && walk.denied(dir)) { r.fail(Errno.ENOENT); return; }
+        r.resolver().setWalkCheck(dir -> { walked.add(dir); return false; });
+        try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, last)) {
+            // A hidden file's existence and type are not looked at (hidden means absent): the exec
+            // check decides (EACCES), then hiding (ENOENT), as for an absent name.
+            boolean hides = !res.isMagic() && r.sandbox().checkPath(Category.STAT, res.path()) != dev.jsyd.policy.Action.ALLOW;
+            if (res.isMagic() || res.name().isEmpty() || hides) return new Target(res.path(), -1, walked, !res.isMagic(), 0);
+            int type = r.files().fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
+            if (type < 0) return Target.failed(-type);
+            if (type == Files.S_IFDIR) return Target.failed(Errno.EACCES);
+            int fd = type == Files.S_IFREG ? r.files().openat2(res.dirFd(), res.name(), O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0,
+                    RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH) : -1;
+            return new Target(res.path(), Math.max(fd, -1), walked, true, 0);
+        } finally {
+            r.resolver().setWalkCheck(walk);
         }
-        if (checkHidden && r.hidden(sys, canonical)) { r.fail(Errno.ENOENT); return; }
-        r.continueSyscall();
+    }
+
+    /** A script's {@code #!} interpreter, checked as the program that will run; true when refused. */
+    private static boolean interpreterDenied(Request r, String sys, int scriptFd) {
+        String head = r.files().readPrefix(scriptFd, 256);
+        if (head == null || !head.startsWith("#!")) return false;
+        int i = 2;
+        while (i < head.length() && (head.charAt(i) == ' ' || head.charAt(i) == '\t')) i++;
+        int j = i;
+        while (j < head.length() && " \t\n".indexOf(head.charAt(j)) < 0) j++;
+        if (j == i) return false;
+        try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), AT_FDCWD, head.substring(i, j), PathResolver.Last.FOLLOW)) {
+            if (res.isMagic() || res.name().isEmpty()) return false;
+            int fd = r.files().openat2(res.dirFd(), res.name(), O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0, RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH);
+            try {
+                return r.execGate().denied(r.context(), r.pid(), sys, ExecGate.Use.PROGRAM, res.path(), fd, false);
+            } finally {
+                if (fd >= 0) Files.close(fd);
+            }
+        } catch (ResolveException e) {
+            return false; // the kernel will report the missing interpreter itself
+        }
     }
 }

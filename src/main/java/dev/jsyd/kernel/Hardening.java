@@ -179,7 +179,8 @@ public final class Hardening {
 
     /**
      * memfd_create: MFD_EXEC refused unless {@code trace/allow_unsafe_memfd}. Flags 0 (executable
-     * by default) cannot be rewritten in BPF; executing a memfd is refused at exec instead.
+     * by default) cannot be rewritten in BPF: the call is emulated with MFD_NOEXEC_SEAL instead
+     * ({@link MemoryHandlers#memfdCreate}).
      */
     static List<ArgRule> memfd(Sandbox sb, Self self) {
         if (sb.flag("trace/allow_unsafe_memfd")) return List.of();

@@ -42,6 +42,18 @@ final class MagicLinks {
 
     static int tgid(Request r) { return r.task().tgid(); }
 
+    /** The thread-group id of thread {@code tid}, or -1. */
+    static int tgid(dev.jsyd.sys.Files files, int tid) {
+        String status = files.readSmallFile("/proc/" + tid + "/status");
+        if (status == null) return -1;
+        int i = status.indexOf("\nTgid:");
+        if (i < 0) return -1;
+        int j = i + 6, v = 0;
+        while (j < status.length() && !Character.isDigit(status.charAt(j))) j++;
+        while (j < status.length() && Character.isDigit(status.charAt(j))) v = v * 10 + (status.charAt(j++) - '0');
+        return v;
+    }
+
     /** The fd number N when {@code procPath} is {@code /proc/P/fd/N} or {@code /proc/P/task/T/fd/N} of the caller's own process, else -1. */
     static int ownFd(Request r, String procPath) {
         if (!ownProcess(r, procPath)) return -1;

@@ -115,6 +115,7 @@ public final class OpenHandlers {
             r.fail(Errno.EACCES);
             return;
         }
+        if (MemoryHandlers.procMemWriteRefused(r, sys, res.path(), flags)) { r.fail(Errno.EACCES); return; } // own memory too, under W^X
         if (r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
         Sandbox sb = r.sandbox();
         int acc = flags & O_ACCMODE;

@@ -64,6 +64,14 @@ public final class Request implements AutoCloseable {
                 | (sb.flag("trace/force_no_xdev") ? dev.jsyd.abi.OpenFlags.RESOLVE_NO_XDEV : 0);
     }
 
+    private ExecGate execGate;
+
+    /** This worker's exec checks (see {@link ExecGate}). */
+    public ExecGate execGate() {
+        if (execGate == null) execGate = new ExecGate(files);
+        return execGate;
+    }
+
     /** This worker's metadata calls (stat, getdents, xattr) and their scratch buffer. */
     public dev.jsyd.sys.StatCalls statCalls() {
         if (statCalls == null) statCalls = new dev.jsyd.sys.StatCalls();
@@ -206,6 +214,19 @@ public final class Request implements AutoCloseable {
     }
 
     /**
+     * The supervisor's pidfd_getfd duplicate of fd {@code fd} of the process thread {@code tid}
+     * belongs to (a thread pidfd names it), or -errno.
+     */
+    public static int copyOfFd(int tid, int fd) {
+        if (fd < 0) return -Errno.EBADF;
+        try (dev.jsyd.sys.PidFd p = dev.jsyd.sys.PidFd.openThread(tid)) {
+            return p.getFd(fd);
+        } catch (dev.jsyd.sys.ErrnoException e) {
+            return -e.errno();
+        }
+    }
+
+    /**
      * The canonical path of the program's fd {@code fd} (as {@code /proc/TID/fd/N} shows it), for
      * checking fd-based calls (fchmod, ftruncate, …) like their path forms; EBADF if there is none.
      * Non-path objects come back as their link text (e.g. {@code pipe:[123]}).
@@ -307,6 +328,15 @@ public final class Request implements AutoCloseable {
     public void replyWithFd(int fd, boolean cloexec) {
         answered = true;
         int slot = sandbox().flag("trace/force_rand_fd") ? RandomFd.freeSlot(files, notification.pid) : -1;
+        if ((Files.statusFlags(fd) & dev.jsyd.abi.OpenFlags.O_ACCMODE) != dev.jsyd.abi.OpenFlags.O_RDONLY) {
+            // A writable file: the supervisor's own reference is dropped before the program goes on,
+            // or an exec of the file right after the program closed it could fail with ETXTBSY.
+            int r = channel.addFd(notification.id, fd, cloexec, slot);
+            Files.close(fd);
+            if (r >= 0) channel.respond(notification.id, r, 0);
+            else if (r != -Errno.ENOENT) channel.respond(notification.id, 0, -r);
+            return;
+        }
         int r = channel.addFdAndRespond(notification.id, fd, cloexec, slot);
         Files.close(fd);
         if (r < 0 && r != -Errno.ENOENT) channel.respond(notification.id, 0, -r);

@@ -8,6 +8,8 @@ import dev.jsyd.abi.Errno;
 import dev.jsyd.abi.Syscalls;
 import dev.jsyd.policy.Category;
 import dev.jsyd.policy.Sandbox;
+import dev.jsyd.bpf.ArgRule;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -98,8 +100,7 @@ public final class SyscallTable {
     private static final String IO = "reads or writes file descriptors the program already holds";
     private static final String META = "metadata of a file descriptor the program holds (as Syd, fds are not re-checked)";
     private static final String MEM = "the program's own memory";
-    private static final String MAP = "maps memory or a file descriptor the program holds; MDWE (launcher) keeps memory W^X."
-            + " Seam for exec integrity: executable file mappings are to be checked here";
+    private static final String MAP = "maps memory or a file descriptor the program holds; MDWE (launcher) keeps memory W^X";
     private static final String PROC = "the program's own process state";
     private static final String ID = "reads the program's own identity, limits or system facts";
     private static final String CLOCKS = "reads clocks, sleeps or arms the program's own timers";
@@ -140,7 +141,9 @@ public final class SyscallTable {
     private static final String MEM_LIMITS = "memory sandboxing with a limit (or a policy that may change): growth notified"
             + " and checked against mem/max and mem/vm_max; else in the kernel";
     private static final Rules MEM_RULES_BRK = new Rules(MEM_LIMITS + " (brk(0) always)", MemLimitHandlers::brkRules);
-    private static final Rules MEM_RULES_MMAP = new Rules(MEM_LIMITS + " (PROT_NONE with mem/max alone too)", MemLimitHandlers::mmapRules);
+    private static final Rules MEM_RULES_MMAP = new Rules("PROT_EXEC with MAP_SHARED: EACCES (trace/allow_unsafe_memory);"
+            + " PROT_EXEC of a file: to the tracer, checked like an exec and against the memory limits, when something could"
+            + " refuse it; then " + MEM_LIMITS + " (PROT_NONE with mem/max alone too)", SyscallTable::mmapRules);
     private static final Rules MEM_RULES_MREMAP = new Rules(MEM_LIMITS, MemLimitHandlers::mremapRules);
     private static final Rules SELF_ZERO = new Rules("pid 0, the caller itself: allowed", Hardening::callerItself);
     private static final String WRITE_OPENS = "opens for writing always notified (no process writes another's /proc/PID/mem)";
@@ -169,7 +172,7 @@ public final class SyscallTable {
             row(POLL, kernel(IO)),
             row(LSEEK, kernel(IO)),
             row(MMAP, handle(MemLimitHandlers::mmap, Category.MEM), MEM_RULES_MMAP),
-            row(MPROTECT, kernel(MAP)),
+            row(MPROTECT, kernel(MAP), new Rules("adding PROT_EXEC with W^X relaxed: to the tracer, checked like an exec", MemoryHandlers::mprotect)),
             row(MUNMAP, kernel(MEM)),
             row(BRK, handle(MemLimitHandlers::brk, Category.MEM), MEM_RULES_BRK),
             row(RT_SIGACTION, kernel(SIG)),
@@ -193,7 +196,7 @@ public final class SyscallTable {
             row(MINCORE, kernel(MEM + "; residency of its own mappings (Syd refuses it unless trace/allow_unsafe_page_cache)")),
             row(MADVISE, kernel(MEM)),
             row(SHMGET, kernel(IPC)),
-            row(SHMAT, kernel(IPC)),
+            row(SHMAT, kernel(IPC), new Rules("SHM_EXEC: EACCES (trace/allow_unsafe_memory)", MemoryHandlers::shmat)),
             row(SHMCTL, kernel(IPC)),
             row(DUP, kernel(FD)),
             row(DUP2, kernel(FD)),
@@ -493,8 +496,7 @@ public final class SyscallTable {
             row(RENAMEAT2, handle(RenameHandlers::renameat2, Category.RENAME)),
             row(SECCOMP, kernel("adds filters, which can only restrict further (a second listener is EBUSY in the kernel)")),
             row(GETRANDOM, kernel("random bytes")),
-            row(MEMFD_CREATE, kernel("an anonymous memory file; executing one is refused at exec"),
-                    new Rules("MFD_EXEC: EACCES (trace/allow_unsafe_memfd)", Hardening::memfd)),
+            row(MEMFD_CREATE, guard(MemoryHandlers::memfdCreate), new Rules("MFD_EXEC: EACCES (trace/allow_unsafe_memfd)", Hardening::memfd)),
             row(KEXEC_FILE_LOAD, refuse(EPERM, MODULE)),
             row(BPF, refuse(EPERM, "eBPF programs run in the kernel", "trace/allow_unsafe_ebpf")),
             row(EXECVEAT, handle(ExecHandlers::execveat, Category.EXEC)),
@@ -504,7 +506,8 @@ public final class SyscallTable {
             row(COPY_FILE_RANGE, kernel(IO)),
             row(PREADV2, kernel(IO)),
             row(PWRITEV2, kernel(IO), new Rules("RWF_NOAPPEND: EPERM while a path is append-only", PathTransforms::pwritev2Rules)),
-            row(PKEY_MPROTECT, refuse(EPERM, PKEY, "trace/allow_unsafe_pkey")),
+            row(PKEY_MPROTECT, refuse(EPERM, PKEY, "trace/allow_unsafe_pkey"),
+                    new Rules("allowed and adding PROT_EXEC with W^X relaxed: to the tracer", MemoryHandlers::pkeyMprotect)),
             row(PKEY_ALLOC, refuse(EPERM, PKEY, "trace/allow_unsafe_pkey")),
             row(PKEY_FREE, refuse(EPERM, PKEY, "trace/allow_unsafe_pkey")),
             row(STATX, handle(StatHandlers::statx, Category.STAT)),
@@ -568,6 +571,13 @@ public final class SyscallTable {
 
     private static Row row(int nr, Treatment t, Rules rules) {
         return new Row(nr, Syscalls.name(nr), t, rules);
+    }
+
+    /** mmap: exec integrity's rules (W^X aliases, executable file mappings to the tracer) first, then the memory limits'. */
+    private static List<ArgRule> mmapRules(Sandbox sb, Hardening.Self self) {
+        List<ArgRule> out = new ArrayList<>(MemoryHandlers.mmap(sb, self));
+        out.addAll(MemLimitHandlers.mmapRules(sb, self));
+        return out;
     }
 
     private static Kernel kernel(String why) {

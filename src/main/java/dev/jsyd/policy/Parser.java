@@ -650,12 +650,13 @@ public final class Parser {
                 }
                 if (parts.size() < 3 || parts.size() > 4) throw new ValueException(0, "force needs PATH:ALGORITHM:HEXDIGEST[:ACTION]", listExpected(list));
                 String alg = parts.get(1);
-                if (alg.isEmpty() || !alg.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-                    throw new ValueException(spans.get(1)[0], "invalid hash algorithm `" + alg + "`", "an algorithm such as sha256, sha512, blake2b-256, crc32c");
-                }
+                HashAlgorithm algorithm = HashAlgorithm.byName(alg).orElseThrow(() -> new ValueException(spans.get(1)[0],
+                        "unsupported hash algorithm `" + alg + "`", "one of " + String.join(", ", HashAlgorithm.names()),
+                        Suggest.nearest(alg, HashAlgorithm.names())));
                 String hex = parts.get(2).toLowerCase(java.util.Locale.ROOT);
-                if (hex.isEmpty() || hex.length() % 2 != 0 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-                    throw new ValueException(spans.get(2)[0], "invalid hex digest", "an even number of hex digits");
+                if (hex.length() != 2 * algorithm.length() || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                    throw new ValueException(spans.get(2)[0], "invalid " + alg + " digest",
+                            (2 * algorithm.length()) + " hex digits (`syd-path -a " + alg + " FILE` prints the rule)");
                 }
                 String out = escapeColons(path) + ":" + alg + ":" + hex;
                 if (parts.size() == 4) {
@@ -757,7 +758,7 @@ public final class Parser {
         return sb.toString();
     }
 
-    static String escapeColons(String s) {
+    public static String escapeColons(String s) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -76,6 +76,8 @@ public final class Settings {
     /** The trace/* switches the supervisor honours today (the rest are parsed and stored). */
     static final java.util.Set<String> ENFORCED_TRACE = java.util.Set.of("allow_safe_bind", "allow_unsafe_caps",
             "allow_unsafe_debug", "allow_unsafe_dumpable", "allow_unsafe_ebpf", "allow_unsafe_exec_memory",
+            "allow_unsafe_exec_ldso", "allow_unsafe_exec_nopie", "allow_unsafe_exec_stack", "deny_elf32",
+            "deny_elf_dynamic", "deny_elf_static", "deny_script",
             "allow_unsafe_iouring", "allow_unsafe_keyring", "allow_unsafe_magiclinks", "allow_unsafe_mbind", "allow_unsafe_memfd",
             "allow_unsafe_memory", "allow_unsafe_perf", "allow_unsafe_personality", "allow_unsafe_pkey",
             "allow_unsafe_proc_files", "allow_unsafe_ptrace", "allow_unsafe_socket", "allow_unsafe_sticky", "allow_unsafe_sync",
@@ -104,14 +106,12 @@ public final class Settings {
                 "allow_unsafe_oob", "allow_unsafe_open_cdev", "allow_unsafe_prctl", "allow_unsafe_prlimit",
                 "allow_unsafe_setsockopt", "allow_unsafe_sigreturn", "allow_unsafe_spec_exec", "allow_unsafe_stat_bdev",
                 "allow_unsafe_stat_cdev", "allow_unsafe_sysinfo", "allow_unsafe_uname", "allow_unsafe_xattr",
-                // exec integrity (ELF kinds, PIE, stacks, ld.so) is not in this version yet
-                "allow_unsafe_exec", "allow_unsafe_exec_nopie", "allow_unsafe_exec_stack", "allow_unsafe_exec_ldso",
-                "allow_unsafe_exec_libc", "allow_unsafe_exec_null", "allow_unsafe_exec_script",
+                // the exec protections beyond exec integrity's ELF kinds, PIE, stacks and ld.so checks
+                "allow_unsafe_exec", "allow_unsafe_exec_libc", "allow_unsafe_exec_null", "allow_unsafe_exec_script",
                 "allow_unsafe_exec_interactive", "allow_unsafe_exec_speculative", "allow_unsupp_exec")) {
             m.put("trace/" + f, true);
         }
-        for (String f : List.of("deny_tsc", "deny_vdso", "lock_personality", "deny_elf32", "deny_elf_dynamic",
-                "deny_elf_static", "deny_script")) {
+        for (String f : List.of("deny_tsc", "deny_vdso", "lock_personality")) {
             m.put("trace/" + f, false);
         }
         return Collections.unmodifiableMap(m);
@@ -155,14 +155,14 @@ public final class Settings {
         add("mem/max", Type.SIZE, 0L, true, false);
         add("mem/vm_max", Type.SIZE, 0L, true, false);
         add("pid/max", Type.UINT, 0L, true, false);
-        add("tpe/gid", Type.GID, Unset.NONE, false, true);
-        add("tpe/negate", Type.BOOL, false, false, false);
-        add("tpe/root_owned", Type.BOOL, false, false, false);
-        add("tpe/user_owned", Type.BOOL, false, false, false);
-        add("tpe/root_mount", Type.BOOL, false, false, false);
-        add("segvguard/expiry", Type.DURATION, Duration.ofSeconds(120), false, false);
-        add("segvguard/suspension", Type.DURATION, Duration.ofSeconds(600), false, false);
-        add("segvguard/maxcrashes", Type.UINT, 5L, false, false);
+        add("tpe/gid", Type.GID, Unset.NONE, true, true);
+        add("tpe/negate", Type.BOOL, false, true, false);
+        add("tpe/root_owned", Type.BOOL, false, true, false);
+        add("tpe/user_owned", Type.BOOL, false, true, false);
+        add("tpe/root_mount", Type.BOOL, false, true, false);
+        add("segvguard/expiry", Type.DURATION, Duration.ofSeconds(120), true, false);
+        add("segvguard/suspension", Type.DURATION, Duration.ofSeconds(600), true, false);
+        add("segvguard/maxcrashes", Type.UINT, 5L, true, false);
         add("crypt/key", Type.STRING, Unset.NONE, false, true);
         add("crypt/tmp", Type.STRING, Unset.NONE, false, true);
         add("proxy/port", Type.PORT, 9050L, false, false);

@@ -21,12 +21,13 @@ public final class Support {
     private static Set<Category> categories() {
         EnumSet<Category> s = EnumSet.noneOf(Category.class);
         for (Category c : Category.values()) if (c.isPath() || c.isNet()) s.add(c);
-        s.addAll(List.of(Category.NET_LINK, Category.IOCTL, Category.LOCK, Category.PID, Category.MEM, Category.BLOCK));
+        s.addAll(List.of(Category.NET_LINK, Category.IOCTL, Category.LOCK, Category.PID, Category.MEM, Category.BLOCK,
+                Category.FORCE, Category.TPE, Category.SEGVGUARD));
         return s;
     }
 
     /** Lists ({@code NAME+item}) that are enforced. */
-    private static final Set<String> LISTS = Set.of("bind", "mask", "append", "block", "setuid", "setgid");
+    private static final Set<String> LISTS = Set.of("bind", "mask", "append", "block", "setuid", "setgid", "force");
 
     /** Argument-less commands that do something. */
     private static final Set<String> SPECIALS = Set.of("reset", "panic");

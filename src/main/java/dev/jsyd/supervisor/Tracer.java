@@ -5,6 +5,7 @@ import dev.jsyd.abi.Syscalls;
 import dev.jsyd.kernel.AccessEvent;
 import dev.jsyd.kernel.Enforcement;
 import dev.jsyd.kernel.ExecCheck;
+import dev.jsyd.kernel.MapCheck;
 import dev.jsyd.kernel.Members;
 import dev.jsyd.kernel.SandboxContext;
 import dev.jsyd.policy.Action;
@@ -80,7 +81,7 @@ final class Tracer implements Runnable {
         ThreadRole.TRACER.confine(ThreadRole.programKeepsAll(context.sandbox()));
         TaskCount tasks = new TaskCount(mainPid);
         Members members = context.members();
-        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck(); Files f = new Files()) {
+        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck(); MapCheck maps = new MapCheck(); Files f = new Files()) {
             files = f;
             int r = pt.seize(mainPid, OPTIONS);
             if (r == 0) members.addInitial(mainPid); // before it may run (the caller releases it)
@@ -105,6 +106,8 @@ final class Tracer implements Runnable {
                 int pid = ev.pid();
                 if (Ptrace.ended(ev)) {
                     tasks.gone(pid);
+                    exec.exited(context, pid, ev.code(), ev.status());
+                    maps.exited(pid);
                     context.identities().forget(pid);
                     context.chdirWatch().forget(pid);
                     if (gone != null && gone.tgid() == pid && (gone.initial() || log.lifecycle())) {
@@ -118,7 +121,7 @@ final class Tracer implements Runnable {
                     }
                     if (mainDone && tasks.isEmpty()) allGone.complete(null);
                 } else if (ev.code() == Ptrace.CLD_TRAPPED) {
-                    onStop(pt, exec, tasks, members, pid, ev);
+                    onStop(pt, exec, maps, tasks, members, pid, ev);
                 }
             }
         } catch (ErrnoException | RuntimeException e) {
@@ -202,7 +205,7 @@ final class Tracer implements Runnable {
         return j > start ? v : -1;
     }
 
-    private void onStop(Ptrace pt, ExecCheck exec, TaskCount tasks, Members members, int pid, Ptrace.Event ev) {
+    private void onStop(Ptrace pt, ExecCheck exec, MapCheck maps, TaskCount tasks, Members members, int pid, Ptrace.Event ev) {
         // A thread seen for the first time may reuse the id of a dead one: forget the credentials
         // kept for that id before it runs (Identities). An exec recomputes the credentials.
         if (tasks.seen(pid)) context.identities().forget(pid);
@@ -213,14 +216,19 @@ final class Tracer implements Runnable {
                 long former = pt.eventMessage(pid);
                 if (former > 0 && former != pid) { // a thread exec'd: it took the leader's id
                     tasks.gone((int) former);
+                    maps.exited((int) former);
                     context.identities().forget((int) former);
                 }
                 members.execed(pid, (int) former);
-                if (members.isInitial(pid) && !executed) {
+                boolean firstExec = members.isInitial(pid) && !executed;
+                if (firstExec) {
                     executed = true; // the program itself, before its first instruction
                     onFirstExec.run();
                 }
+                maps.executed(pid);
                 if (!exec.verify(context, pid)) {
+                    // The program itself refused: syd exits as for a refused exec (spec §2).
+                    if (firstExec) context.exit(dev.jsyd.abi.Errno.EACCES);
                     Signals.kill(pid, Signals.SIGKILL);
                 } else if (log.lifecycle()) {
                     log.exec(pid);
@@ -231,13 +239,17 @@ final class Tracer implements Runnable {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
                     if (tasks.seen((int) child)) context.identities().forget((int) child);
+                    maps.created(pid, (int) child);
+                    if (ev.event() != Ptrace.EVENT_CLONE) exec.forked(pid, (int) child);
                     Members.Proc p = register(members, (int) child, ev.event() != Ptrace.EVENT_CLONE);
                     if (log.lifecycle() && p != null && p.tgid() == child) log.fork(members.tgid(pid), (int) child); // a process
                 }
                 tasks.settle(pid);
                 pt.cont(pid, 0);
             }
-            case Ptrace.EVENT_SECCOMP -> onTaskRequest(pt, tasks, pid);
+            case Ptrace.EVENT_SECCOMP -> {
+                if (!maps.onSeccomp(pt, context, pid)) onTaskRequest(pt, tasks, pid);
+            }
             case Ptrace.EVENT_STOP -> {
                 // A group-stop carries its stop signal; other trap stops (a new child's first stop,
                 // the end of a group-stop) carry SIGTRAP.
@@ -247,11 +259,13 @@ final class Tracer implements Runnable {
                 else pt.cont(pid, 0);
             }
             case 0 -> {
-                if (ev.signal() == Ptrace.SYSCALL_STOP) { // the exit of a task-creating call let through
+                if (ev.signal() != Ptrace.SYSCALL_STOP) {
+                    pt.cont(pid, ev.signal()); // signal-delivery stop: deliver it
+                } else if (maps.awaitsExit(pid)) {
+                    maps.onSyscallExit(pt, context, pid); // an executable mapping to compare
+                } else { // the exit of a task-creating call let through
                     tasks.settle(pid);
                     pt.cont(pid, 0);
-                } else {
-                    pt.cont(pid, ev.signal()); // signal-delivery stop: deliver it
                 }
             }
             default -> pt.cont(pid, 0);

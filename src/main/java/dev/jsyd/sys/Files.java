@@ -108,6 +108,16 @@ public final class Files implements AutoCloseable {
         return stat.asSlice(0, 144).toArray(ValueLayout.JAVA_BYTE);
     }
 
+    /** The mount id of the file open at {@code fd} (statx STATX_MNT_ID), or -errno. */
+    public long mountId(int fd) {
+        MemorySegment p = cstr("");
+        long r = Native.syscall(Syscalls.STATX, fd, p.address(), dev.jsyd.abi.OpenFlags.AT_EMPTY_PATH, 0x1000, stat.address());
+        return r < 0 ? r : stat.get(ValueLayout.JAVA_LONG, 144);
+    }
+
+    /** The file status flags of {@code fd} (fcntl F_GETFL), or -errno. */
+    public static int statusFlags(int fd) { return (int) Native.syscall(Syscalls.FCNTL, fd, 3 /* F_GETFL */); }
+
     public static int close(int fd) { return (int) Native.syscall(Syscalls.CLOSE, fd); }
 
     /**
@@ -180,6 +190,26 @@ public final class Files implements AutoCloseable {
         StringBuilder sb = new StringBuilder((int) r);
         for (int i = 0; i < r; i++) sb.append((char) (link.get(ValueLayout.JAVA_BYTE, i) & 0xff));
         return sb.toString();
+    }
+
+    private MemorySegment chunk;
+
+    /**
+     * pread(2) of up to {@code len} bytes at {@code offset} into {@code dst} (several reads until
+     * {@code len} or end of file); the count, or -errno when nothing could be read.
+     */
+    public int pread(int fd, byte[] dst, int len, long offset) {
+        if (chunk == null) chunk = arena.allocate(65536, 8);
+        int done = 0;
+        while (done < len) {
+            long r = Native.syscall(Syscalls.PREAD64, fd, chunk.address(), Math.min(len - done, 65536), offset + done);
+            if (r == -dev.jsyd.abi.Errno.EINTR) continue;
+            if (r < 0) return done > 0 ? done : (int) r;
+            if (r == 0) break;
+            MemorySegment.copy(chunk, ValueLayout.JAVA_BYTE, 0, dst, done, (int) r);
+            done += (int) r;
+        }
+        return done;
     }
 
     /** Reads a whole small file (e.g. under /proc) as a byte string, at most 64 KiB; null with lastError() on failure. */

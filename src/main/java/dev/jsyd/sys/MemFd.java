@@ -13,6 +13,21 @@ public final class MemFd {
     private static final int F_ADD_SEALS = 1033, F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
 
     /**
+     * memfd_create(2) with {@code name} as a byte string (ISO-8859-1, one char per byte); the fd or
+     * -errno. With {@code sealSeal}, F_SEAL_SEAL is added at once, so no further seal can be set.
+     */
+    public static int create(String name, int flags, boolean sealSeal) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment n = a.allocate(name.length() + 1);
+            for (int i = 0; i < name.length(); i++) n.set(ValueLayout.JAVA_BYTE, i, (byte) name.charAt(i));
+            n.set(ValueLayout.JAVA_BYTE, name.length(), (byte) 0);
+            int fd = (int) Native.syscall(Syscalls.MEMFD_CREATE, n.address(), flags);
+            if (fd >= 0 && sealSeal) Native.syscall(Syscalls.FCNTL, fd, F_ADD_SEALS, F_SEAL_SEAL);
+            return fd;
+        }
+    }
+
+    /**
      * A sealed, read-only-content memfd named {@code name} holding {@code data}, positioned at
      * offset 0; returns the fd or -errno.
      */

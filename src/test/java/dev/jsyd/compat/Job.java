@@ -62,6 +62,9 @@ final class Job {
                     "-m", "allow/net/bind,net/connect,net/sendfd+@**", "-m", Syd.NOTIFY_ALL));
         }
         o.addAll(List.of("-m", "trace/allow_unsafe_memory:1"));
+        // Debian 12's python3.11, gcc (cc1) and node are not PIE, which Syd refuses by default
+        // (exec integrity): Syd's own answer is the nopie profile (docs/COMPAT.md).
+        o.addAll(List.of("-p", "nopie"));
         return o;
     }
 

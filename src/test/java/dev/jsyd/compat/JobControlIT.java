@@ -49,7 +49,7 @@ class JobControlIT {
         List<String> cmd = List.of("bash", "-c", SCRIPT);
         Syd.Result nat = nativeRun(cmd);
         assertThat(nat.err()).doesNotContain("setpgid");
-        for (List<String> policy : List.of(List.of("-poff"), List.of("-p", "user", "-m", "allow/all+" + tmp + "/***"))) {
+        for (List<String> policy : List.of(List.of("-poff", "-p", "nopie"), List.of("-p", "user", "-p", "nopie", "-m", "allow/all+" + tmp + "/***"))) {
             Syd.Result r = sydRun(policy, cmd);
             assertThat(r.status()).as(r.toString()).isEqualTo(nat.status());
             assertThat(r.out()).isEqualTo(nat.out());
@@ -85,7 +85,7 @@ class JobControlIT {
         List<String> cmd = List.of("/usr/bin/python3", "-c", py);
         Syd.Result nat = nativeRun(cmd);
         assertThat(nat.out()).isEqualTo("self rejoined\nchild moved back\n");
-        Syd.Result r = sydRun(List.of("-poff"), cmd);
+        Syd.Result r = sydRun(List.of("-poff", "-p", "nopie"), cmd);
         assertThat(r.out()).as(r.toString()).isEqualTo("self refused\nchild refused\n");
     }
 }

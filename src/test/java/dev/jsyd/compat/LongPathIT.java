@@ -111,11 +111,11 @@ class LongPathIT {
                 """;
         Exact.Run nat = job.runNative(List.of("sh", "-c", script), Duration.ofSeconds(30));
         assertThat(nat.outText()).isEqualTo("content\nopen-ok\ncontent\nlink-ok\ncd-ok\n8\n");
-        Exact.Run off = job.runSyd(List.of("-poff"), List.of("sh", "-c", script), Duration.ofSeconds(60));
+        Exact.Run off = job.runSyd(List.of("-poff", "-p", "nopie"), List.of("sh", "-c", script), Duration.ofSeconds(60));
         assertThat(off.outText()).isEqualTo(nat.outText());
-        Exact.Run on = job.runSyd(List.of("-poff", "-m", "trace/deny_dotdot:1"), List.of("sh", "-c", script), Duration.ofSeconds(60));
+        Exact.Run on = job.runSyd(List.of("-poff", "-p", "nopie", "-m", "trace/deny_dotdot:1"), List.of("sh", "-c", script), Duration.ofSeconds(60));
         assertThat(on.outText()).as(on.toString()).isEqualTo("open-refused\nlink-refused\ncd-refused\n8\n");
-        Exact.Run errno = job.runSyd(List.of("-poff", "-m", "trace/deny_dotdot:1"),
+        Exact.Run errno = job.runSyd(List.of("-poff", "-p", "nopie", "-m", "trace/deny_dotdot:1"),
                 List.of("/usr/bin/python3", "-c", "import os\ntry:\n os.open('a/../f', 0)\nexcept OSError as e:\n print(e.errno)"),
                 Duration.ofSeconds(60));
         assertThat(errno.outText()).isEqualTo("13\n");

@@ -39,7 +39,7 @@ class UserProfileIT {
         assertThat(nat.outText()).contains("copy/sub/file 1234 2345");
         job.reset();
         Files.writeString(job.dir.resolve("run.sh"), SCRIPT);
-        Exact.Run syd = job.runSyd(List.of("-p", "user"), List.of("bash", "run.sh"), Duration.ofSeconds(120));
+        Exact.Run syd = job.runSyd(List.of("-p", "user", "-p", "nopie"), List.of("bash", "run.sh"), Duration.ofSeconds(120));
         assertThat(syd.status()).as(syd.toString()).isZero();
         assertThat(syd.outText()).isEqualTo(nat.outText());
         assertThat(syd.errText()).isEqualTo(nat.errText());

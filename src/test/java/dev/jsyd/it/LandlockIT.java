@@ -23,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * by the kernel.
  */
 class LandlockIT {
+    /** The python3 these tests run may be Debian's /usr/bin/python3.11, which is not PIE (refused by default). */
+    static final String NOPIE = "trace/allow_unsafe_exec_nopie:1";
+
     @TempDir Path tmp;
 
     /** Runs one operation on each target and prints ok or the errno name, one line per target. */
@@ -149,7 +152,7 @@ class LandlockIT {
             case "read", "write", "exec", "truncate", "ioctl", "readdir", "rename" -> yes;
             default -> Path.of(yes).getParent().toString(); // creating or removing an entry: the directory's right
         };
-        List<String> args = new ArrayList<>(List.of("-poff", "-m", "trace/allow_unsafe_caps:1", "-m", "sandbox/lock:on"));
+        List<String> args = new ArrayList<>(List.of("-poff", "-m", NOPIE, "-m", "trace/allow_unsafe_caps:1", "-m", "sandbox/lock:on"));
         // Notified: the seccomp rules allow everything but make the supervisor carry out each call,
         // which must not do what Landlock refuses the program (the supervisor is not under Landlock).
         if (notified) args.addAll(List.of("-m", "sandbox/all:on", "-m", "allow/all+/***", "-m", Syd.NOTIFY_ALL));
@@ -174,7 +177,7 @@ class LandlockIT {
              ServerSocket b = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             String pa = Integer.toString(a.getLocalPort()), pb = Integer.toString(b.getLocalPort());
             assertThat(nativeRun(List.of("python3", script.toString(), "connect", pa, pb))).isEqualTo("ok\nok\n");
-            List<String> args = new ArrayList<>(List.of("-poff", "-m", "sandbox/lock:on"));
+            List<String> args = new ArrayList<>(List.of("-poff", "-m", NOPIE, "-m", "sandbox/lock:on"));
             args.addAll(system(script));
             args.addAll(List.of("-m", "allow/lock/connect+" + pa, "--", "python3", script.toString(), "connect", pa, pb));
             var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
@@ -187,7 +190,7 @@ class LandlockIT {
         }
         String p1 = Integer.toString(free1), p2 = Integer.toString(free2);
         assertThat(nativeRun(List.of("python3", script.toString(), "bind", p1, p2))).isEqualTo("ok\nok\n");
-        List<String> args = new ArrayList<>(List.of("-poff", "-m", "sandbox/lock:on"));
+        List<String> args = new ArrayList<>(List.of("-poff", "-m", NOPIE, "-m", "sandbox/lock:on"));
         args.addAll(system(script));
         args.addAll(List.of("-m", "allow/lock/bind+" + p1 + "-" + p1, "--", "python3", script.toString(), "bind", p1, p2));
         var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
@@ -212,7 +215,7 @@ class LandlockIT {
                     + "s = socket.socket(socket.AF_UNIX); s.bind('\\0" + name + "-own'); s.listen(1)\n"
                     + "t(lambda: socket.socket(socket.AF_UNIX).connect('\\0" + name + "-own'))\n";
             assertThat(nativeRun(List.of("python3", "-c", py))).isEqualTo("ok\nok\nok\nok\nok\n");
-            List<String> args = new ArrayList<>(List.of("-poff", "-m", "sandbox/net/connect,net/bind:on",
+            List<String> args = new ArrayList<>(List.of("-poff", "-m", NOPIE, "-m", "sandbox/net/connect,net/bind:on",
                     "-m", "allow/net/connect,net/bind+any!0-65535", "-m", "allow/net/connect,net/bind+@**",
                     "-m", "deny/net/connect,net/bind+192.0.2.1!9", "-m", "sandbox/lock:on", "-m", "allow/lock/bind+0",
                     "-m", "allow/lock/connect+1"));
@@ -231,7 +234,7 @@ class LandlockIT {
         Path file = Files.writeString(tmp.resolve("file"), "DATA\n");
         assertThat(nativeRun(List.of("cat", file.toString()))).isEqualTo("DATA\n");
         // The open is notified and allowed: the supervisor would open it, Landlock's rules still hold.
-        List<String> args = new ArrayList<>(List.of("-poff", "-m", "sandbox/read,stat:on", "-m", "allow/read,stat+/***",
+        List<String> args = new ArrayList<>(List.of("-poff", "-m", NOPIE, "-m", "sandbox/read,stat:on", "-m", "allow/read,stat+/***",
                 "-m", Syd.NOTIFY_ALL, "-m", "sandbox/lock:on"));
         for (String d : List.of("/usr", "/lib", "/lib64", "/bin")) args.addAll(List.of("-m", "allow/lock/read,exec,readdir+" + d));
         args.addAll(List.of("--", "cat", file.toString()));
@@ -239,7 +242,7 @@ class LandlockIT {
         assertThat(r.status()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).contains("Permission denied").doesNotContain("\"act\":\"deny\""); // the kernel refused, not syd
         // And the other way round: Landlock allows, the notified rule denies (and logs).
-        args = new ArrayList<>(List.of("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***", "-m", "deny/read+" + file,
+        args = new ArrayList<>(List.of("-poff", "-m", NOPIE, "-m", "sandbox/read:on", "-m", "allow/read+/***", "-m", "deny/read+" + file,
                 "-m", "sandbox/lock:on", "-m", "allow/lock/read+" + tmp));
         for (String d : List.of("/usr", "/lib", "/lib64", "/bin")) args.addAll(List.of("-m", "allow/lock/read,exec,readdir+" + d));
         args.addAll(List.of("--", "cat", file.toString()));
@@ -258,7 +261,7 @@ class LandlockIT {
         assertThat(nativeRun(List.of("python3", "-c", py))).isEqualTo("truncated\n");
         Files.writeString(file, "DATA\n");
         for (boolean notified : new boolean[] {false, true}) {
-            List<String> args = new ArrayList<>(List.of("-poff", "-m", "sandbox/lock:on", "-m", "allow/lock/write+" + file));
+            List<String> args = new ArrayList<>(List.of("-poff", "-m", NOPIE, "-m", "sandbox/lock:on", "-m", "allow/lock/write+" + file));
             if (notified) args.addAll(List.of("-m", "sandbox/all:on", "-m", "allow/all+/***", "-m", Syd.NOTIFY_ALL));
             for (String d : List.of("/usr", "/lib", "/lib64", "/bin", "/etc")) args.addAll(List.of("-m", "allow/lock/read,exec,readdir+" + d));
             args.addAll(List.of("--", "python3", "-c", py));
@@ -276,10 +279,10 @@ class LandlockIT {
             assertThat(nativeRun(List.of("sh", "-c", kill))).isEqualTo("sent\n");
             // Without sandbox/lock too: a process outside the sandbox is out of its reach (the
             // supervisor answers as for a pid that does not exist; docs/DECISIONS.md).
-            var plain = Syd.run(List.of("-poff", "--", "sh", "-c", kill), null, Map.of(), Duration.ofSeconds(60));
+            var plain = Syd.run(List.of("-poff", "-m", NOPIE, "--", "sh", "-c", kill), null, Map.of(), Duration.ofSeconds(60));
             assertThat(plain.out()).as(plain.toString()).isEmpty();
             assertThat(plain.err()).contains("No such process");
-            var r = Syd.run(List.of("-poff", "-m", "sandbox/lock:on", "-m", "allow/lock/read,exec,readdir+/usr",
+            var r = Syd.run(List.of("-poff", "-m", NOPIE, "-m", "sandbox/lock:on", "-m", "allow/lock/read,exec,readdir+/usr",
                     "-m", "allow/lock/read,exec,readdir+/lib", "-m", "allow/lock/read,exec,readdir+/lib64",
                     "-m", "allow/lock/read,exec,readdir+/bin", "--", "sh", "-c", kill), null, Map.of(), Duration.ofSeconds(60));
             assertThat(r.out()).as(r.toString()).isEmpty();
@@ -299,7 +302,7 @@ class LandlockIT {
                     + "try:\n s.connect('\\0" + name + "'); print('connected')\n"
                     + "except OSError as e: print(errno.errorcode[e.errno])";
             assertThat(nativeRun(List.of("python3", "-c", connect))).isEqualTo("connected\n");
-            List<String> args = new ArrayList<>(List.of("-poff", "-m", "sandbox/lock:on"));
+            List<String> args = new ArrayList<>(List.of("-poff", "-m", NOPIE, "-m", "sandbox/lock:on"));
             for (String d : List.of("/usr", "/lib", "/lib64", "/bin", "/etc")) args.addAll(List.of("-m", "allow/lock/read,exec,readdir+" + d));
             args.addAll(List.of("--", "python3", "-c", connect));
             var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * command run natively.
  */
 class NamespaceIT {
+    /** The python3 these tests run may be Debian's /usr/bin/python3.11, which is not PIE (refused by default). */
+    static final String NOPIE = "trace/allow_unsafe_exec_nopie:1";
+
     @TempDir Path tmp;
 
     static final List<String> NS = List.of("mnt", "uts", "ipc", "pid", "net", "cgroup", "time");
@@ -43,7 +46,7 @@ class NamespaceIT {
         assertThat(host).hasSize(NS.size());
         var same = Syd.sh(List.of("-poff"), readlinks());
         assertThat(List.of(same.out().split("\n"))).as("without unshare the program shares the host's").isEqualTo(host);
-        var r = Syd.sh(List.of("-poff", "-m", "unshare/mount,uts,ipc,pid,net,cgroup,time:on"), readlinks());
+        var r = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "unshare/mount,uts,ipc,pid,net,cgroup,time:on"), readlinks());
         assertThat(r.status()).as(r.toString()).isZero();
         List<String> inside = List.of(r.out().split("\n"));
         assertThat(inside).hasSize(NS.size());
@@ -51,7 +54,7 @@ class NamespaceIT {
             assertThat(inside.get(i)).as(NS.get(i)).startsWith(NS.get(i) + ":[").isNotEqualTo(host.get(i));
         }
         // The user namespace too, with the caller mapped to root by root/map.
-        var u = Syd.sh(List.of("-poff", "-m", "unshare/user:on", "-m", "root/map:on"),
+        var u = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "unshare/user:on", "-m", "root/map:on"),
                 "readlink /proc/self/ns/user; id -u; cat /proc/self/uid_map");
         assertThat(u.status()).as(u.toString()).isZero();
         String[] lines = u.out().split("\n");
@@ -65,13 +68,13 @@ class NamespaceIT {
         Path dir = Files.createDirectory(tmp.resolve("mnt"));
         String script = "grep ' " + dir + " ' /proc/self/mountinfo; echo inside > " + dir + "/file && cat " + dir + "/file";
         assertThat(Syd.nativeSh("grep ' " + dir + " ' /proc/self/mountinfo")).as("natively nothing is mounted there").isEmpty();
-        var r = Syd.sh(List.of("-poff", "-m", "bind+tmpfs:" + dir + ":nodev,nosuid,size=1M"), script);
+        var r = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "bind+tmpfs:" + dir + ":nodev,nosuid,size=1M"), script);
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.out()).matches("(?s)\\d+ \\d+ \\S+ / " + dir + " rw,nosuid,nodev\\S* - tmpfs tmpfs rw,size=1024k.*\ninside\n");
         assertThat(dir.resolve("file")).as("the host never saw the file").doesNotExist();
         // bind- removes the mount again, bind^ every one.
         for (String undo : List.of("bind-tmpfs:" + dir + ":nodev,nosuid,size=1M", "bind^")) {
-            var none = Syd.sh(List.of("-poff", "-m", "bind+tmpfs:" + dir + ":nodev,nosuid,size=1M", "-m", undo),
+            var none = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "bind+tmpfs:" + dir + ":nodev,nosuid,size=1M", "-m", undo),
                     "grep -c ' " + dir + " ' /proc/self/mountinfo");
             assertThat(none.out()).as(undo).isEqualTo("0\n");
         }
@@ -81,20 +84,20 @@ class NamespaceIT {
     void aReadOnlyBindRefusesWritesTheHostAllows() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("data"));
         assertThat(Syd.nativeSh("echo native > " + dir + "/a && cat " + dir + "/a")).isEqualTo("native\n");
-        var r = Syd.sh(List.of("-poff", "-m", "bind+" + dir + ":" + dir + ":ro,noexec"),
+        var r = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "bind+" + dir + ":" + dir + ":ro,noexec"),
                 "cat " + dir + "/a; echo x > " + dir + "/b; echo rc=$?");
         assertThat(r.out()).isEqualTo("native\nrc=2\n");
         assertThat(r.err()).contains("Read-only file system");
         assertThat(dir.resolve("b")).doesNotExist();
         // A bind whose source does not exist is skipped.
-        var skipped = Syd.sh(List.of("-poff", "-m", "bind+/nonexistent/jsyd:" + dir + ":ro"), "echo y > " + dir + "/c && echo ok");
+        var skipped = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "bind+/nonexistent/jsyd:" + dir + ":ro"), "echo y > " + dir + "/c && echo ok");
         assertThat(skipped.out()).as(skipped.toString()).isEqualTo("ok\n");
     }
 
     @Test
     void hostAndDomainNamesAreSetInTheirOwnNamespace() throws Exception {
         String hostName = Syd.nativeSh("hostname").trim();
-        var r = Syd.sh(List.of("-poff", "-m", "name/host:jsyd-box", "-m", "name/domain:jsyd-lan"),
+        var r = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "name/host:jsyd-box", "-m", "name/domain:jsyd-lan"),
                 "hostname; cat /proc/sys/kernel/domainname");
         assertThat(r.out()).as(r.toString()).isEqualTo("jsyd-box\njsyd-lan\n");
         assertThat(Syd.nativeSh("hostname").trim()).as("the host keeps its name").isEqualTo(hostName).isNotEqualTo("jsyd-box");
@@ -119,7 +122,7 @@ class NamespaceIT {
                     + "try:\n s.connect((\"127.0.0.1\", " + port + ")); print(\"connected\")\n"
                     + "except OSError as e: print(e.errno)'";
             assertThat(Syd.nativeSh(connect)).as("natively the host's listener is reachable").isEqualTo("connected\n");
-            var r = Syd.sh(List.of("-poff", "-m", "unshare/net:on"), ifaces + "; cat /sys/class/net/lo/flags >/dev/null; " + connect);
+            var r = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "unshare/net:on"), ifaces + "; cat /sys/class/net/lo/flags >/dev/null; " + connect);
             assertThat(r.out()).as(r.toString()).isEqualTo("lo\n111\n"); // ECONNREFUSED: lo is up, nobody listens there
             server.close();
             accepter.join(5000);
@@ -135,7 +138,7 @@ class NamespaceIT {
             String peek = "cat /proc/" + pid + "/cmdline | tr '\\0' ' '; echo";
             assertThat(Syd.nativeSh(peek)).isEqualTo("sleep 60 \n");
             // Every path call notified: the supervisor resolves /proc as the program sees it.
-            var r = Syd.sh(List.of("-poff", "-m", "sandbox/read,stat,readdir:on", "-m", "allow/read,stat,readdir+/***",
+            var r = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "sandbox/read,stat,readdir:on", "-m", "allow/read,stat,readdir+/***",
                     "-m", Syd.NOTIFY_ALL, "-m", "unshare/mount,pid:on"),
                     "echo $$; readlink /proc/self; grep NSpid /proc/self/status; ls /proc | grep -c '^[0-9]'; " + peek
                     + "; echo x | cat /proc/self/fd/0");
@@ -148,7 +151,7 @@ class NamespaceIT {
 
     @Test
     void execChecksAndTheRuntimeApiWorkInsideAPidNamespace() throws Exception {
-        var r = Syd.sh(List.of("-poff", "-m", "lock:exec", "-m", "sandbox/exec:on", "-m", "allow/exec+/***",
+        var r = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "lock:exec", "-m", "sandbox/exec:on", "-m", "allow/exec+/***",
                 "-m", "deny/exec+/usr/bin/id", "-m", "unshare/mount,pid:on"),
                 "test -c /dev/syd/sandbox/read:on && test -c '/dev/syd/sandbox/read?' && echo api; /usr/bin/id; echo rc=$?");
         assertThat(r.out()).as(r.toString()).isEqualTo("api\nrc=126\n");
@@ -161,7 +164,7 @@ class NamespaceIT {
         for (String d : List.of("usr", "bin", "lib", "lib64", "proc", "etc", "tmp")) Files.createDirectory(root.resolve(d));
         Files.writeString(root.resolve("marker"), "NEWROOT\n");
         Files.writeString(root.resolve("secret"), "SECRET\n");
-        List<String> policy = new ArrayList<>(List.of("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***",
+        List<String> policy = new ArrayList<>(List.of("-poff", "-m", NOPIE, "-m", "sandbox/read:on", "-m", "allow/read+/***",
                 "-m", "deny/read+/secret", "-m", "root:" + root, "-m", "unshare/pid:on"));
         for (String d : List.of("usr", "bin", "lib", "lib64")) policy.addAll(List.of("-m", "bind+/" + d + ":/" + d + ":ro"));
         policy.addAll(List.of("--", "/usr/bin/sh", "-c", "pwd; cat /marker; ls /proc | grep -c '^[0-9]'; cat /secret; echo rc=$?"));
@@ -175,7 +178,7 @@ class NamespaceIT {
     void aTimeNamespaceShiftsTheBootClock() throws Exception {
         double nativeUptime = Double.parseDouble(Syd.nativeSh("cut -d' ' -f1 /proc/uptime").trim());
         assertThat(nativeUptime).isLessThan(86_400_000);
-        var r = Syd.sh(List.of("-poff", "-m", "time:86400000"), "cut -d' ' -f1 /proc/uptime");
+        var r = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "time:86400000"), "cut -d' ' -f1 /proc/uptime");
         assertThat(Double.parseDouble(r.out().trim())).as(r.toString()).isBetween(86_400_000 + nativeUptime - 60, 86_400_000 + nativeUptime + 600);
     }
 
@@ -183,9 +186,9 @@ class NamespaceIT {
     void rootFakeReportsUidZeroToANonRootProgram() throws Exception {
         String asNobody = "setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'id -u; id -g'";
         // SafeSetID: root may become nobody only along setuid+/setgid+ rules.
-        List<String> off = List.of("-poff", "-m", "setuid+0:65534", "-m", "setgid+0:65534");
+        List<String> off = List.of("-poff", "-m", NOPIE, "-m", "setuid+0:65534", "-m", "setgid+0:65534");
         assertThat(Syd.sh(off, asNobody).out()).isEqualTo("65534\n65534\n");
-        var r = Syd.sh(List.of("-poff", "-m", "setuid+0:65534", "-m", "setgid+0:65534", "-m", "root/fake:on"), asNobody);
+        var r = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "setuid+0:65534", "-m", "setgid+0:65534", "-m", "root/fake:on"), asNobody);
         assertThat(r.out()).as(r.toString()).isEqualTo("0\n0\n");
     }
 
@@ -204,7 +207,7 @@ class NamespaceIT {
                 rm "$out"
                 echo done
                 """);
-        var r = Syd.run(List.of("-poff", "-pcontainer", "--", "sh", script.toString()), null, Map.of(), Duration.ofSeconds(60));
+        var r = Syd.run(List.of("-poff", "-m", NOPIE, "-pcontainer", "--", "sh", script.toString()), null, Map.of(), Duration.ofSeconds(60));
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.out()).matches("child \\d+\n100\n99\n98\ndone\n");
     }
@@ -227,7 +230,7 @@ class NamespaceIT {
     void launchTimeSettingsAreRefusedAtRuntime() throws Exception {
         String py = "import os, sys\nfor c in sys.argv[1:]:\n try:\n  os.stat('/dev/syd/' + c); print('ok')\n"
                 + " except OSError as e: print(e.errno)";
-        var r = Syd.run(List.of("-poff", "-m", "lock:off", "-m", "sandbox/lock:on", "-m", "allow/lock/read,exec,readdir+/",
+        var r = Syd.run(List.of("-poff", "-m", NOPIE, "-m", "lock:off", "-m", "sandbox/lock:on", "-m", "allow/lock/read,exec,readdir+/",
                 "--", "python3", "-c", py, "unshare/net:on", "bind+tmpfs:/tmp", "rlimit/nofile:5", "name/host:x",
                 "sandbox/lock:off", "allow/lock/write+/tmp", "default/lock:warn", "root/fake:on", "sandbox/read:on"),
                 null, Map.of(), Duration.ofSeconds(60));
@@ -241,7 +244,7 @@ class NamespaceIT {
         // not confined (no filter, no Landlock): natively a child reads its parent's /proc entries.
         String peek = "grep -c Name /proc/$PPID/status; head -c1 /proc/$PPID/mem >/dev/null; echo rc=$?";
         assertThat(Syd.nativeSh(peek)).startsWith("1\n");
-        var r = Syd.sh(List.of("-poff", "-m", "sandbox/read,stat:on", "-m", "allow/read,stat+/***", "-m", Syd.NOTIFY_ALL,
+        var r = Syd.sh(List.of("-poff", "-m", NOPIE, "-m", "sandbox/read,stat:on", "-m", "allow/read,stat+/***", "-m", Syd.NOTIFY_ALL,
                 "-m", "time:10"), "[ \"$PPID\" -gt 1 ] && echo has-parent; " + peek);
         assertThat(r.out()).as(r.toString()).isEqualTo("has-parent\nrc=1\n");
         assertThat(r.err()).contains("No such file or directory");

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * command prints its output and exit status; the output under syd ({@code -p off}, and
  * {@code -p user} for what that profile allows) must be what the same script prints natively.
  * The JVM and Node generate code, so their batch runs with {@code trace/allow_unsafe_memory:1}
- * (MDWE refuses JIT memory, as Syd's does).
+ * (MDWE refuses JIT memory, as Syd's does). Debian's gcc, cc1 and node are not position
+ * independent, which Syd refuses by default: every batch runs with {@code trace/allow_unsafe_exec_nopie:1}.
  */
 class ProgramSmokeIT {
     @TempDir Path tmp;
@@ -65,6 +66,8 @@ class ProgramSmokeIT {
             "printf 'public class Hi { public static void main(String[] a) throws Exception { var t = new Thread(() -> System.out.println(\"thread\")); t.start(); t.join(); System.out.println(new ProcessBuilder(\"true\").start().waitFor()); } }' > Hi.java && java Hi.java",
             "node -e 'const cp=require(\"child_process\"); console.log(cp.execSync(\"echo n\").toString().trim()); const {Worker}=require(\"worker_threads\"); new Worker(\"process.exit(3)\",{eval:true}).on(\"exit\",c=>console.log(\"worker\",c))'");
 
+    static final String NOPIE = "trace/allow_unsafe_exec_nopie:1";
+
     static String script(List<String> cmds) {
         StringBuilder s = new StringBuilder();
         int i = 0;
@@ -105,16 +108,16 @@ class ProgramSmokeIT {
     void ordinaryProgramsRunAsNativelyUnderProfileOff() throws Exception {
         List<String> all = new ArrayList<>(COMMON);
         all.addAll(OFF_ONLY);
-        same("off", all, List.of("-poff"));
+        same("off", all, List.of("-poff", "-m", NOPIE));
     }
 
     @Test
     void ordinaryProgramsRunAsNativelyUnderProfileUser() throws Exception {
-        same("user", COMMON, List.of("-puser"));
+        same("user", COMMON, List.of("-puser", "-m", NOPIE));
     }
 
     @Test
     void theJvmAndNodeRunWithExecutableMemoryAllowed() throws Exception {
-        same("jit-off", JIT, List.of("-poff", "-m", "trace/allow_unsafe_memory:1"));
+        same("jit-off", JIT, List.of("-poff", "-m", "trace/allow_unsafe_memory:1", "-m", NOPIE));
     }
 }

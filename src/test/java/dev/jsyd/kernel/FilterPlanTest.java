@@ -58,7 +58,7 @@ class FilterPlanTest {
 
     @Test
     void readRulesNotifyOnlyOpensThatRead() throws Exception {
-        Program f = filter("sandbox/read:on", "allow/read+/usr/***");
+        Program f = filter("sandbox/read:on", "allow/read+/usr/***", "trace/allow_unsafe_memory:1");
         assertThat(openat(f, O_RDONLY)).isEqualTo(Seccomp.RET_USER_NOTIF);
         assertThat(openat(f, O_RDWR | O_CLOEXEC)).isEqualTo(Seccomp.RET_USER_NOTIF);
         assertThat(openat(f, O_WRONLY | O_CREAT | O_TRUNC)).as("opens for writing always are").isEqualTo(Seccomp.RET_USER_NOTIF);

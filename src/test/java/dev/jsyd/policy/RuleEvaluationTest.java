@@ -215,7 +215,7 @@ class RuleEvaluationTest {
                 "root:/srv/r", "name/host:box", "rlimit/nofile:1024", "rlimit/as:1G", "rlimit/cpu:1m",
                 "rlimit/stack:inf", "mem/max:512M", "pid/max:64", "bind+/etc:/etc:ro", "bind+tmpfs:/tmp:nodev",
                 "bind-/etc:/etc:ro", "mask+/proc/cpuinfo", "mask+/etc/id:/dev/zero", "append+/var/log/***",
-                "force+/bin/true:sha256:00ff", "force+/bin/true:sha512:ee", "setuid+1000:65534",
+                "force+/bin/true:sha256:" + "00ff".repeat(16), "force+/bin/true:sha512:" + "ee".repeat(64), "setuid+1000:65534",
                 "block+10.0.0.0/8", "allow/lock/read,exec+/usr", "tpe/gid:100", "segvguard/maxcrashes:9").snapshot();
         assertThat(s.lock()).contains(LockState.EXEC);
         assertThat(s.timeout()).contains(java.time.Duration.ofSeconds(90));

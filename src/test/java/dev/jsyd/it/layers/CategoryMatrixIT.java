@@ -53,8 +53,11 @@ public class CategoryMatrixIT {
         return d;
     }
 
-    /** chroot and device nodes need capabilities the sandbox drops unless this keeps them. */
-    static final List<String> CAPS = List.of("-m", "trace/allow_unsafe_caps:1");
+    /**
+     * chroot and device nodes need capabilities the sandbox drops unless this keeps them; python3
+     * may be a non-PIE build (Debian's), which exec integrity refuses unless relaxed.
+     */
+    static final List<String> CAPS = List.of("-m", "trace/allow_unsafe_caps:1", "-m", "trace/allow_unsafe_exec_nopie:1");
 
     static Syd.Result op(List<String> policy, Path d, String cat) throws Exception {
         List<String> args = new ArrayList<>(CAPS);

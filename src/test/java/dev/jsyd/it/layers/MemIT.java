@@ -67,4 +67,28 @@ class MemIT {
                 p + " mmap 100; test -c /dev/syd/mem/max:10M; " + p + " mmap 100");
         assertThat(r.out()).as(r.toString()).isEqualTo("ok mmap 100\nmmap ENOMEM\n");
     }
+
+    @Test
+    void anExecutableFileMappingCheckedByTheTracerCountsToo() throws Exception {
+        // with an exec rule, PROT_EXEC mappings of files go to the tracer (exec integrity), not to the memory handler
+        java.nio.file.Path big = java.nio.file.Files.createTempFile(Syd.HOME.resolve("target"), "big", ".bin");
+        try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(200L << 20); // sparse
+        }
+        String py = "import mmap, os\nfd = os.open('" + big + "', os.O_RDONLY)\n"
+                + "try:\n  mmap.mmap(fd, 200 << 20, prot=mmap.PROT_READ | mmap.PROT_EXEC, flags=mmap.MAP_PRIVATE); print('mapped')\n"
+                + "except OSError as e: print(e.errno)\n";
+        try {
+            List<String> exec = List.of("sandbox/exec:on", "allow/exec+/***", "deny/exec+/nonexistent/***",
+                    "trace/allow_unsafe_exec_nopie:1");
+            assertThat(run(exec, "python3", "-c", py).out()).as("no limit").isEqualTo("mapped\n");
+            List<String> limited = new ArrayList<>(exec);
+            limited.addAll(List.of("sandbox/mem:on", "mem/vm_max:128M"));
+            var r = run(limited, "python3", "-c", py);
+            assertThat(r.out()).as(r.toString()).isEqualTo("12\n"); // ENOMEM
+            assertThat(r.err()).contains("\"cap\":\"mem\"", "mem/vm_max");
+        } finally {
+            java.nio.file.Files.deleteIfExists(big);
+        }
+    }
 }
