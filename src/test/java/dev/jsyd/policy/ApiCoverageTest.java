@@ -167,6 +167,8 @@ class ApiCoverageTest {
         if (body.contains(text)) return true;
         // a table of the class the test walks (e.g. DefaultDenyEscapeIT.SWITCHES): the command as an entry of it
         if (kind.equals("command") && source.contains("List.of(\"" + text + "\"")) return true;
+        // or the policy a helper of the class gives every test (ForceIT.policy: "sandbox/force:on")
+        if (kind.equals("command") && source.contains("\"" + text + ":")) return true;
         if (kind.equals("command") && Pattern.compile("\\.put\\(\"" + Pattern.quote(text) + "[\":]").matcher(source).find()) return true;
         if (kind.equals("category")) { // a rule of the category in a comma list: deny/read,write+
             return Pattern.compile("[a-z]+/(?:[a-z_/]+,)*" + Pattern.quote(name) + "[,+:^-]").matcher(body).find();
