@@ -52,4 +52,24 @@ class OneWaySwitchesIT {
         }
         assertThat(Syd.HOME.resolve("target/oneway-ran")).doesNotExist();
     }
+
+    @Test
+    void commandsNotEnforcedAreRefusedInFilesAndAtRunTime() throws Exception {
+        Path f = Files.createTempFile(Syd.HOME.resolve("target"), "unsupported", ".syd-3");
+        try {
+            Files.writeString(f, "sandbox/read:on\ncrypt+/home/***\n");
+            var r = Syd.run("-P", f.toString(), "--", "touch", Syd.HOME.resolve("target/unsupported-ran").toString());
+            assertThat(r.status()).as(r.toString()).isEqualTo(22);
+            assertThat(r.err()).contains(f + ":2:1", "`crypt` is not supported by this version of syd");
+            assertThat(Syd.HOME.resolve("target/unsupported-ran")).doesNotExist();
+        } finally {
+            Files.deleteIfExists(f);
+        }
+        String script = "for c in sandbox/crypt:on trace/deny_tsc:1 proxy/port:9050 sandbox/read:on; do"
+                + " test -c /dev/syd/$c && echo \"$c stored\" || echo \"$c refused\"; done;"
+                + " test -c '/dev/syd/sandbox/crypt?' && echo crypt on || echo crypt off";
+        var r = Syd.sh(List.of("-poff", "-m", "lock:off"), script);
+        assertThat(r.out()).as(r.toString()).isEqualTo("sandbox/crypt:on refused\ntrace/deny_tsc:1 refused\n"
+                + "proxy/port:9050 refused\nsandbox/read:on stored\ncrypt off\n");
+    }
 }
