@@ -95,7 +95,7 @@ final class Lookup implements AutoCloseable {
         }
         if (emptyPath && path.isEmpty()) return fd(r, dirfd);
         boolean follow = (atFlags & AT_SYMLINK_NOFOLLOW) == 0;
-        if (lazy && follow) {
+        if (lazy && follow && r.sandbox().masks().isEmpty()) { // a masked path is looked at the long way
             PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, PathResolver.Last.LAST_LAZY);
             if (res.isMagic()) return new Lookup(MagicLinks.mayFollow(r, res.magic()) ? null : res.magic(),
                     -1, "", -1, res.magic(), res.trailingSlash());
@@ -105,7 +105,8 @@ final class Lookup implements AutoCloseable {
             lk.unreadDirfd = dirfd;
             return lk;
         }
-        return path(r, dirfd, path, follow);
+        Lookup lk = path(r, dirfd, path, follow);
+        return devSyd ? lk.masked(r) : lk;
     }
 
     private String unreadPath;
@@ -121,6 +122,24 @@ final class Lookup implements AutoCloseable {
     /** The same path resolved again following its last component (this lookup's last one was a symlink). */
     Lookup resolvedAgain(Request r) throws ResolveException {
         return path(r, unreadDirfd, unreadPath, true);
+    }
+
+
+    /**
+     * For the stat family: a masked path ({@code mask+}, see {@link PathTransforms}) answers with its
+     * target's metadata; the lookup keeps the program's path, which the checks (hiding) are made
+     * on. An object that is not masked is returned as it is.
+     */
+    private Lookup masked(Request r) throws ResolveException {
+        if (path == null || magic != null || r.sandbox().masks().isEmpty()) return this;
+        long rc = r.statCalls().fstatat(atFd(), atName(), atFlags());
+        if (rc < 0) return this; // absent: the call's own answer
+        String target = PathTransforms.maskTarget(r.sandbox(), path, (r.statCalls().statMode() & Files.S_IFMT) == Files.S_IFDIR);
+        if (target == null) return this;
+        int fd = PathTransforms.openTarget(r, target, dev.jsyd.abi.OpenFlags.O_PATH);
+        if (fd < 0) throw new ResolveException(-fd);
+        close();
+        return new Lookup(path, -1, "", fd, null, trailingSlash);
     }
 
     /** Resolves {@code path} relative to {@code dirfd} for the calling thread. */

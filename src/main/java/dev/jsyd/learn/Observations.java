@@ -23,6 +23,8 @@ public final class Observations {
     final Map<Category, Set<String>> addresses = new EnumMap<>(Category.class);
     /** Settings the tips asked for, with what needed them (the syscall and its target). */
     final Map<String, String> settings = new LinkedHashMap<>();
+    /** ioctl requests refused or logged (their names, or {@code 0x…}). */
+    final Set<String> ioctls = new TreeSet<>();
     /** Checks on objects that have no path (pipes, sockets): they cannot be written as rules. */
     final Set<String> unnamed = new TreeSet<>();
     /** The command the run started and its working directory, when the log has a {@code run} record. */
@@ -68,6 +70,8 @@ public final class Observations {
                 String p = Bytes.fromUtf8(r.text("path"));
                 if (p.startsWith("/")) paths.computeIfAbsent(c, k -> new TreeSet<>()).add(p);
                 else unnamed.add(c.sydName() + " " + p);
+            } else if (c == Category.IOCTL && r.has("ioctl")) {
+                ioctls.add(r.text("ioctl"));
             } else if (c.isNet() && r.has("addr")) {
                 addresses.computeIfAbsent(c, k -> new TreeSet<>()).add(Bytes.fromUtf8(r.text("addr")));
             }
