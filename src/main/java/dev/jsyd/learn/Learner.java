@@ -72,7 +72,7 @@ public final class Learner {
         }
         String pwd = obs.cwd != null ? Bytes.fromUtf8(obs.cwd) : vars.apply("SYD_PWD");
         PathGeneralizer gen = new PathGeneralizer(pwd, vars.apply("HOME"), vars.apply("SYD_UID"), created,
-                options.exists());
+                options.exists()).pids(obs.pids);
         RuleTree tree = new RuleTree(gen.depths, options.collapse(), options.depth());
         for (var item : obs.pathItems()) {
             if (before != null && before.checkPath(item.getKey(), item.getValue()) == Action.ALLOW) continue;
@@ -87,6 +87,11 @@ public final class Learner {
         obs.settings.forEach((cmd, why) -> {
             if (old != null && old.lines().anyMatch(l -> l.strip().equals(cmd) || l.strip().equals("#" + cmd))) return;
             (NEEDED.contains(cmd) ? active : suggested).put(cmd, "needed by " + why);
+        });
+        kernelSwitches(obs.switches).forEach((cmd, why) -> {
+            if (old != null && old.lines().anyMatch(l -> l.strip().equals(cmd))) return;
+            suggested.remove(cmd);
+            active.put(cmd, why);
         });
 
         Map<String, EnumSet<Category>> paths = tree.rules();
@@ -124,6 +129,30 @@ public final class Learner {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private static final String NAMESPACE = "trace/allow_unsafe_namespace:";
+
+    /**
+     * The kernel-side switches a learning run needed, as commands with what needed them (each call
+     * and how often); the namespace switches, each naming a list, become one command with their union.
+     */
+    static Map<String, String> kernelSwitches(Map<String, Map<String, Integer>> switches) {
+        Map<String, Map<String, Integer>> merged = new LinkedHashMap<>();
+        Set<String> namespaces = new java.util.LinkedHashSet<>();
+        switches.forEach((cmd, calls) -> {
+            if (cmd.startsWith(NAMESPACE)) namespaces.addAll(List.of(cmd.substring(NAMESPACE.length()).split(",")));
+            String key = cmd.startsWith(NAMESPACE) ? NAMESPACE : cmd;
+            calls.forEach((call, n) -> merged.computeIfAbsent(key, k -> new LinkedHashMap<>()).merge(call, n, Integer::sum));
+        });
+        Map<String, String> out = new LinkedHashMap<>();
+        merged.forEach((cmd, calls) -> {
+            String command = cmd.equals(NAMESPACE) ? NAMESPACE + (namespaces.contains("all") ? "all" : String.join(",", namespaces)) : cmd;
+            java.util.StringJoiner why = new java.util.StringJoiner("; ", "kernel-side, needed by ", "");
+            calls.forEach((call, n) -> why.add(call + ", " + (n == 1 ? "once" : n + " times")));
+            out.put(command, why.toString());
+        });
+        return out;
     }
 
     private void header(StringBuilder text, Observations obs, Path out) {

@@ -23,6 +23,13 @@ public final class Observations {
     final Map<Category, Set<String>> addresses = new EnumMap<>(Category.class);
     /** Settings the tips asked for, with what needed them (the syscall and its target). */
     final Map<String, String> settings = new LinkedHashMap<>();
+    /**
+     * Kernel-side switches the run needed ({@code learn} records of a learning run), each with the
+     * calls that needed it ("sys (why)") and how often.
+     */
+    final Map<String, Map<String, Integer>> switches = new LinkedHashMap<>();
+    /** The process ids of the run's processes ({@code run} and {@code fork} records), as decimal text. */
+    final Set<String> pids = new java.util.HashSet<>();
     /** Checks on objects that have no path (pipes, sockets): they cannot be written as rules. */
     final Set<String> unnamed = new TreeSet<>();
     /** The command the run started and its working directory, when the log has a {@code run} record. */
@@ -42,6 +49,7 @@ public final class Observations {
 
     private void add(LogRecord r) {
         String ctx = r.ctx();
+        if ("run".equals(ctx) || "fork".equals(ctx)) pids.add(String.valueOf(r.pid()));
         if ("run".equals(ctx)) {
             if (argv.isEmpty()) {
                 argv = r.list("argv");
@@ -51,6 +59,14 @@ public final class Observations {
         }
         if ("end".equals(ctx)) {
             status = r.number("status", -1);
+            return;
+        }
+        if ("learn".equals(ctx)) {
+            String cmd = r.text("setting");
+            if (cmd != null) {
+                String call = r.text("sys") + (r.has("msg") ? " (" + r.text("msg") + ")" : "");
+                switches.computeIfAbsent(cmd, k -> new LinkedHashMap<>()).merge(call, 1, Integer::sum);
+            }
             return;
         }
         if (!r.isAccess()) return;
