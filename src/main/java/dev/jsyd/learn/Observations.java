@@ -49,7 +49,7 @@ public final class Observations {
 
     private void add(LogRecord r) {
         String ctx = r.ctx();
-        if ("run".equals(ctx) || "fork".equals(ctx)) pids.add(String.valueOf(r.pid()));
+        if (("run".equals(ctx) || "fork".equals(ctx)) && r.pid() >= 100) pids.add(String.valueOf(r.pid())); // 2 digits: too many names
         if ("run".equals(ctx)) {
             if (argv.isEmpty()) {
                 argv = r.list("argv");
