@@ -254,6 +254,9 @@ class LearnIT {
         assertThat(guarded.out()).contains("wx-mmap: EACCES", "wx-gain: EACCES", "personality: EPERM", "uring: EPERM",
                 "keyring: EPERM");
         assertThat(Tools.run(a, Map.of(), "syd", "-poff", "--", "unshare", "-U", "-m", "true").status()).isNotZero();
+        // Trace mode (-x) is not learning: the kernel-side protections stay.
+        Syd.Result traced = Tools.run(a, Map.of(), "syd", "-x", "--", probe, "wx-gain", "uring");
+        assertThat(traced.out()).contains("wx-gain: EACCES", "uring: EPERM");
 
         String profile = learnAndReplay(a, b, Map.of(), "sh", "-c", script);
         assertThat(replayed.out()).contains("wx-mmap ok", "wx-gain ok", "personality ok", "uring ok", "keyring ok");
