@@ -149,7 +149,8 @@ public final class AuditLog {
         if (!enabled(WARN)) return;
         write(WARN, g -> {
             g.writeStringField("ctx", "learn");
-            g.writeStringField("act", "warn");
+            g.writeStringField("cap", "kernel");
+            g.writeStringField("act", "deny"); // what the kernel-side protection does outside learning
             g.writeStringField("sys", sys);
             g.writeStringField("setting", command);
             g.writeStringField("msg", why);

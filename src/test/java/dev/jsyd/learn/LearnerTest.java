@@ -112,7 +112,7 @@ class LearnerTest {
     }
 
     static String learned(String sys, String setting, String why) {
-        return "{\"ctx\":\"learn\",\"act\":\"warn\",\"sys\":\"" + sys + "\",\"setting\":\"" + setting
+        return "{\"ctx\":\"learn\",\"cap\":\"kernel\",\"act\":\"deny\",\"sys\":\"" + sys + "\",\"setting\":\"" + setting
                 + "\",\"msg\":\"" + why + "\",\"pid\":4242,\"tip\":\"configure `" + setting + "'\"}";
     }
 
