@@ -83,11 +83,15 @@ public final class Relaxations {
             FilterSpec.Rules n = rules(e.getValue()), o = rules(open.syscalls().get(nr));
             List<ArgRule> out = new ArrayList<>();
             int notify = Seccomp.RET_USER_NOTIF, exec = MemoryHandlers.PROT_EXEC;
-            if (wx && nr == Syscalls.MMAP) out.add(ArgRule.all(notify, masked(2, exec | PROT_WRITE, exec | PROT_WRITE)));
-            if (wx && (nr == Syscalls.MPROTECT || nr == Syscalls.PKEY_MPROTECT)) out.add(ArgRule.all(notify, anyBits(2, exec)));
+            // W^X breaks (MDWE is off): where the tracer checks executable file mappings it records them
+            // too (MapCheck); the rest is notified. pkey_mprotect is notified (its row may need a switch too).
+            boolean toTracer = wx && MemoryHandlers.mappingsChecked(sandbox);
+            if (wx && nr == Syscalls.MPROTECT) out.add(ArgRule.all(toTracer ? Seccomp.RET_TRACE : notify, anyBits(2, exec)));
+            if (wx && nr == Syscalls.PKEY_MPROTECT) out.add(ArgRule.all(notify, anyBits(2, exec)));
             for (ArgRule r : n.rules()) {
                 out.add(isErrno(r.ret()) && !o.rules().contains(r) ? new ArgRule(r.conds(), notify) : r);
             }
+            if (wx && nr == Syscalls.MMAP) out.add(ArgRule.all(notify, masked(2, exec | PROT_WRITE, exec | PROT_WRITE)));
             int fallback = isErrno(n.fallback()) && !isErrno(o.fallback()) ? notify : n.fallback();
             b.syscall(nr, out, fallback);
         }
@@ -213,6 +217,16 @@ public final class Relaxations {
         if (row != null && row.treatment() instanceof SyscallTable.Refused r) return r.why();
         if (row != null && row.rules() != null) return row.rules().what();
         return "refused by the filter";
+    }
+
+    /**
+     * Learning: records the W^X break (if any) of the mmap, mprotect or pkey_mprotect that thread
+     * {@code tid} is stopped at (the tracer's stop, {@link MapCheck}), before it is checked and run.
+     */
+    static void recordWxBreak(SandboxContext ctx, int tid, SeccompData d, java.util.function.Supplier<String> maps) {
+        if (!ctx.learning() || MemoryHandlers.wxRelaxed(ctx.sandbox())) return;
+        String why = wxBreak(d, maps);
+        if (why != null) ctx.learned(tid, Syscalls.name(d.nr()), MEMORY + ":1", why);
     }
 
     /**

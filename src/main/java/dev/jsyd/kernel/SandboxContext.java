@@ -47,6 +47,9 @@ public interface SandboxContext {
      */
     default void learned(int pid, String sys, String command, String why) {}
 
+    /** Learning mode ({@code syd-learn}): kernel-side refusals a switch lifts are recorded, not made ({@link Relaxations}). */
+    default boolean learning() { return false; }
+
     /** The esyd shell functions (what reading /dev/syd.sh gives, and {@code syd --sh} prints). */
     String esydScript();
 

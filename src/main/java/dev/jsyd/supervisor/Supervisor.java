@@ -152,6 +152,7 @@ public final class Supervisor implements SandboxContext {
     @Override public void audit(AccessEvent event) { log.access(event); }
     @Override public boolean traceMode() { return options.trace() || options.learning(); }
     @Override public void learned(int pid, String sys, String command, String why) { log.learned(pid, sys, command, why); }
+    @Override public boolean learning() { return options.learning(); }
 
     @Override
     public void exit(int status) {

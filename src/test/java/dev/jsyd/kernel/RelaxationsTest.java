@@ -70,6 +70,15 @@ class RelaxationsTest {
         assertThat(eval(learning, Syscalls.MMAP, 0, 4096, rwx, MAP_PRIVATE | MAP_ANON, -1, 0)).isEqualTo(NOTIFY);
         assertThat(eval(learning, Syscalls.MPROTECT, 0x1000, 4096, PROT_READ | PROT_EXEC)).isEqualTo(NOTIFY);
         assertThat(eval(learning, Syscalls.MMAP, 0, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, 3, 0)).isEqualTo(NOTIFY);
+        assertThat(eval(learning, Syscalls.MMAP, 0, 4096, rwx, MAP_PRIVATE, 3, 0)).isEqualTo(NOTIFY);
+        // Where the tracer checks executable file mappings (exec rules can refuse), it sees them and records
+        // the W^X break itself (MapCheck), so the file is checked like an exec as in the replay.
+        FilterSpec checked = Relaxations.spec(sandbox(), SELF);
+        assertThat(eval(checked, Syscalls.MPROTECT, 0x1000, 4096, PROT_READ | PROT_EXEC)).isEqualTo(Seccomp.RET_TRACE);
+        assertThat(eval(checked, Syscalls.MMAP, 0, 4096, rwx, MAP_PRIVATE, 3, 0)).isEqualTo(Seccomp.RET_TRACE);
+        assertThat(eval(checked, Syscalls.MMAP, 0, 4096, rwx, MAP_PRIVATE | MAP_ANON, -1, 0)).isEqualTo(NOTIFY);
+        assertThat(eval(FilterPlan.spec(sandbox(), SELF), Syscalls.MPROTECT, 0x1000, 4096, PROT_READ | PROT_EXEC))
+                .isEqualTo(Seccomp.RET_ALLOW);
         assertThat(eval(learning, Syscalls.MMAP, 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0))
                 .isEqualTo(Seccomp.RET_ALLOW);
         assertThat(eval(learning, Syscalls.MPROTECT, 0x1000, 4096, PROT_READ)).isEqualTo(Seccomp.RET_ALLOW);
