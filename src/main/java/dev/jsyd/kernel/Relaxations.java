@@ -88,10 +88,13 @@ public final class Relaxations {
             boolean toTracer = wx && MemoryHandlers.mappingsChecked(sandbox);
             if (wx && nr == Syscalls.MPROTECT) out.add(ArgRule.all(toTracer ? Seccomp.RET_TRACE : notify, anyBits(2, exec)));
             if (wx && nr == Syscalls.PKEY_MPROTECT) out.add(ArgRule.all(notify, anyBits(2, exec)));
+            if (wx && nr == Syscalls.MMAP) {
+                ArgRule.Cond wAndX = masked(2, exec | PROT_WRITE, exec | PROT_WRITE);
+                out.add(toTracer ? ArgRule.all(notify, wAndX, anyBits(3, MemoryHandlers.MAP_ANONYMOUS)) : ArgRule.all(notify, wAndX));
+            }
             for (ArgRule r : n.rules()) {
                 out.add(isErrno(r.ret()) && !o.rules().contains(r) ? new ArgRule(r.conds(), notify) : r);
             }
-            if (wx && nr == Syscalls.MMAP) out.add(ArgRule.all(notify, masked(2, exec | PROT_WRITE, exec | PROT_WRITE)));
             int fallback = isErrno(n.fallback()) && !isErrno(o.fallback()) ? notify : n.fallback();
             b.syscall(nr, out, fallback);
         }
