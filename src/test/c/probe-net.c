@@ -195,6 +195,10 @@ static int cmd_sendfd(char *kind, char *path) {
     else if (!strcmp(kind, "symlink")) fd = open(path, O_PATH | O_NOFOLLOW);
     else if (!strcmp(kind, "socket")) fd = socket(AF_UNIX, SOCK_STREAM, 0);
     else if (!strcmp(kind, "pipe")) { int p[2]; pipe(p); fd = p[0]; }
+    else if (!strcmp(kind, "memfd")) fd = memfd_create("jsyd", 0);
+    else if (!strcmp(kind, "secretmem")) fd = syscall(SYS_memfd_secret, 0);
+    else if (!strcmp(kind, "bdev")) fd = open(path, O_PATH);
+    else if (!strcmp(kind, "magiclink")) fd = open(path, O_PATH | O_NOFOLLOW);
     else fd = -1;
     if (fd < 0) { printf("setup %s\n", strerrorname_np(errno)); return 1; }
     int r = send_fds(sv[0], &fd, 1);

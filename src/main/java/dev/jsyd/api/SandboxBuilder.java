@@ -266,6 +266,23 @@ public final class SandboxBuilder {
     }
 
     /**
+     * A boolean setting of the policy given so far ({@code trace/allow_unsafe_env}, …), for a
+     * caller that prepares the program's environment itself (the CLI).
+     *
+     * @throws SandboxConfigException a profile, command or file was rejected
+     */
+    public boolean flag(String name) throws SandboxConfigException {
+        validate();
+        Policy p = newPolicy();
+        try {
+            for (Step s : steps) apply(p, s);
+        } catch (PolicyException e) {
+            throw new SandboxConfigException(e.getMessage());
+        }
+        return p.snapshot().flag(name);
+    }
+
+    /**
      * The seccomp filter this sandbox would load, built from the policy given so far
      * ({@code syd -E}): {@code Program.toBytes()} is what the kernel gets, {@code disassemble()}
      * a readable listing.
@@ -304,7 +321,7 @@ public final class SandboxBuilder {
         if (p.panicked()) return SandboxedProcess.finished(127);
         List<String> argv = new ArrayList<>(command);
         if (argv0 != null) argv.set(0, argv0);
-        List<String> env = programEnvironment();
+        List<String> env = programEnvironment(p.snapshot().flag("trace/allow_unsafe_env"));
 
         int[][] pipes = new int[3][];
         try {
@@ -382,14 +399,14 @@ public final class SandboxBuilder {
         }
     }
 
-    /** The program's environment entries as byte strings: as given, or this JVM's minus the unsafe names. */
-    private List<String> programEnvironment() {
+    /** The program's environment entries as byte strings: as given, or this JVM's minus the control names and (unless {@code keepUnsafe}) the unsafe ones. */
+    private List<String> programEnvironment(boolean keepUnsafe) {
         if (environment != null) return environment;
         List<String> out = new ArrayList<>();
         for (String e : dev.jsyd.sys.OwnProcess.environment()) {
             int eq = e.indexOf('=');
             String name = eq < 0 ? e : e.substring(0, eq);
-            if (!Syd.UNSAFE_ENVIRONMENT.contains(name) && !Syd.CONTROL_ENVIRONMENT.contains(name)) out.add(e);
+            if ((keepUnsafe || !Syd.UNSAFE_ENVIRONMENT.contains(name)) && !Syd.CONTROL_ENVIRONMENT.contains(name)) out.add(e); // trace/allow_unsafe_env keeps them
         }
         return out;
     }

@@ -10,6 +10,7 @@ public final class Main {
             case "syd-cat" -> SydCatTool.run(args, System.out, System.err);
             case "syd-path" -> SydPathTool.run(args, System.out, System.err);
             case "syd-lock" -> SydLockTool.run(args, System.out, System.err);
+            case "syd-ls" -> SydLsTool.run(args, System.out, System.err);
             case "syd-learn", "pandora" -> SydLearnTool.run(tool, args, System.out, System.err, System.getenv());
             case "syd-report" -> SydReportTool.run(args, System.out, System.err);
             default -> SydCommand.run(args);

@@ -183,7 +183,14 @@ final class SydCommand {
             command.add("-l");
         }
         if (alias != null) sandbox.argv0(Bytes.raw(alias));
-        sandbox.trace(trace).environment(raw(childEnvironment(environ, envChanges, passUnsafe)));
+        boolean keepUnsafe;
+        try {
+            keepUnsafe = sandbox.flag("trace/allow_unsafe_env");
+        } catch (SandboxConfigException e) {
+            err.println(e.diagnostic());
+            return USAGE;
+        }
+        sandbox.trace(trace).environment(raw(childEnvironment(environ, envChanges, keepUnsafe ? UNSAFE_ENV : passUnsafe)));
         LogBuffer records = report == null ? null : new LogBuffer();
         if (records != null) sandbox.logCopy(records);
         try {

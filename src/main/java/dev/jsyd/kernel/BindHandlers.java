@@ -66,6 +66,10 @@ public final class BindHandlers {
                 bindUnix(r, s, sock, up);
                 return;
             }
+            if (a instanceof Inet in && r.sandbox().flag("trace/force_local_net")) {
+                raw = loopback(raw, in);
+                a = SockaddrDecoder.boundInet(raw);
+            }
             if (NetAccess.denied(r, "bind", Category.NET_BIND, a instanceof Unnamed ? AUTOBIND : a, null)) {
                 r.fail(Errno.EACCES);
                 return;
@@ -81,6 +85,30 @@ public final class BindHandlers {
         } finally {
             Files.close(sock);
         }
+    }
+
+    /**
+     * {@code trace/force_local_net}: the IP sockaddr {@code raw} (of {@code in}) with its address
+     * replaced by loopback, the port kept: 127.0.0.1 for IPv4, ::1 for IPv6, ::ffff:127.0.0.1 for an
+     * IPv4-mapped address (so a v4-mapped socket stays reachable from IPv4). A sandboxed server is
+     * then reachable from the host only.
+     */
+    static byte[] loopback(byte[] raw, Inet in) {
+        byte[] out = raw.clone();
+        if (in.ipv() == 4) {
+            out[4] = 127; out[5] = 0; out[6] = 0; out[7] = 1;
+            return out;
+        }
+        boolean mapped = true;
+        for (int i = 0; i < 10; i++) mapped &= in.ip()[i] == 0;
+        mapped &= in.ip()[10] == (byte) 0xff && in.ip()[11] == (byte) 0xff;
+        java.util.Arrays.fill(out, 8, 24, (byte) 0);
+        if (mapped) {
+            out[18] = (byte) 0xff; out[19] = (byte) 0xff; out[20] = 127; out[23] = 1;
+        } else {
+            out[23] = 1;
+        }
+        return out;
     }
 
     /** Under allow_safe_bind: the address {@code sock} got (an ephemeral port, an autobound name) may be connected to. */
@@ -111,9 +139,18 @@ public final class BindHandlers {
         try {
             Sockets s = Sockets.current();
             Inet implicit = implicitBind(s, sock);
+            byte[] local = null;
+            if (implicit != null && implicit.unspecified() && r.sandbox().flag("trace/force_local_net")) {
+                local = loopback(s.getsockname(sock), implicit); // bound to loopback first, as bind would be
+                implicit = SockaddrDecoder.boundInet(local);
+            }
             if (implicit != null && NetAccess.denied(r, "listen", Category.NET_BIND, implicit, null)) {
                 r.fail(Errno.EACCES);
                 return;
+            }
+            if (local != null) {
+                int rc = s.bind(sock, local);
+                if (rc < 0) { r.fail(-rc); return; }
             }
             int rc = s.listen(sock, (int) r.arg(1));
             if (rc < 0) { r.fail(-rc); return; }

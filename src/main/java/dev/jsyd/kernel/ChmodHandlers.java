@@ -45,7 +45,7 @@ public final class ChmodHandlers {
         int mode = (int) r.arg(1) & 07777;
         try (PathArgs.Target t = PathArgs.fd(r, (int) r.arg(0))) {
             if (r.denied("fchmod", t.path(), -1, Category.CHMOD)) { r.fail(Errno.EACCES); return; }
-            mode = keepSticky(r, t, mode);
+            mode = keepSticky(r, t, mode) & ~Umask.forced(r);
             if (!r.stillValid()) return;
             int rc = FileOps.fchmod(t.fd(), mode);
             if (rc < 0) { r.fail(-rc); return; }
@@ -62,7 +62,7 @@ public final class ChmodHandlers {
                 ? (dirfd == AT_FDCWD ? PathArgs.target(r, sys, AT_FDCWD, ".", true, Category.CHMOD) : PathArgs.fd(r, dirfd))
                 : PathArgs.target(r, sys, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0, Category.CHMOD)) {
             if (r.denied(sys, t.path(), -1, Category.CHMOD)) { r.fail(Errno.EACCES); return; }
-            mode = keepSticky(r, t, mode);
+            mode = keepSticky(r, t, mode) & ~Umask.forced(r); // trace/force_umask also bounds chmod (Syd)
             int rc = FileOps.fchmodat2(t.atDir(), t.atName(), mode, t.atFlags());
             if (rc < 0) { r.fail(-rc); return; }
             r.reply(0);

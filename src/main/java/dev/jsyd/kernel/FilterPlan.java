@@ -33,7 +33,8 @@ import java.util.List;
  *   <li>for open and openat the filter also looks at the open flags, so e.g. read-only opens stay
  *       in the kernel when only writes need a decision;</li>
  *   <li>when walk or stat can refuse, every path call is notified (hidden paths must look
- *       absent to all of them); when the policy can still change at run time (lock off, exec,
+ *       absent to all of them), and so when paths are masked or append-only or a
+ *       {@code trace/force_*} switch is on ({@link #pathCallsSeen}); when the policy can still change at run time (lock off, exec,
  *       drop, read), every handled call is notified.</li>
  * </ul>
  * Foreign ABIs (i386, x32) are killed outright.
@@ -53,7 +54,7 @@ public final class FilterPlan {
                 .foreignArchAction(Seccomp.RET_KILL_PROCESS)
                 .x32Action(Seccomp.RET_KILL_PROCESS);
         boolean everything = runtimeChangesPossible(sandbox);
-        boolean hiding = sandbox.mayRefuse(Category.STAT) || sandbox.mayRefuse(Category.WALK);
+        boolean hiding = pathCallsSeen(sandbox);
         boolean dotdot = sandbox.flag("trace/deny_dotdot");
         for (SyscallTable.Row row : SyscallTable.rows()) {
             List<ArgRule> rules = new ArrayList<>();
@@ -76,12 +77,36 @@ public final class FilterPlan {
                     // Landlock check), and every bind is seen (the sandbox's abstract names, NetAccess).
                     boolean landlock = sandbox.enabled(Category.LOCK)
                             && (row.nr() == dev.jsyd.abi.Syscalls.FTRUNCATE || row.nr() == dev.jsyd.abi.Syscalls.BIND);
-                    yield h.neededBy(sandbox) || landlock ? Seccomp.RET_USER_NOTIF : Seccomp.RET_ALLOW;
+                    // trace/force_local_net rewrites every IP bind, explicit or listen's implicit one.
+                    boolean localNet = sandbox.flag("trace/force_local_net")
+                            && (row.nr() == dev.jsyd.abi.Syscalls.BIND || row.nr() == dev.jsyd.abi.Syscalls.LISTEN);
+                    // the IP blocklist holds for every destination, net/connect on or off
+                    boolean blocklist = !sandbox.blocklist().isEmpty() && (row.nr() == dev.jsyd.abi.Syscalls.CONNECT
+                            || row.nr() == dev.jsyd.abi.Syscalls.SENDTO || row.nr() == dev.jsyd.abi.Syscalls.SENDMSG
+                            || row.nr() == dev.jsyd.abi.Syscalls.SENDMMSG);
+                    yield h.neededBy(sandbox) || landlock || localNet || blocklist ? Seccomp.RET_USER_NOTIF : Seccomp.RET_ALLOW;
                 }
             };
             b.syscall(row.nr(), rules, fallback);
         }
         return b.build();
+    }
+
+    /** The {@code trace/force_*} switches that change how the supervisor resolves or opens every path. */
+    static final java.util.List<String> FORCE_FLAGS = java.util.List.of("trace/force_cloexec", "trace/force_rand_fd",
+            "trace/force_ro_open", "trace/force_wx_open", "trace/force_no_symlinks", "trace/force_no_magiclinks",
+            "trace/force_no_xdev");
+
+    /**
+     * True when every path call must reach the supervisor whatever its own categories: when paths
+     * can be hidden (walk, stat), masked or append-only ({@link PathTransforms}), or when a
+     * {@code trace/force_*} switch or {@code trace/force_umask} changes how paths are resolved,
+     * opened or created.
+     */
+    static boolean pathCallsSeen(Sandbox sb) {
+        if (sb.mayRefuse(Category.STAT) || sb.mayRefuse(Category.WALK) || PathTransforms.any(sb)) return true;
+        for (String f : FORCE_FLAGS) if (sb.flag(f)) return true;
+        return sb.forceUmask().isPresent();
     }
 
     /**

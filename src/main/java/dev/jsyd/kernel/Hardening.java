@@ -66,7 +66,7 @@ public final class Hardening {
     static final int CLONE_UNTRACED = 0x00800000;
 
     /** personality(2) values a program may set (and 0xffffffff, the query). */
-    static final Set<Integer> SAFE_PERSONALITIES = Set.of(0x0000000 /* PER_LINUX */, 0x0000008 /* PER_LINUX32 */,
+    public static final Set<Integer> SAFE_PERSONALITIES = Set.of(0x0000000 /* PER_LINUX */, 0x0000008 /* PER_LINUX32 */,
             0x0020000 /* UNAME26 */, 0x0020008, 0xffffffff /* query */);
 
     static final int TIOCSTI = 0x5412, TIOCLINUX = 0x541C, TCXONC = 0x540A, TIOCSCTTY = 0x540E,

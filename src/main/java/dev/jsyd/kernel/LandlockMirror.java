@@ -98,6 +98,37 @@ public final class LandlockMirror {
     /** True when the program is under a Landlock domain that handles filesystem rights. */
     public boolean active() { return handled != 0; }
 
+    /** True when the domain handles (restricts) filesystem right {@code right}. */
+    public boolean handles(long right) { return (handled & right) != 0; }
+
+    /**
+     * True when Landlock would refuse {@code rights} on the object of the supervisor's fd
+     * {@code fd} (e.g. IOCTL_DEV on a device): the object's own rules and those of the directories
+     * above the name /proc shows for it. When that name no longer leads to the same object
+     * (renamed, unlinked), only the object's own rules count: fail closed.
+     */
+    public boolean refusesObject(Files files, int fd, long rights) {
+        long wanted = rights & handled;
+        if (wanted == 0) return false;
+        byte[] st = files.fstatat(fd, "", AT_EMPTY_PATH);
+        if (st == null) return true;
+        long allowed = rightsOf(dev(st), ino(st));
+        String path = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + fd);
+        int slash = path == null ? -1 : path.lastIndexOf('/');
+        if (slash >= 0 && path.startsWith("/")) {
+            int dir = files.openat(AT_FDCWD, slash == 0 ? "/" : path.substring(0, slash), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            if (dir >= 0) {
+                try {
+                    byte[] entry = files.fstatat(dir, path.substring(slash + 1), AT_SYMLINK_NOFOLLOW);
+                    if (entry != null && dev(entry) == dev(st) && ino(entry) == ino(st)) allowed |= allowed(files, dir, null);
+                } finally {
+                    Files.close(dir);
+                }
+            }
+        }
+        return (wanted & ~allowed) != 0;
+    }
+
     /** True when the program is under a Landlock domain at all (files, ports or scopes). */
     public boolean any() { return handled != 0 || handledNet != 0 || scopes != 0; }
 

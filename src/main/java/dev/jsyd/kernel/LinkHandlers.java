@@ -59,6 +59,8 @@ public final class LinkHandlers {
             if (existing >= 0) { r.fail(Errno.EEXIST); return; }
             if (existing != -Errno.ENOENT) { r.fail(-existing); return; }
             if (r.denied(sys, to.path(), -1, Category.CREATE)) { r.fail(Errno.EACCES); return; }
+            // a second name for an append-only file would be writable without O_APPEND (the kernel too refuses it for +a)
+            if (PathTransforms.appendOnly(r.sandbox(), from.path())) { r.fail(Errno.EPERM); return; }
             if (r.landlockActive()) {
                 int type = from.atName().isEmpty() || from.atDir() < 0 ? -1 : r.files().fileType(from.atDir(), from.atName(), AT_SYMLINK_NOFOLLOW);
                 if (type < 0) { r.fail(Errno.EACCES); return; } // an fd's object: no directory to check it in

@@ -76,7 +76,25 @@ final class Lookup implements AutoCloseable {
             if (target != null) return path(r, AT_FDCWD, target, true);
         }
         if (emptyPath && path.isEmpty()) return fd(r, dirfd);
-        return path(r, dirfd, path, (atFlags & AT_SYMLINK_NOFOLLOW) == 0);
+        Lookup lk = path(r, dirfd, path, (atFlags & AT_SYMLINK_NOFOLLOW) == 0);
+        return devSyd ? lk.masked(r) : lk;
+    }
+
+    /**
+     * For the stat family: a masked path ({@code mask+}, see {@link PathTransforms}) answers with its
+     * target's metadata; the lookup keeps the program's path, which the checks (hiding) are made
+     * on. An object that is not masked is returned as it is.
+     */
+    private Lookup masked(Request r) throws ResolveException {
+        if (path == null || magic != null || r.sandbox().masks().isEmpty()) return this;
+        long rc = r.statCalls().fstatat(atFd(), atName(), atFlags());
+        if (rc < 0) return this; // absent: the call's own answer
+        String target = PathTransforms.maskTarget(r.sandbox(), path, (r.statCalls().statMode() & Files.S_IFMT) == Files.S_IFDIR);
+        if (target == null) return this;
+        int fd = PathTransforms.openTarget(r, target, dev.jsyd.abi.OpenFlags.O_PATH);
+        if (fd < 0) throw new ResolveException(-fd);
+        close();
+        return new Lookup(path, -1, "", fd, null, trailingSlash);
     }
 
     /** Resolves {@code path} relative to {@code dirfd} for the calling thread. */

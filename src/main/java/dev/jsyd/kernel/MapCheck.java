@@ -101,6 +101,11 @@ public final class MapCheck implements AutoCloseable {
             p = new Pending("mmap", new ArrayList<>(), 0, 0);
             Long fd = pt.peekUser(tid, REG_R8);
             errno = fd == null ? Errno.ESRCH : checkMmap(ctx, tid, (int) (long) fd, p);
+            // an executable file mapping reaches this stop instead of MemLimitHandlers: the memory limits are checked here
+            Long len = pt.peekUser(tid, REG_RSI);
+            if (errno == 0 && len != null && MemLimitHandlers.refused(ctx, ctx.sandbox(), files, tid, "mmap", len, true)) {
+                errno = Errno.ENOMEM;
+            }
         } else {
             Long addr = pt.peekUser(tid, REG_RDI), len = pt.peekUser(tid, REG_RSI);
             long from = addr == null ? 0 : addr, to = from + ((len == null ? 0 : len) + 4095 & ~4095L);

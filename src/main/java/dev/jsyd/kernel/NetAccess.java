@@ -137,17 +137,18 @@ final class NetAccess {
      */
     static boolean denied(Request r, String sys, Category cat, Addr a, String unixCanonical) {
         Sandbox sb = r.sandbox();
+        if (cat == Category.NET_CONNECT && a instanceof Inet in && !sb.blocklist().isEmpty() && sb.blocked(in.inetAddress())) {
+            // the IP blocklist (block+CIDR) comes before the rules, whether net/connect is on or not;
+            // its action is default/block
+            Action b = sb.defaultAction(Category.BLOCK);
+            if (r.enforceNet(Category.BLOCK, b, sys, in.text(), in.ipv(), "configure `block-" + blockEntry(sb, in) + "'")) {
+                return true;
+            }
+        }
         if (!sb.enabled(cat)) return false;
         boolean safeBind = cat == Category.NET_CONNECT && sb.flag("trace/allow_safe_bind");
         switch (a) {
             case Inet in -> {
-                if (cat == Category.NET_CONNECT && !sb.blocklist().isEmpty() && sb.blocked(in.inetAddress())) {
-                    // the IP blocklist (block+CIDR) comes before the rules; its action is default/block
-                    Action b = sb.defaultAction(Category.BLOCK);
-                    if (r.enforceNet(Category.BLOCK, b, sys, in.text(), in.ipv(), "configure `block-" + blockEntry(sb, in) + "'")) {
-                        return true;
-                    }
-                }
                 Action act = sb.checkInet(cat, in.inetAddress(), in.port());
                 if (act != Action.ALLOW && safeBind && state(r).wasBound(in)) act = Action.ALLOW;
                 return r.enforceNet(cat, act, sys, in.text(), in.ipv(), null);

@@ -5,6 +5,7 @@ import static dev.jsyd.abi.OpenFlags.*;
 import dev.jsyd.abi.Errno;
 import dev.jsyd.abi.Landlock;
 import dev.jsyd.policy.Category;
+import dev.jsyd.policy.Sandbox;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
 
@@ -68,7 +69,7 @@ public final class OpenHandlers {
         if (virtual != DevSyd.NOT_MINE) {
             if (!r.stillValid()) { if (virtual >= 0) Files.close(virtual); return; }
             if (virtual < 0) r.fail(-virtual);
-            else r.replyWithFd(virtual, (flags & O_CLOEXEC) != 0);
+            else reply(r, virtual, flags);
             return;
         }
         if ((flags & O_PATH) != 0) { flags &= O_PATH_FLAGS; mode = 0; }
@@ -116,11 +117,14 @@ public final class OpenHandlers {
         }
         if (MemoryHandlers.procMemWriteRefused(r, sys, res.path(), flags)) { r.fail(Errno.EACCES); return; } // own memory too, under W^X
         if (r.hidden(sys, res.path())) { r.fail(Errno.ENOENT); return; }
+        Sandbox sb = r.sandbox();
+        int acc = flags & O_ACCMODE;
+        boolean writes = acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) != 0 || tmpfile;
+        if (writes && sb.flag("trace/force_ro_open")) { r.fail(Errno.EROFS); return; }
         Files files = r.files();
         int type = res.name().isEmpty() ? Files.S_IFDIR : files.fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
         boolean exists = type >= 0;
         if (!exists && type != -Errno.ENOENT) { r.fail(-type); return; }
-        int acc = flags & O_ACCMODE;
         boolean dir = exists && type == Files.S_IFDIR;
         Category readCat = acc == O_WRONLY ? null : dir ? Category.READDIR : Category.READ;
         Category writeCat = acc == O_RDONLY && !tmpfile ? null : Category.WRITE;
@@ -136,6 +140,13 @@ public final class OpenHandlers {
                 | (writeCat != null ? Landlock.WRITE_FILE : 0) | (truncCat != null ? Landlock.TRUNCATE : 0)
                 | (createCat == Category.CREATE ? Landlock.MAKE_REG : 0);
         if (r.landlockRefuses(res.dirFd(), res.name(), landlock, exists)) { r.fail(Errno.EACCES); return; }
+        String maskTarget = exists && !tmpfile ? PathTransforms.maskTarget(sb, res.path(), dir) : null;
+        if (maskTarget != null) { openMasked(r, maskTarget, flags); return; }
+        if (writes && !tmpfile && PathTransforms.appendOnly(sb, res.path())) {
+            if (truncCat != null) { r.fail(Errno.EPERM); return; } // O_TRUNC of an append-only file
+            flags = (flags | O_APPEND) & ~O_TRUNC; // (a file made meanwhile by another process is not truncated either)
+        }
+        if (sb.flag("trace/force_wx_open") && wxRefused(r, res, exists, writes, type, mode, flags)) { r.fail(Errno.EACCES); return; }
         if (res.trailingSlash() && exists && !dir) { r.fail(Errno.ENOTDIR); return; }
         if (res.trailingSlash() && creat && !exists) { r.fail(Errno.EISDIR); return; }
         int hostFlags = (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NOCTTY;
@@ -171,7 +182,43 @@ public final class OpenHandlers {
             Files.fchmod(fd, mode & 07777 & ~Umask.of(r));
         }
         if (!tmpfile) r.resolver().remember(fd, res.path());
-        r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
+        reply(r, fd, flags);
+    }
+
+    /** Installs the opened fd in the program: close-on-exec as asked, or always under {@code trace/force_cloexec}. */
+    private static void reply(Request r, int fd, int flags) {
+        r.replyWithFd(fd, (flags & O_CLOEXEC) != 0 || r.sandbox().flag("trace/force_cloexec"));
+    }
+
+    /**
+     * A masked path: its target is opened instead, with the program's access mode (creation and
+     * truncation flags dropped: the target is the user's, never changed by its opener's flags).
+     */
+    private static void openMasked(Request r, String target, int flags) {
+        int f = (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_PATH | O_CLOEXEC)) | O_NOCTTY;
+        int fd;
+        r.beginBlocking();
+        try {
+            fd = PathTransforms.openTarget(r, target, f);
+        } finally {
+            r.endBlocking();
+        }
+        if (fd < 0) { r.fail(-fd); return; }
+        reply(r, fd, flags);
+    }
+
+    /**
+     * {@code trace/force_wx_open}: no file is both writable and executable through an open: an
+     * existing regular file with an execute bit is not opened for writing, and no file is created
+     * with an execute bit in its mode.
+     */
+    private static boolean wxRefused(Request r, PathResolver.Resolved res, boolean exists, boolean writes, int type,
+            int mode, int flags) {
+        if (!writes) return false;
+        if (!exists) return (mode & 0111) != 0 && ((flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE);
+        if (type != Files.S_IFREG) return false;
+        int m = dev.jsyd.sys.FileOps.statMode(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
+        return m < 0 || (m & 0111) != 0;
     }
 
     /**
@@ -198,6 +245,10 @@ public final class OpenHandlers {
     private static boolean quickOpen(Request r, PathResolver.Resolved res, int flags) {
         if (res.isMagic() || res.trailingSlash() || res.name().isEmpty() || ProcGuard.isMemFile(res.path())) return false;
         if (r.landlockActive()) return false; // the long way checks the Landlock rights the object's type needs
+        if (PathTransforms.any(r.sandbox()) || r.sandbox().flag("trace/force_ro_open")
+                || r.sandbox().flag("trace/force_wx_open")) {
+            return false; // the long way masks, appends and applies the open rules, which need the type
+        }
         int acc = flags & O_ACCMODE;
         boolean reads = acc != O_WRONLY;
         if (!r.silentlyAllowed(res.path(), reads ? Category.READ : null, reads ? Category.READDIR : null,
@@ -214,7 +265,7 @@ public final class OpenHandlers {
         if (fd == -Errno.ELOOP && res.lastUnchecked()) return false;
         if (fd < 0) { r.fail(-fd); return true; }
         r.resolver().remember(fd, res.path());
-        r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
+        reply(r, fd, flags);
         return true;
     }
 
@@ -254,7 +305,7 @@ public final class OpenHandlers {
             if (dup >= 0) Files.close(dup);
         }
         if (fd < 0) { r.fail(-fd); return; }
-        r.replyWithFd(fd, (flags & O_CLOEXEC) != 0);
+        reply(r, fd, flags);
     }
 
     private static boolean beneath(Request r, int dirfd, String path) {

@@ -9,6 +9,7 @@ import static dev.jsyd.abi.OpenFlags.O_PATH;
 import static dev.jsyd.abi.OpenFlags.RESOLVE_BENEATH;
 import static dev.jsyd.abi.OpenFlags.RESOLVE_NO_MAGICLINKS;
 import static dev.jsyd.abi.OpenFlags.RESOLVE_NO_SYMLINKS;
+import static dev.jsyd.abi.OpenFlags.RESOLVE_NO_XDEV;
 
 import dev.jsyd.abi.Errno;
 import dev.jsyd.sys.Files;
@@ -60,6 +61,13 @@ public final class PathResolver {
 
         /** False when no directory can be denied now (lets the fast path skip building prefixes). */
         default boolean active() { return true; }
+
+        /**
+         * RESOLVE_NO_SYMLINKS, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_XDEV bits every resolution obeys
+         * ({@code trace/force_no_symlinks}, {@code _magiclinks}, {@code _xdev}), as openat2 would:
+         * ELOOP for a link met, EXDEV for a mount crossed.
+         */
+        default long forced() { return 0; }
 
         /**
          * True when a {@code ..} component (in the path or a symlink's target) must fail the
@@ -158,7 +166,8 @@ public final class PathResolver {
         if (path.length() >= PATH_MAX) throw new ResolveException(Errno.ENAMETOOLONG);
         boolean lazy = last == Last.FOLLOW_LAZY;
         if (lazy) last = Last.FOLLOW;
-        Resolved quick = fast(tid, dirfd, path, last, lazy);
+        forced = walkCheck == null ? 0 : walkCheck.forced();
+        Resolved quick = forced != 0 ? null : fast(tid, dirfd, path, last, lazy);
         if (quick != null) return quick;
         return walk(tid, dirfd, path, last);
     }
@@ -273,6 +282,9 @@ public final class PathResolver {
 
     private int rootFd = -1;
 
+    /** The {@link WalkCheck#forced} bits of the resolution under way. */
+    private long forced;
+
     /** An O_PATH fd of the program's "/" kept for the life of this resolver or its view (never handed out). */
     private int root() {
         if (view.rootFd() >= 0) return view.rootFd();
@@ -337,7 +349,7 @@ public final class PathResolver {
         String pendingName = null;
         try {
             while (!todo.isEmpty()) {
-                if (todo.size() > 2 && !noDotDot) {
+                if (todo.size() > 2 && !noDotDot && (forced & RESOLVE_NO_XDEV) == 0) { // a run would not see a mount crossed
                     int next = run(cur, canon, todo);
                     if (next != cur) {
                         Files.close(cur);
@@ -365,6 +377,9 @@ public final class PathResolver {
                 if (comp.equals("self") || comp.equals("thread-self")) {
                     // The program's own /proc entry; a final /proc/self not followed stays the link itself.
                     boolean linkItself = isLast && last == Last.NOFOLLOW && !trailingSlash;
+                    if ((forced & RESOLVE_NO_SYMLINKS) != 0 && !linkItself && canon.toString().equals("/proc")) {
+                        throw new ResolveException(Errno.ELOOP); // /proc/self is a symlink too
+                    }
                     if (canon.toString().equals("/proc") && !linkItself) comp = Integer.toString(ownPid(tid));
                 }
                 // /proc/PID of other processes is hidden (a private proc shows only the sandbox's).
@@ -375,6 +390,10 @@ public final class PathResolver {
                     String target = OwnProc.look(files, () -> files.readlinkat(at, link), () -> own(canon, tid));
                     if (target != null) {
                         if (++links > MAX_SYMLINKS) throw new ResolveException(Errno.ELOOP);
+                        if ((forced & RESOLVE_NO_SYMLINKS) != 0
+                                || ((forced & RESOLVE_NO_MAGICLINKS) != 0 && isMagicDir(canon, comp))) {
+                            throw new ResolveException(Errno.ELOOP);
+                        }
                         if (isMagicDir(canon, comp) && (target.isEmpty() || target.charAt(0) != '/' || target.endsWith(" (deleted)"))) {
                             if (!isLast) throw new ResolveException(Errno.ENOTDIR);
                             String magic = hostMagic(canon + "/" + comp, tid);
@@ -382,6 +401,7 @@ public final class PathResolver {
                         }
                         if (target.isEmpty()) throw new ResolveException(Errno.ENOENT);
                         if (target.charAt(0) == '/') {
+                            if ((forced & RESOLVE_NO_XDEV) != 0) crossesToRoot(cur);
                             Files.close(cur);
                             cur = -1;
                             cur = openRootDir();
@@ -404,8 +424,7 @@ public final class PathResolver {
                 if (isLast) { pendingName = comp; break; }
                 int dir = cur;
                 String name = comp;
-                int next = (int) OwnProc.lookup(() -> files.openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0),
-                        () -> own(canon, tid));
+                int next = (int) OwnProc.lookup(() -> openDirOrErrno(dir, name), () -> own(canon, tid));
                 if (next < 0) throw new ResolveException(-next);
                 Files.close(cur);
                 cur = next;
@@ -430,6 +449,7 @@ public final class PathResolver {
                 return new Resolved(full, parent, name, null, trailingSlash);
             }
             String full = (canon.length() > 1 ? canon + "/" : "/") + pendingName;
+            if ((forced & RESOLVE_NO_XDEV) != 0) lastStaysOnItsMount(cur, pendingName);
             int fd = cur;
             cur = -1;
             return new Resolved(full, fd, pendingName, null, trailingSlash);
@@ -647,9 +667,36 @@ public final class PathResolver {
     }
 
     private int openDir(int dirfd, String name) throws ResolveException {
-        int fd = files.openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+        int fd = openDirOrErrno(dirfd, name);
         if (fd < 0) throw new ResolveException(-fd);
         return fd;
+    }
+
+    /** An O_PATH fd of directory {@code name} in {@code dirfd} (not followed; not across a mount under force_no_xdev), or -errno. */
+    private int openDirOrErrno(int dirfd, String name) {
+        return (forced & RESOLVE_NO_XDEV) == 0 ? files.openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0)
+                : files.openat2(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE_NO_XDEV);
+    }
+
+    /** {@code trace/force_no_xdev}: EXDEV when the last component is a mount point (entering it crosses a mount). */
+    private void lastStaysOnItsMount(int dirfd, String name) throws ResolveException {
+        int fd = files.openat2(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE_NO_XDEV);
+        if (fd == -Errno.EXDEV) throw new ResolveException(Errno.EXDEV);
+        if (fd >= 0) Files.close(fd);
+    }
+
+    /** {@code trace/force_no_xdev}: EXDEV when an absolute symlink in {@code dirfd} jumps to a root on another file system. */
+    private void crossesToRoot(int dirfd) throws ResolveException {
+        int root = openRootDir();
+        try {
+            byte[] a = files.fstatat(dirfd, "", dev.jsyd.abi.OpenFlags.AT_EMPTY_PATH), b = files.fstatat(root, "", dev.jsyd.abi.OpenFlags.AT_EMPTY_PATH);
+            if (a == null || b == null || java.nio.ByteBuffer.wrap(a).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0)
+                    != java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0)) {
+                throw new ResolveException(Errno.EXDEV);
+            }
+        } finally {
+            Files.close(root);
+        }
     }
 
     /** True when {@code dir/name} is a /proc magic link: /proc/N/{cwd,root,exe}, /proc/N/fd/M, and the task/ forms. */

@@ -34,6 +34,16 @@ public final class RenameHandlers {
         rename(r, "renameat2", (int) r.arg(0), r.arg(1), (int) r.arg(2), r.arg(3), (int) r.arg(4));
     }
 
+    /**
+     * True when renaming {@code n} (of type {@code type}; negative: absent) would move or replace an
+     * append-only path: the entry itself, or a directory it could be under (see {@link PathTransforms}).
+     */
+    private static boolean movesAppendOnly(Request r, PathArgs.Named n, int type) {
+        if (type < 0) return false;
+        return PathTransforms.appendOnly(r.sandbox(), n.path())
+                || (type == dev.jsyd.sys.Files.S_IFDIR && PathTransforms.mayHoldAppendOnly(r.sandbox(), n.path()));
+    }
+
     private static void rename(Request r, String sys, int oldDirfd, long oldAddr, int newDirfd, long newAddr, int flags)
             throws ResolveException, ErrnoException {
         // The kernel rejects bad flag combinations before any lookup.
@@ -56,6 +66,7 @@ public final class RenameHandlers {
                 return;
             }
             if ((flags & RENAME_WHITEOUT) != 0 && !PathArgs.hasCap(r, PathArgs.CAP_MKNOD)) { r.fail(Errno.EPERM); return; }
+            if (movesAppendOnly(r, from, type) || movesAppendOnly(r, to, to.type())) { r.fail(Errno.EPERM); return; }
             if (r.landlockActive()) {
                 int toType = to.type();
                 boolean exchange = (flags & RENAME_EXCHANGE) != 0;

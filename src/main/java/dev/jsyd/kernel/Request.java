@@ -47,6 +47,7 @@ public final class Request implements AutoCloseable {
         resolver.setWalkCheck(new PathResolver.WalkCheck() {
             @Override public boolean denied(String dir) { return walkDenied(dir); }
             @Override public boolean active() { return sandbox().mayRefuse(Category.WALK); }
+            @Override public long forced() { return forcedResolve(sandbox()); }
             @Override public boolean denyDotDot() { return dotDotDenied(); }
         });
     }
@@ -54,6 +55,13 @@ public final class Request implements AutoCloseable {
     /** {@code trace/deny_dotdot}: Syd refuses {@code ..} components for the open and chdir families (EACCES). */
     private boolean dotDotDenied() {
         return PathResolver.dotDotRefusable(notification.nr) && sandbox().flag("trace/deny_dotdot");
+    }
+
+    /** The RESOLVE_* bits the {@code trace/force_no_*} switches impose on every resolution. */
+    static long forcedResolve(Sandbox sb) {
+        return (sb.flag("trace/force_no_symlinks") ? dev.jsyd.abi.OpenFlags.RESOLVE_NO_SYMLINKS : 0)
+                | (sb.flag("trace/force_no_magiclinks") ? dev.jsyd.abi.OpenFlags.RESOLVE_NO_MAGICLINKS : 0)
+                | (sb.flag("trace/force_no_xdev") ? dev.jsyd.abi.OpenFlags.RESOLVE_NO_XDEV : 0);
     }
 
     private ExecGate execGate;
@@ -319,16 +327,17 @@ public final class Request implements AutoCloseable {
     /** Installs {@code fd} (the supervisor's, closed here) in the program and answers with its number. */
     public void replyWithFd(int fd, boolean cloexec) {
         answered = true;
+        int slot = sandbox().flag("trace/force_rand_fd") ? RandomFd.freeSlot(files, notification.pid) : -1;
         if ((Files.statusFlags(fd) & dev.jsyd.abi.OpenFlags.O_ACCMODE) != dev.jsyd.abi.OpenFlags.O_RDONLY) {
             // A writable file: the supervisor's own reference is dropped before the program goes on,
             // or an exec of the file right after the program closed it could fail with ETXTBSY.
-            int r = channel.addFd(notification.id, fd, cloexec);
+            int r = channel.addFd(notification.id, fd, cloexec, slot);
             Files.close(fd);
             if (r >= 0) channel.respond(notification.id, r, 0);
             else if (r != -Errno.ENOENT) channel.respond(notification.id, 0, -r);
             return;
         }
-        int r = channel.addFdAndRespond(notification.id, fd, cloexec);
+        int r = channel.addFdAndRespond(notification.id, fd, cloexec, slot);
         Files.close(fd);
         if (r < 0 && r != -Errno.ENOENT) channel.respond(notification.id, 0, -r);
     }

@@ -8,6 +8,8 @@ import dev.jsyd.abi.Errno;
 import dev.jsyd.abi.Syscalls;
 import dev.jsyd.policy.Category;
 import dev.jsyd.policy.Sandbox;
+import dev.jsyd.bpf.ArgRule;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -136,6 +138,13 @@ public final class SyscallTable {
     private static final Rules PID_RULES = new Rules("pid/max hand-over to the tracer", Hardening::pidLimit);
     private static final Rules FAKE_ROOT = new Rules("root/fake: answered 0", Hardening::fakeRoot);
     private static final Rules SELF_PID = new Rules("the supervisor's pid: EACCES", Hardening::supervisorPid);
+    private static final String MEM_LIMITS = "memory sandboxing with a limit (or a policy that may change): growth notified"
+            + " and checked against mem/max and mem/vm_max; else in the kernel";
+    private static final Rules MEM_RULES_BRK = new Rules(MEM_LIMITS + " (brk(0) always)", MemLimitHandlers::brkRules);
+    private static final Rules MEM_RULES_MMAP = new Rules("PROT_EXEC with MAP_SHARED: EACCES (trace/allow_unsafe_memory);"
+            + " PROT_EXEC of a file: to the tracer, checked like an exec and against the memory limits, when something could"
+            + " refuse it; then " + MEM_LIMITS + " (PROT_NONE with mem/max alone too)", SyscallTable::mmapRules);
+    private static final Rules MEM_RULES_MREMAP = new Rules(MEM_LIMITS, MemLimitHandlers::mremapRules);
     private static final Rules SELF_ZERO = new Rules("pid 0, the caller itself: allowed", Hardening::callerItself);
     private static final String WRITE_OPENS = "opens for writing always notified (no process writes another's /proc/PID/mem)";
     private static final Rules ALWAYS = new Rules("always notified (flags in memory; another process's /proc/PID/mem)",
@@ -162,16 +171,18 @@ public final class SyscallTable {
             row(LSTAT, handle(StatHandlers::lstat, Category.STAT)),
             row(POLL, kernel(IO)),
             row(LSEEK, kernel(IO)),
-            row(MMAP, kernel(MAP), new Rules("PROT_EXEC with MAP_SHARED: EACCES (trace/allow_unsafe_memory);"
-                    + " PROT_EXEC of a file: to the tracer, checked like an exec, when something could refuse it", MemoryHandlers::mmap)),
+            row(MMAP, handle(MemLimitHandlers::mmap, Category.MEM), MEM_RULES_MMAP),
             row(MPROTECT, kernel(MAP), new Rules("adding PROT_EXEC with W^X relaxed: to the tracer, checked like an exec", MemoryHandlers::mprotect)),
             row(MUNMAP, kernel(MEM)),
-            row(BRK, kernel(MEM)),
+            row(BRK, handle(MemLimitHandlers::brk, Category.MEM), MEM_RULES_BRK),
             row(RT_SIGACTION, kernel(SIG)),
             row(RT_SIGPROCMASK, kernel(SIG)),
             row(RT_SIGRETURN, kernel(SIG + "; returns from a handler (SROP checks: with exec integrity)")),
-            row(IOCTL, byRule(ProcessTargetHandlers::ioctl),
-                    new Rules("TIOCSTI, TIOCLINUX (EACCES); USERFAULTFD_IOC_NEW (EPERM); FIOSETOWN, SIOCSPGRP: the owner is checked", Hardening::ioctl)),
+            row(IOCTL, handle(IoctlHandlers::ioctl, Category.IOCTL),
+                    new Rules("TIOCSTI, TIOCLINUX, TCXONC, TIOCCONS, TIOCSETD, TIOCVHANGUP, TIOCSCTTY(1) (EACCES);"
+                            + " USERFAULTFD_IOC_NEW (EPERM); FIOSETOWN, SIOCSPGRP: notified, the owner is checked;"
+                            + " then the requests the ioctl policy allows silently run in the kernel (under Landlock only"
+                            + " those Landlock never restricts), the others are notified", IoctlHandlers::filterRules)),
             row(PREAD64, kernel(IO)),
             row(PWRITE64, kernel(IO)),
             row(READV, kernel(IO)),
@@ -180,7 +191,7 @@ public final class SyscallTable {
             row(PIPE, kernel(FD)),
             row(SELECT, kernel(IO)),
             row(SCHED_YIELD, kernel(PROC)),
-            row(MREMAP, kernel(MEM)),
+            row(MREMAP, handle(MemLimitHandlers::mremap, Category.MEM), MEM_RULES_MREMAP),
             row(MSYNC, kernel(MEM)),
             row(MINCORE, kernel(MEM + "; residency of its own mappings (Syd refuses it unless trace/allow_unsafe_page_cache)")),
             row(MADVISE, kernel(MEM)),
@@ -229,8 +240,10 @@ public final class SyscallTable {
             row(MSGSND, kernel(IPC)),
             row(MSGRCV, kernel(IPC)),
             row(MSGCTL, kernel(IPC)),
-            row(FCNTL, byRule(ProcessTargetHandlers::fcntl),
-                    new Rules("F_SETOWN to the supervisor: EACCES; F_SETOWN (owner set), F_SETOWN_EX: the owner is checked", Hardening::fcntl)),
+            row(FCNTL, byRule(FcntlHandlers::fcntl),
+                    new Rules("F_SETOWN to the supervisor: EACCES; F_SETOWN (owner set), F_SETOWN_EX: the owner is checked;"
+                            + " while a path is append-only, F_SETFL without O_APPEND is handled; everything else in the kernel",
+                            FcntlHandlers::filterRules)),
             row(FLOCK, kernel(FD)),
             row(FSYNC, kernel(FLUSH)),
             row(FDATASYNC, kernel(FLUSH)),
@@ -492,7 +505,7 @@ public final class SyscallTable {
             row(MLOCK2, kernel(MEM)),
             row(COPY_FILE_RANGE, kernel(IO)),
             row(PREADV2, kernel(IO)),
-            row(PWRITEV2, kernel(IO)),
+            row(PWRITEV2, kernel(IO), new Rules("RWF_NOAPPEND: EPERM while a path is append-only", PathTransforms::pwritev2Rules)),
             row(PKEY_MPROTECT, refuse(EPERM, PKEY, "trace/allow_unsafe_pkey"),
                     new Rules("allowed and adding PROT_EXEC with W^X relaxed: to the tracer", MemoryHandlers::pkeyMprotect)),
             row(PKEY_ALLOC, refuse(EPERM, PKEY, "trace/allow_unsafe_pkey")),
@@ -558,6 +571,13 @@ public final class SyscallTable {
 
     private static Row row(int nr, Treatment t, Rules rules) {
         return new Row(nr, Syscalls.name(nr), t, rules);
+    }
+
+    /** mmap: exec integrity's rules (W^X aliases, executable file mappings to the tracer) first, then the memory limits'. */
+    private static List<ArgRule> mmapRules(Sandbox sb, Hardening.Self self) {
+        List<ArgRule> out = new ArrayList<>(MemoryHandlers.mmap(sb, self));
+        out.addAll(MemLimitHandlers.mmapRules(sb, self));
+        return out;
     }
 
     private static Kernel kernel(String why) {

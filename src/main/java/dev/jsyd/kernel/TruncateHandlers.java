@@ -28,6 +28,8 @@ import java.util.List;
 public final class TruncateHandlers {
     private TruncateHandlers() {}
 
+    private static final int FALLOC_FL_KEEP_SIZE = 1;
+
 
     public static void truncate(Request r) throws ResolveException, ErrnoException {
         long length = r.arg(1);
@@ -40,6 +42,7 @@ public final class TruncateHandlers {
             if ((mode & Files.S_IFMT) == Files.S_IFDIR) { r.fail(Errno.EISDIR); return; }
             if ((mode & Files.S_IFMT) != Files.S_IFREG) { r.fail(Errno.EINVAL); return; }
             if (r.denied("truncate", t.path(), -1, Category.TRUNCATE)) { r.fail(Errno.EACCES); return; }
+            if (PathTransforms.appendOnly(r.sandbox(), t.path())) { r.fail(Errno.EPERM); return; }
             if (r.landlockActive() && (t.fd() >= 0 || r.landlockRefuses(t.dirFd(), t.name(), dev.jsyd.abi.Landlock.TRUNCATE, true))) {
                 r.fail(Errno.EACCES);
                 return;
@@ -64,6 +67,7 @@ public final class TruncateHandlers {
         long length = r.arg(1);
         try (PathArgs.Target t = PathArgs.fd(r, (int) r.arg(0))) {
             if (r.denied("ftruncate", t.path(), -1, Category.TRUNCATE)) { r.fail(Errno.EACCES); return; }
+            if (PathTransforms.appendOnly(r.sandbox(), t.path())) { r.fail(Errno.EPERM); return; }
             if (r.landlockActive() && landlockRefusesTruncate(r, t.path())) { r.fail(Errno.EACCES); return; }
             if (!r.stillValid()) return;
             int rc = FileOps.ftruncate(t.fd(), length);
@@ -91,6 +95,8 @@ public final class TruncateHandlers {
         long offset = r.arg(2), len = r.arg(3);
         try (PathArgs.Target t = PathArgs.fd(r, (int) r.arg(0))) {
             if (r.denied("fallocate", t.path(), -1, Category.TRUNCATE)) { r.fail(Errno.EACCES); return; }
+            // as for an append-only inode: only allocation (FALLOC_FL_KEEP_SIZE at most) may touch it
+            if ((mode & ~FALLOC_FL_KEEP_SIZE) != 0 && PathTransforms.appendOnly(r.sandbox(), t.path())) { r.fail(Errno.EPERM); return; }
             if (!r.stillValid()) return;
             int rc = FileOps.fallocate(t.fd(), mode, offset, len);
             if (rc < 0) { r.fail(-rc); return; }

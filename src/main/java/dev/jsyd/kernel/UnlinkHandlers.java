@@ -50,6 +50,7 @@ public final class UnlinkHandlers {
             if (type < 0) { r.fail(-type); return; }
             if (r.denied(sys, n.path(), -1, dir ? Category.RMDIR : Category.DELETE)) { r.fail(Errno.EACCES); return; }
             if (r.landlockRefuses(n.dirFd(), n.name(), LandlockMirror.removeRight(type), false)) { r.fail(Errno.EACCES); return; }
+            if (PathTransforms.appendOnly(r.sandbox(), n.path())) { r.fail(Errno.EPERM); return; } // append-only: never removed
             int rc = FileOps.unlinkat(n.dirFd(), n.hostName(), flags);
             if (rc < 0) { r.fail(-rc); return; }
             r.reply(0);

@@ -3,6 +3,7 @@ package dev.jsyd.learn;
 import dev.jsyd.policy.Bytes;
 import dev.jsyd.policy.Category;
 import dev.jsyd.policy.HostVariables;
+import dev.jsyd.policy.IoctlRules;
 import dev.jsyd.policy.Policy;
 import dev.jsyd.policy.PolicyException;
 import dev.jsyd.policy.Sandbox;
@@ -108,6 +109,11 @@ public final class Learner {
         ProfileWriter.settings(text, active, suggested);
         ProfileWriter.pathRules(text, paths);
         ProfileWriter.netRules(text, net);
+        List<String> ioctls = obs.ioctls.stream().filter(n -> before == null || before.checkIoctl(IoctlRules.number(n)) != Action.ALLOW).toList();
+        if (!ioctls.isEmpty()) {
+            text.append("\n# ioctl requests beyond the default list\n");
+            text.append("allow/ioctl+").append(String.join(",", ioctls)).append('\n');
+        }
         if (!obs.unnamed.isEmpty()) {
             text.append("\n# Checks on objects without a path (no rule can name them; they stay denied):\n");
             for (String u : obs.unnamed) text.append("#   ").append(ProfileWriter.comment(u)).append('\n');

@@ -30,6 +30,8 @@ public final class Observations {
     final Map<String, Map<String, Integer>> switches = new LinkedHashMap<>();
     /** The process ids of the run's processes ({@code run} and {@code fork} records), as decimal text. */
     final Set<String> pids = new java.util.HashSet<>();
+    /** ioctl requests refused or logged (their names, or {@code 0x…}). */
+    final Set<String> ioctls = new TreeSet<>();
     /** Checks on objects that have no path (pipes, sockets): they cannot be written as rules. */
     final Set<String> unnamed = new TreeSet<>();
     /** The command the run started and its working directory, when the log has a {@code run} record. */
@@ -84,6 +86,8 @@ public final class Observations {
                 String p = Bytes.fromUtf8(r.text("path"));
                 if (p.startsWith("/")) paths.computeIfAbsent(c, k -> new TreeSet<>()).add(p);
                 else unnamed.add(c.sydName() + " " + p);
+            } else if (c == Category.IOCTL && r.has("ioctl")) {
+                ioctls.add(r.text("ioctl"));
             } else if (c.isNet() && r.has("addr")) {
                 addresses.computeIfAbsent(c, k -> new TreeSet<>()).add(Bytes.fromUtf8(r.text("addr")));
             }

@@ -26,8 +26,7 @@ public final class Api {
         List<Entry> out = new ArrayList<>();
         Sandbox d = Policy.defaults().snapshot();
         for (Category c : Category.values()) {
-            boolean enforced = c.isPath() || c.isNet() || c == Category.PID || c == Category.LOCK || c == Category.FORCE
-                    || c == Category.TPE || c == Category.SEGVGUARD;
+            boolean enforced = Support.category(c);
             if (c.canToggle()) out.add(new Entry("sandbox/" + c.sydName(), "boolean", ":?", d.enabled(c) ? "on" : "off", enforced));
             out.add(new Entry("default/" + c.sydName(), "action", ":", d.defaultAction(c).sydName(), enforced));
         }
@@ -39,7 +38,7 @@ public final class Api {
                 default -> c == Category.IOCTL ? "ioctl-request list" : "name list";
             };
             for (Action a : Action.values()) {
-                out.add(new Entry(a.sydName() + "/" + c.sydName(), type, "+-^", null, c.isPath() || c.isNet()));
+                out.add(new Entry(a.sydName() + "/" + c.sydName(), type, "+-^", null, Support.rules(c)));
             }
         }
         for (String r : Parser.LOCK_RIGHTS) {
@@ -50,20 +49,22 @@ public final class Api {
             Object v = s.defaultValue();
             String dflt = v == null || v == Unset.NONE ? null : Settings.format(s, v);
             String ops = s.type() == Settings.Type.BOOL ? ":?" : ":";
-            out.add(new Entry(s.key(), s.type().apiName(), ops, dflt, s.enforced()));
+            Boolean only = Settings.holdsOnly(s.key());
+            String type = only == null ? s.type().apiName() : s.type().apiName() + " (" + only + " only)";
+            out.add(new Entry(s.key(), type, ops, dflt, Support.setting(s.key())));
         }
-        out.add(new Entry("bind", "bind-mount list", "+-^", null, true));
-        out.add(new Entry("mask", "path-glob list", "+-^", null, false));
-        out.add(new Entry("append", "path-glob list", "+-^", null, false));
-        out.add(new Entry("crypt", "path-glob list", "+-^", null, false));
-        out.add(new Entry("force", "verified-exec map", "+-^", null, true));
-        out.add(new Entry("setuid", "id-transition list", "+-^", null, true));
-        out.add(new Entry("setgid", "id-transition list", "+-^", null, true));
-        out.add(new Entry("block", "cidr list", "+-^", null, false));
-        out.add(new Entry("include", "path", " ", null, false));
-        out.add(new Entry("include_profile", "profile", " ", null, false));
-        out.add(new Entry("cmd/exec", "command", "!", null, false));
-        for (String s : Parser.SPECIALS) out.add(new Entry(s, "command", "", null, false));
+        out.add(new Entry("bind", "bind-mount list", "+-^", null, Support.list("bind")));
+        out.add(new Entry("mask", "path-glob list", "+-^", null, Support.list("mask")));
+        out.add(new Entry("append", "path-glob list", "+-^", null, Support.list("append")));
+        out.add(new Entry("crypt", "path-glob list", "+-^", null, Support.list("crypt")));
+        out.add(new Entry("force", "verified-exec map", "+-^", null, Support.list("force")));
+        out.add(new Entry("setuid", "id-transition list", "+-^", null, Support.list("setuid")));
+        out.add(new Entry("setgid", "id-transition list", "+-^", null, Support.list("setgid")));
+        out.add(new Entry("block", "cidr list", "+-^", null, Support.list("block")));
+        out.add(new Entry("include", "path", " ", null, true));
+        out.add(new Entry("include_profile", "profile", " ", null, true));
+        out.add(new Entry("cmd/exec", "command", "!", null, true));
+        for (String s : Parser.SPECIALS) out.add(new Entry(s, "command", "", null, Support.special(s)));
         return out;
     }
 }

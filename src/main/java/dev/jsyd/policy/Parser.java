@@ -232,11 +232,13 @@ public final class Parser {
             }
             for (Category c : cats.resolve()) kinds.add(c.kind());
             PolicyException firstError = null;
+            boolean ioctlOnly = cats.resolve().stream().filter(c -> c.kind() == Category.Kind.NAME)
+                    .allMatch(c -> c == Category.IOCTL);
             for (Category.Kind k : kinds) {
                 String n;
                 try {
                     if (k == Category.Kind.PATH) checkLeadingPath(v, vstart);
-                    n = normalisePattern(k, v);
+                    n = k == Category.Kind.NAME && ioctlOnly ? IoctlRules.normalise(Glob.unescape(v)) : normalisePattern(k, v);
                 } catch (PolicyException pe) {
                     if (explicit.contains(k)) throw pe;
                     if (firstError == null) firstError = pe;

@@ -102,6 +102,8 @@ public final class Policy {
     }
 
     private void apply(Command cmd, String text, Origin origin) throws PolicyException {
+        List<String> unsupported = Support.unsupported(cmd);
+        if (!unsupported.isEmpty()) throw Support.refusal(origin, text, unsupported);
         checkLock(cmd, text, origin);
         if (origin != null && origin.kind() == Origin.Kind.RUNTIME && startupOnly(cmd)) {
             throw new PolicyException(origin, text, 0, "`" + text + "` is applied when the sandbox starts and cannot change now",
@@ -109,13 +111,13 @@ public final class Policy {
         }
         switch (cmd) {
             case Command.SandboxSet s -> {
-                for (Category c : s.categories().resolve()) {
+                for (Category c : Support.applicable(s.categories())) {
                     if (s.on()) enabled.add(c);
                     else enabled.remove(c);
                 }
             }
             case Command.DefaultSet d -> {
-                for (Category c : d.categories().resolve()) defaults.put(c, d.action());
+                for (Category c : Support.applicable(d.categories())) defaults.put(c, d.action());
             }
             case Command.Rule r -> applyRule(r);
             case Command.LockRule r -> applyLockRule(r);
@@ -209,7 +211,11 @@ public final class Policy {
     }
 
     private void applyRule(Command.Rule r) {
-        for (Category c : r.categories().resolve()) {
+        if (r.categories().resolve().contains(Category.IOCTL) && r.pattern().indexOf(',') > 0) {
+            for (String one : IoctlRules.split(r.pattern())) applyRule(new Command.Rule(r.action(), r.categories(), r.op(), one));
+            return;
+        }
+        for (Category c : Support.applicable(r.categories())) {
             Object compiled;
             try {
                 compiled = r.pattern().isEmpty() ? null : compile(c, r.pattern());
@@ -234,8 +240,13 @@ public final class Policy {
     }
 
     private static Object compile(Category c, String pattern) {
+        if (c == Category.IOCTL) return IoctlRules.number(pattern);
         return switch (c.kind()) {
-            case PATH -> Glob.compile(pattern);
+            case PATH -> {
+                // an alias such as `all` reaches path categories with a name pattern: not theirs
+                if (!pattern.startsWith("/")) throw new IllegalArgumentException("not a path pattern: " + pattern);
+                yield Glob.compile(pattern);
+            }
             case NET -> Address.parse(pattern);
             default -> Parser.normalisePattern(c.kind(), pattern);
         };

@@ -199,17 +199,33 @@ public final class Sandbox {
         return defaults.get(c);
     }
 
-    /** The decision for an ioctl request, matched by number ({@code 0x...}) or by name if known. */
-    public Action checkIoctl(long request, Optional<String> name) {
+    /**
+     * The decision for ioctl request {@code request} (its low 32 bits, as the kernel reads it):
+     * ALLOW when ioctl sandboxing is off; else the action of the last rule naming it (by name or
+     * number), else ALLOW when it is on the default allow list ({@link IoctlRules#DEFAULT_ALLOW}),
+     * else {@code default/ioctl}.
+     */
+    public Action checkIoctl(long request) {
         if (!enabled.contains(Category.IOCTL)) return Action.ALLOW;
-        String num = "0x" + Long.toHexString(request);
-        List<RuleEntry> rules = otherRules.getOrDefault(Category.IOCTL, List.of());
-        for (int i = rules.size() - 1; i >= 0; i--) {
-            String p = rules.get(i).pattern();
-            if (p.equals(num) || name.isPresent() && p.equals(name.get())) return rules.get(i).action();
-        }
-        return defaults.get(Category.IOCTL);
+        Action a = ioctlRules().get(request & 0xffffffffL);
+        if (a != null) return a;
+        return IoctlRules.DEFAULT_ALLOW_NUMBERS.contains(request & 0xffffffffL) ? Action.ALLOW : defaults.get(Category.IOCTL);
     }
+
+    /** The request numbers the ioctl rules name, each with the action of the last rule naming it, in first-named order. */
+    public Map<Long, Action> ioctlRules() {
+        Map<Long, Action> m = ioctlRules;
+        if (m == null) {
+            m = new LinkedHashMap<>();
+            for (RuleEntry r : otherRules.getOrDefault(Category.IOCTL, List.of())) {
+                if (r.compiled() instanceof Long n) m.put(n, r.action());
+            }
+            ioctlRules = m = Collections.unmodifiableMap(m);
+        }
+        return m;
+    }
+
+    private volatile Map<Long, Action> ioctlRules;
 
     /** The rules of a category in order (last wins). */
     public List<RuleEntry> rules(Category c) {

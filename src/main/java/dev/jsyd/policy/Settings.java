@@ -82,7 +82,46 @@ public final class Settings {
             "allow_unsafe_memory", "allow_unsafe_perf", "allow_unsafe_personality", "allow_unsafe_pkey",
             "allow_unsafe_proc_files", "allow_unsafe_ptrace", "allow_unsafe_socket", "allow_unsafe_sticky", "allow_unsafe_sync",
             "allow_unsafe_syslog", "allow_unsafe_time", "allow_unsafe_uring", "allow_unsafe_vmsplice",
-            "allow_unsupp_socket", "deny_dotdot", "exit_wait_all");
+            "allow_unsupp_socket", "deny_dotdot", "exit_wait_all",
+            // layers: the open, resolution and bind rules
+            "force_cloexec", "force_rand_fd", "force_ro_open", "force_wx_open", "force_no_symlinks",
+            "force_no_magiclinks", "force_no_xdev", "force_local_net", "allow_unsafe_env", "allow_safe_kcapi");
+
+    /**
+     * Switches this version supports in one direction only: the value that holds. A relaxing
+     * switch ({@code allow_unsafe_*}) of a protection jsyd does not have holds when true (the
+     * relaxed behaviour is what the program gets) and asks for a protection it lacks when false; a
+     * protecting switch ({@code deny_*}) jsyd does not have holds only when false. The other value
+     * is refused (docs/DECISIONS.md lists why each holds).
+     */
+    static final Map<String, Boolean> HOLDS_ONLY = holdsOnly();
+
+    private static Map<String, Boolean> holdsOnly() {
+        Map<String, Boolean> m = new LinkedHashMap<>();
+        for (String f : List.of("allow_unsafe_chown", "allow_unsafe_cpu", "allow_unsafe_create", "allow_unsafe_filename",
+                "allow_unsafe_hardlinks", "allow_unsafe_symlinks", "allow_unsafe_ip_pktinfo", "allow_unsafe_ip_retopts",
+                "allow_unsafe_kptr", "allow_unsafe_libc", "allow_unsafe_madvise", "allow_unsafe_msgqueue",
+                "allow_unsafe_msgsnd", "allow_unsafe_perm_msgqueue", "allow_unsafe_perm_shm", "allow_unsafe_shm",
+                "allow_unsafe_nice", "allow_unsafe_page_cache", "allow_unsafe_nocookie", "allow_unsafe_nomseal",
+                "allow_unsafe_oob", "allow_unsafe_open_cdev", "allow_unsafe_prctl", "allow_unsafe_prlimit",
+                "allow_unsafe_setsockopt", "allow_unsafe_sigreturn", "allow_unsafe_spec_exec", "allow_unsafe_stat_bdev",
+                "allow_unsafe_stat_cdev", "allow_unsafe_sysinfo", "allow_unsafe_uname", "allow_unsafe_xattr",
+                // the exec protections beyond exec integrity's ELF kinds, PIE, stacks and ld.so checks
+                "allow_unsafe_exec", "allow_unsafe_exec_libc", "allow_unsafe_exec_null", "allow_unsafe_exec_script",
+                "allow_unsafe_exec_interactive", "allow_unsafe_exec_speculative", "allow_unsupp_exec")) {
+            m.put("trace/" + f, true);
+        }
+        for (String f : List.of("deny_tsc", "deny_vdso", "lock_personality")) {
+            m.put("trace/" + f, false);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** Every one-way switch and the value that holds. */
+    public static Map<String, Boolean> holdsOnlySwitches() { return HOLDS_ONLY; }
+
+    /** The only value of {@code key} this version supports (see {@link #HOLDS_ONLY}), or null when every value is (or none). */
+    public static Boolean holdsOnly(String key) { return HOLDS_ONLY.get(key); }
 
     public static final List<String> NAMESPACES = List.of("mount", "uts", "ipc", "user", "pid", "net", "cgroup", "time");
 
@@ -103,7 +142,7 @@ public final class Settings {
         add("lock", Type.LOCK, null, true, false);
         add("timeout", Type.DURATION, Unset.NONE, true, true);
         for (String f : TRACE_FLAGS) add("trace/" + f, Type.BOOL, false, ENFORCED_TRACE.contains(f) || f.startsWith("allow_unsafe_sendfd_"), false);
-        add("trace/force_umask", Type.OCTAL, Unset.NONE, false, true);
+        add("trace/force_umask", Type.OCTAL, Unset.NONE, true, true);
         add("trace/allow_unsafe_namespace", Type.NSLIST, "none", true, false);
         for (String ns : NAMESPACES) add("unshare/" + ns, Type.BOOL, false, true, false);
         add("root", Type.PATH, Unset.NONE, true, true);
@@ -113,8 +152,8 @@ public final class Settings {
         add("name/domain", Type.HOSTNAME, Unset.NONE, true, true);
         add("time", Type.INT, Unset.NONE, true, true);
         for (var e : RLIMITS.entrySet()) add("rlimit/" + e.getKey(), e.getValue(), Unset.NONE, true, true);
-        add("mem/max", Type.SIZE, 0L, false, false);
-        add("mem/vm_max", Type.SIZE, 0L, false, false);
+        add("mem/max", Type.SIZE, 0L, true, false);
+        add("mem/vm_max", Type.SIZE, 0L, true, false);
         add("pid/max", Type.UINT, 0L, true, false);
         add("tpe/gid", Type.GID, Unset.NONE, true, true);
         add("tpe/negate", Type.BOOL, false, true, false);
@@ -131,9 +170,9 @@ public final class Settings {
         add("proxy/ext/host", Type.STRING, "127.0.0.1", false, false);
         add("proxy/ext/port", Type.PORT, 9050L, false, false);
         add("proxy/ext/unix", Type.PATH, Unset.NONE, false, true);
-        add("log/level", Type.LEVEL, "warn", false, false);
-        add("log/verbose", Type.BOOL, false, false, false);
-        add("log/syslog", Type.BOOL, true, false, false);
+        add("log/level", Type.LEVEL, "warn", true, false);
+        add("log/verbose", Type.BOOL, false, true, false);
+        add("log/syslog", Type.BOOL, true, true, false);
         add("ipc", Type.STRING, Unset.NONE, false, true);
         add("config/expand", Type.DURATION, Duration.ZERO, false, false);
     }

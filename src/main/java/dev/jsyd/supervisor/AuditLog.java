@@ -34,6 +34,11 @@ public final class AuditLog {
 
     private final int fd;
     private final int level;
+    private final boolean noSyslog;
+    /** The policy whose {@code log/*} settings apply (level, verbose, syslog); null: only the environment. */
+    private volatile java.util.function.Supplier<dev.jsyd.policy.Sandbox> policy;
+    private volatile dev.jsyd.sys.Syslog syslog;
+    private volatile boolean syslogTried;
     private final String id;
     private final String sid;
     private final int sydPid;
@@ -44,6 +49,7 @@ public final class AuditLog {
     public AuditLog(Map<String, String> env, String id, String sid) {
         this.fd = parseFd(env.get("SYD_LOG_FD"));
         this.level = parseLevel(env.get("SYD_LOG"));
+        this.noSyslog = env.get("SYD_NO_SYSLOG") != null;
         this.id = id;
         this.sid = sid;
         this.sydPid = (int) ProcessHandle.current().pid();
@@ -78,7 +84,42 @@ public final class AuditLog {
         return json;
     }
 
-    public boolean enabled(int recordLevel) { return fd >= 0 && recordLevel <= level || copy != null && recordLevel <= INFO; }
+    public boolean enabled(int recordLevel) {
+        int l = level();
+        return (fd >= 0 || syslogOn()) && recordLevel <= l || copy != null && recordLevel <= INFO;
+    }
+
+    /**
+     * Follows {@code policy}'s {@code log/level} (over {@code SYD_LOG} when given), {@code log/verbose}
+     * and {@code log/syslog} (unless {@code SYD_NO_SYSLOG} is set), also as they change at run time.
+     */
+    public void follow(java.util.function.Supplier<dev.jsyd.policy.Sandbox> policy) { this.policy = policy; }
+
+    /** The level records must pass: {@code log/level} when the policy sets it, else {@code SYD_LOG}. */
+    private int level() {
+        var p = policy;
+        Object v = p == null ? null : p.get().explicitSettings().get("log/level");
+        return v == null ? level : parseLevel(v.toString());
+    }
+
+    private boolean policyFlag(String key, boolean dflt) {
+        var p = policy;
+        return p == null ? dflt : p.get().flag(key);
+    }
+
+    /** True when records also go to the host's syslog ({@code /dev/log}; none: nothing is sent). */
+    private boolean syslogOn() {
+        if (noSyslog || policy == null || !policyFlag("log/syslog", false)) return false;
+        if (!syslogTried) {
+            synchronized (this) {
+                if (!syslogTried) {
+                    syslog = dev.jsyd.sys.Syslog.connect("/dev/log");
+                    syslogTried = true;
+                }
+            }
+        }
+        return syslog != null;
+    }
 
     /**
      * Also hands every record at {@code info} or above (one JSON line, newline included) to
@@ -91,13 +132,16 @@ public final class AuditLog {
     public void access(AccessEvent e) {
         int recordLevel = e.action() == Action.WARN ? NOTICE : e.action() == Action.ALLOW ? INFO : WARN;
         if (e.action() == Action.FILTER || !enabled(recordLevel)) return;
+        // the address is the request's name for ioctl, the limit and the size asked for mem
+        String addressKey = e.category() == dev.jsyd.policy.Category.IOCTL ? "ioctl" : e.category() == dev.jsyd.policy.Category.MEM ? "mem" : "addr";
+        boolean verbose = policyFlag("log/verbose", false);
         write(recordLevel, g -> {
             g.writeStringField("ctx", "access");
             g.writeStringField("cap", e.category() == null ? "net" : e.category().sydName());
             g.writeStringField("act", e.action().sydName());
             g.writeStringField("sys", e.syscall());
             if (e.path() != null) g.writeStringField("path", Bytes.forLog(e.path()));
-            if (e.address() != null) g.writeStringField("addr", Bytes.forLog(e.address()));
+            if (e.address() != null) g.writeStringField(addressKey, Bytes.forLog(e.address()));
             if (e.ipv() != 0) g.writeNumberField("ipv", e.ipv());
             if (e.flags() >= 0) {
                 g.writeArrayFieldStart("oflags");
@@ -109,6 +153,10 @@ public final class AuditLog {
             g.writeStringField("cwd", cwd(e.pid()));
             g.writeNumberField("pid", e.pid());
             g.writeNumberField("uid", uid(e.pid()));
+            if (verbose) {
+                g.writeNumberField("ppid", ppid(e.pid()));
+                g.writeStringField("exe", exe(e.pid()));
+            }
             if (e.tip() != null) {
                 g.writeStringField("tip", e.tip());
             } else {
@@ -275,7 +323,9 @@ public final class AuditLog {
     private void write(int recordLevel, Fields fields) {
         byte[] line = format(fields);
         if (line == null) return;
-        if (fd >= 0 && recordLevel <= level) writer.offer(line);
+        int l = level();
+        if (fd >= 0 && recordLevel <= l) writer.offer(line);
+        if (recordLevel <= l && syslogOn()) syslog.send(Math.max(recordLevel, 0), "syd", sydPid, line);
         java.util.function.Consumer<byte[]> c = copy;
         if (c != null && recordLevel <= INFO) c.accept(line);
     }
@@ -334,6 +384,22 @@ public final class AuditLog {
     private static String cwd(int pid) {
         String cwd = dev.jsyd.sys.Files.readlink("/proc/" + pid + "/cwd");
         return cwd == null ? "?" : Bytes.forLog(cwd);
+    }
+
+    private static int ppid(int pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"), StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith("PPid:")) return Integer.parseInt(line.substring(5).trim());
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static String exe(int pid) {
+        String exe = dev.jsyd.sys.Files.readlink("/proc/" + pid + "/exe");
+        return exe == null ? "?" : Bytes.forLog(exe);
     }
 
     private static int uid(int pid) {

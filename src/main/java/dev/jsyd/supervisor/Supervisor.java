@@ -63,6 +63,7 @@ public final class Supervisor implements SandboxContext {
         this.runtime.onPanic(() -> exit(127));
         String id = Long.toHexString(Double.doubleToLongBits(Math.random()) ^ System.nanoTime());
         this.log = new AuditLog(options.sydEnv(), id, SandboxNames.random());
+        this.log.follow(runtime::sandbox);
         // The program may live in a user namespace of its own: one the launcher makes for it (any
         // namespace without root, or unshare/user, root/map), or one it makes itself when allowed.
         boolean makesUserNs = dev.jsyd.kernel.Hardening.namespaceAllowed(runtime.sandbox(), "user");

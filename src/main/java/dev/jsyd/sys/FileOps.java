@@ -133,6 +133,9 @@ public final class FileOps {
     }
 
     /** ftruncate(2). */
+    /** fcntl(2) with an integer argument; the result or -errno. */
+    public static int fcntl(int fd, int cmd, long arg) { return (int) Native.syscall(Syscalls.FCNTL, fd, cmd, arg); }
+
     public static int ftruncate(int fd, long length) { return (int) Native.syscall(Syscalls.FTRUNCATE, fd, length); }
 
     /** fallocate(2). */

@@ -128,19 +128,32 @@ public final class NotifyFd implements AutoCloseable {
          * fd number (ADDFD with SEND). Returns the program's fd number or -errno.
          */
         public int addFdAndRespond(long notifId, int srcFd, boolean cloexec) {
-            return addFd(notifId, srcFd, cloexec, ADDFD_FLAG_SEND);
+            return addFd(notifId, srcFd, cloexec, ADDFD_FLAG_SEND, -1);
+        }
+
+        /**
+         * As {@link #addFdAndRespond(long, int, boolean)}, at fd number {@code newFd} in the program
+         * when it is not negative (ADDFD with SETFD: an fd already there is replaced, as dup2 does).
+         */
+        public int addFdAndRespond(long notifId, int srcFd, boolean cloexec, int newFd) {
+            return addFd(notifId, srcFd, cloexec, ADDFD_FLAG_SEND, newFd);
         }
 
         /** Installs {@code srcFd} in the program without answering; the program's fd number or -errno. */
         public int addFd(long notifId, int srcFd, boolean cloexec) {
-            return addFd(notifId, srcFd, cloexec, 0);
+            return addFd(notifId, srcFd, cloexec, 0, -1);
         }
 
-        private int addFd(long notifId, int srcFd, boolean cloexec, int flags) {
+        /** As {@link #addFd(long, int, boolean)}, at fd number {@code newFd} when it is not negative (SETFD). */
+        public int addFd(long notifId, int srcFd, boolean cloexec, int newFd) {
+            return addFd(notifId, srcFd, cloexec, 0, newFd);
+        }
+
+        private int addFd(long notifId, int srcFd, boolean cloexec, int flags, int newFd) {
             addfd.set(ValueLayout.JAVA_LONG, 0, notifId);
-            addfd.set(ValueLayout.JAVA_INT, 8, flags);
+            addfd.set(ValueLayout.JAVA_INT, 8, flags | (newFd >= 0 ? ADDFD_FLAG_SETFD : 0));
             addfd.set(ValueLayout.JAVA_INT, 12, srcFd);
-            addfd.set(ValueLayout.JAVA_INT, 16, 0);
+            addfd.set(ValueLayout.JAVA_INT, 16, Math.max(newFd, 0));
             addfd.set(ValueLayout.JAVA_INT, 20, cloexec ? dev.jsyd.abi.OpenFlags.O_CLOEXEC : 0);
             return (int) Native.syscall(Syscalls.IOCTL, fd, IOCTL_ADDFD, addfd.address());
         }

@@ -94,4 +94,46 @@ class FilterPlanTest {
         assertThat(Interpreter.run(f, SeccompData.of(Syscalls.OPENAT, AT_FDCWD, 0x1000, 0xffffffff00000000L, 0)))
                 .isEqualTo(Seccomp.RET_USER_NOTIF);
     }
+
+    @Test
+    void ioctlRequestsAreDecidedInTheKernelWhereThePolicyAllowsThemSilently() throws Exception {
+        int notify = Seccomp.RET_USER_NOTIF, allow = Seccomp.RET_ALLOW;
+        Program off = filter();
+        assertThat(call(off, Syscalls.IOCTL, 0, 0x5401)).as("ioctl sandboxing off").isEqualTo(allow);
+        assertThat(call(off, Syscalls.IOCTL, 0, 0xae80)).isEqualTo(allow);
+        Program on = filter("sandbox/ioctl:on", "deny/ioctl+TIOCGWINSZ", "allow/ioctl+KVM_RUN", "warn/ioctl+FIONREAD");
+        assertThat(call(on, Syscalls.IOCTL, 0, 0x5401)).as("TCGETS: default allow list").isEqualTo(allow);
+        assertThat(call(on, Syscalls.IOCTL, 0, 0xffffffff00005401L)).as("32-bit compare").isEqualTo(allow);
+        assertThat(call(on, Syscalls.IOCTL, 0, 0x5413)).as("TIOCGWINSZ denied: logged").isEqualTo(notify);
+        assertThat(call(on, Syscalls.IOCTL, 0, 0x541b)).as("FIONREAD warned: logged").isEqualTo(notify);
+        assertThat(call(on, Syscalls.IOCTL, 0, 0xae80)).as("KVM_RUN allowed by rule").isEqualTo(allow);
+        assertThat(call(on, Syscalls.IOCTL, 0, 0xae01)).as("KVM_CREATE_VM: default deny").isEqualTo(notify);
+        assertThat(call(on, Syscalls.IOCTL, 0, 0x5412)).as("TIOCSTI: hardening first")
+                .isEqualTo(Hardening.errno(dev.jsyd.abi.Errno.EACCES));
+        Program allowRest = filter("sandbox/ioctl:on", "default/ioctl:allow", "deny/ioctl+TCGETS");
+        assertThat(call(allowRest, Syscalls.IOCTL, 0, 0x5401)).isEqualTo(notify);
+        assertThat(call(allowRest, Syscalls.IOCTL, 0, 0xae01)).isEqualTo(allow);
+        Program landlock = filter("sandbox/lock:on", "allow/lock/read+/usr");
+        assertThat(call(landlock, Syscalls.IOCTL, 0, 0x5401)).as("under Landlock: checked on devices").isEqualTo(notify);
+        assertThat(call(landlock, Syscalls.IOCTL, 0, 0x5451)).as("FIOCLEX: Landlock never restricts it").isEqualTo(allow);
+        Program runtime = filter("sandbox/ioctl:on", "lock:off");
+        assertThat(call(runtime, Syscalls.IOCTL, 0, 0x5401)).as("the policy may change: every request seen").isEqualTo(notify);
+    }
+
+    @Test
+    void memoryGrowthIsNotifiedOnlyUnderAMemoryLimit() throws Exception {
+        int notify = Seccomp.RET_USER_NOTIF, allow = Seccomp.RET_ALLOW;
+        Program off = filter("mem/max:10M");
+        assertThat(call(off, Syscalls.MMAP, 0, 1 << 20, 3, 0x22)).as("sandbox/mem off").isEqualTo(allow);
+        Program noLimit = filter("sandbox/mem:on");
+        assertThat(call(noLimit, Syscalls.BRK, 0x1000)).as("no limit").isEqualTo(allow);
+        Program max = filter("sandbox/mem:on", "mem/max:10M");
+        assertThat(call(max, Syscalls.MMAP, 0, 1 << 20, 3, 0x22)).isEqualTo(notify);
+        assertThat(call(max, Syscalls.MMAP, 0, 1 << 20, 0, 0x22)).as("PROT_NONE reservation").isEqualTo(allow);
+        assertThat(call(max, Syscalls.BRK, 0)).as("brk(0): a query").isEqualTo(allow);
+        assertThat(call(max, Syscalls.BRK, 0x1000)).isEqualTo(notify);
+        assertThat(call(max, Syscalls.MREMAP, 0x1000, 4096, 8192)).isEqualTo(notify);
+        Program vm = filter("sandbox/mem:on", "mem/vm_max:1G");
+        assertThat(call(vm, Syscalls.MMAP, 0, 1 << 20, 0, 0x22)).as("reservations count for vm_max").isEqualTo(notify);
+    }
 }

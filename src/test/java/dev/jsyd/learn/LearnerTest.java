@@ -176,4 +176,17 @@ class LearnerTest {
         String added = text.substring(text.indexOf("# ---- added by syd-learn"));
         assertThat(added).contains("allow/read+/srv/data/x").doesNotContain("/etc/passwd").doesNotContain("git");
     }
+
+    @Test
+    void ioctlRequestsTheRunNeededBecomeOneRule() throws Exception {
+        String kvm = "{\"ctx\":\"access\",\"cap\":\"ioctl\",\"act\":\"deny\",\"sys\":\"ioctl\",\"ioctl\":\"KVM_RUN\",\"pid\":7,"
+                + "\"tip\":\"configure `allow/ioctl+KVM_RUN'\"}";
+        String raw = kvm.replace("KVM_RUN", "0x1234");
+        String text = learn(List.of(kvm, raw, kvm), 6, 0, null);
+        assertThat(text).contains("allow/ioctl+0x1234,KVM_RUN\n");
+        Path out = tmp.resolve("out.syd-3");
+        assertThat(load(out).checkIoctl(0xae80)).isEqualTo(Action.ALLOW);
+        assertThat(learn(List.of(kvm), 6, 0, out)).as("merging adds nothing already allowed")
+                .containsOnlyOnce("allow/ioctl+");
+    }
 }

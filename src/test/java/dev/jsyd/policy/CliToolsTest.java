@@ -127,8 +127,8 @@ class CliToolsTest {
         assertThat(cmds.get("default/lock")).containsEntry("enforced", true).containsEntry("default", "kill");
         assertThat(cmds.get("allow/lock/connect")).containsEntry("enforced", true);
         assertThat(cmds.get("rlimit/nofile")).containsEntry("enforced", true);
-        assertThat(cmds.get("allow/ioctl")).containsEntry("enforced", false);
-        assertThat(cmds.get("sandbox/mem")).containsEntry("default", "off").containsEntry("enforced", false);
+        assertThat(cmds.get("allow/ioctl")).containsEntry("enforced", true);
+        assertThat(cmds.get("sandbox/mem")).containsEntry("default", "off").containsEntry("enforced", true);
         // every command name listed is one the parser knows
         for (String name : cmds.keySet()) {
             assertThat(Parser.topLevelNames().contains(name) || name.startsWith("unshare/") || name.equals("trace/force_umask"))

@@ -157,10 +157,16 @@ class ParserPropertyTest {
         Command again = Parser.parseBytes(printed, Origin.argument(1), ENV::get);
         assertThat(again).as("%s -> %s", input, printed).isEqualTo(c);
         assertThat(again.print()).isEqualTo(printed);
-        // and the command applies (queries are answered instead)
+        // and the command applies (queries are answered instead), or, when this version does not
+        // enforce it, is refused (never stored)
         Policy p = Policy.defaults();
         if (c instanceof Command.SandboxQuery || c instanceof Command.Query) p.query(Bytes.toUtf8(printed));
-        else p.applyBytes(printed, Origin.argument(1));
+        else if (!Support.unsupported(c).isEmpty()) {
+            List<String> before = p.dump();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.applyBytes(printed, Origin.argument(1)))
+                    .isInstanceOf(PolicyException.class).hasMessageContaining("not supported by this version of syd");
+            assertThat(p.dump()).isEqualTo(before);
+        } else p.applyBytes(printed, Origin.argument(1));
     }
 
     @Property(tries = 500)
@@ -169,7 +175,9 @@ class ParserPropertyTest {
         Policy p = Policy.defaults();
         for (String s : List.of(a, b, c)) {
             Command cmd = Parser.parse(s, Origin.argument(1), ENV::get);
-            if (!(cmd instanceof Command.SandboxQuery || cmd instanceof Command.Query)) p.apply(cmd, Origin.argument(1));
+            if (!(cmd instanceof Command.SandboxQuery || cmd instanceof Command.Query) && Support.unsupported(cmd).isEmpty()) {
+                p.apply(cmd, Origin.argument(1));
+            }
         }
         Policy q = Policy.defaults();
         for (String line : p.dump()) q.applyBytes(line, Origin.argument(1));

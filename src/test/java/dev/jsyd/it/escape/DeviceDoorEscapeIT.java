@@ -39,4 +39,30 @@ class DeviceDoorEscapeIT {
         r = Escape.syd(List.of("-poff"), Syd.probe("table-probe").toString(), "calls", "103,3,0,0");
         assertThat(r.out()).as("syslog(2) itself is refused").isEqualTo("103,3,0,0 EPERM\n");
     }
+
+    /**
+     * Landlock decides IOCTL_DEV with the rights recorded when a device was opened, by the
+     * opener's domain: a device the supervisor opened for the program (an emulated open) carried
+     * none, so the program's ioctls on it escaped its {@code allow/lock/ioctl} rules (open escape
+     * 4 of docs/ESCAPES.md). The ioctl is now notified under Landlock and checked against the
+     * program's rules for that device.
+     */
+    @Test
+    void ioctlOnADeviceTheSupervisorOpenedObeysLandlock() throws Exception {
+        String[] attack = {Syd.probe("layers-probe").toString(), "ioctl", "/dev/ptmx", "0x80045430" /* TIOCGPTN */};
+        assertThat(Escape.nativeRun(attack).out()).as("natively").isEqualTo("ok\n");
+        List<String> lock = new java.util.ArrayList<>(List.of("-poff", "-m", "sandbox/lock:on",
+                "-m", "allow/lock/read,exec+" + Syd.HOME.resolve("target/probes"), "-m", "allow/lock/read,write+/dev/ptmx",
+                "-m", "allow/lock/read,write+/dev/pts"));
+        for (String d : List.of("/usr", "/lib", "/lib64", "/etc")) lock.addAll(List.of("-m", "allow/lock/read,exec,readdir+" + d));
+        var r = Escape.syd(lock, attack);
+        assertThat(r.out()).as("opened by the kernel: Landlock refuses\n" + r).isEqualTo("EACCES\n");
+        List<String> emulated = new java.util.ArrayList<>(lock);
+        emulated.addAll(List.of("-m", "sandbox/read,write:on", "-m", "allow/read,write+/***", "-m", Syd.NOTIFY_ALL));
+        r = Escape.syd(emulated, attack);
+        assertThat(r.out()).as("opened by the supervisor: refused as Landlock would\n" + r).isEqualTo("EACCES\n");
+        emulated.addAll(List.of("-m", "allow/lock/ioctl+/dev/ptmx"));
+        r = Escape.syd(emulated, attack);
+        assertThat(r.out()).as("with the ioctl right\n" + r).isEqualTo("ok\n");
+    }
 }
