@@ -35,9 +35,6 @@ import java.util.function.Predicate;
  * by it; what a pattern missed is added as an exact rule, so the profile replays the run.
  */
 public final class Learner {
-    /** Switches that undo a protection the program cannot work without (a JIT needs W^X off): written active. */
-    static final Set<String> NEEDED = Set.of("trace/allow_unsafe_memory:1");
-
     /**
      * How to learn: {@code collapse} entries of one directory fold into {@code dir/**} (0: never),
      * no path deeper than {@code depth} components (0: no limit), the environment for
@@ -84,15 +81,15 @@ public final class Learner {
             if (before != null && allowsAddress(before, item.getKey(), item.getValue())) continue;
             net.computeIfAbsent(addressPattern(item.getValue()), k -> EnumSet.noneOf(Category.class)).add(item.getKey());
         }
-        Map<String, String> active = new LinkedHashMap<>(), suggested = new LinkedHashMap<>();
-        obs.settings.forEach((cmd, why) -> {
-            if (old != null && old.lines().anyMatch(l -> l.strip().equals(cmd) || l.strip().equals("#" + cmd))) return;
-            (NEEDED.contains(cmd) ? active : suggested).put(cmd, "needed by " + why);
-        });
+        // Every setting the run needed is written active (the replay must see no denial), each
+        // after a comment naming the calls that needed it: the user reviews them there.
+        Map<String, String> kernel = new LinkedHashMap<>(), supervisor = new LinkedHashMap<>();
         kernelSwitches(obs.switches).forEach((cmd, why) -> {
-            if (old != null && old.lines().anyMatch(l -> l.strip().equals(cmd))) return;
-            suggested.remove(cmd);
-            active.put(cmd, why);
+            if (old == null || old.lines().noneMatch(l -> l.strip().equals(cmd))) kernel.put(cmd, why);
+        });
+        obs.settings.forEach((cmd, why) -> {
+            if (kernel.containsKey(cmd) || (old != null && old.lines().anyMatch(l -> l.strip().equals(cmd)))) return;
+            supervisor.put(cmd, "needed by " + why);
         });
 
         Map<String, EnumSet<Category>> paths = tree.rules();
@@ -106,7 +103,7 @@ public final class Learner {
             header(text, obs, out);
             for (String cmd : options.extraCommands()) text.append(ProfileWriter.comment(cmd)).append('\n');
         }
-        ProfileWriter.settings(text, active, suggested);
+        ProfileWriter.settings(text, kernel, supervisor);
         ProfileWriter.pathRules(text, paths);
         ProfileWriter.netRules(text, net);
         List<String> ioctls = obs.ioctls.stream().filter(n -> before == null || before.checkIoctl(IoctlRules.number(n)) != Action.ALLOW).toList();

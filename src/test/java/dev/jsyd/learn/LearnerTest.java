@@ -103,12 +103,13 @@ class LearnerTest {
     }
 
     @Test
-    void settingsFromTipsActiveWhenNeededCommentedOtherwise() throws Exception {
+    void settingsFromTipsAreWrittenActiveAfterWhatNeededThem() throws Exception {
         String text = learn(List.of(
                 "{\"ctx\":\"access\",\"cap\":\"mem\",\"act\":\"deny\",\"sys\":\"mprotect\",\"pid\":7,\"tip\":\"configure `trace/allow_unsafe_memory:1'\"}",
                 "{\"ctx\":\"access\",\"cap\":\"net\",\"act\":\"deny\",\"sys\":\"socket\",\"addr\":\"AF_PACKET\",\"pid\":7,\"tip\":\"configure `trace/allow_unsupp_socket:1'\"}"),
                 6, 0, null);
-        assertThat(text).contains("\ntrace/allow_unsafe_memory:1\n").contains("\n#trace/allow_unsupp_socket:1\n");
+        assertThat(text).contains("\ntrace/allow_unsafe_memory:1\n").contains("\ntrace/allow_unsupp_socket:1\n")
+                .contains("# needed by socket").doesNotContain("#trace/");
     }
 
     static String learned(String sys, String setting, String why) {
