@@ -46,6 +46,7 @@ public final class SandboxBuilder {
     private PolicyException firstError;
     private int commands;
     private boolean trace;
+    private boolean learning;
     /** The program's environment entries (byte strings), or null: inherited. */
     private List<String> environment;
     private Path directory;
@@ -116,6 +117,18 @@ public final class SandboxBuilder {
     /** Trace mode ({@code syd -x}): would-be denials are logged, everything is allowed. */
     public SandboxBuilder trace(boolean on) {
         this.trace = on;
+        return this;
+    }
+
+    /**
+     * Learning mode ({@code syd-learn}): trace mode, and every kernel-side refusal that a
+     * {@code trace/allow_unsafe_*} switch lifts (W^X, the filter's refused calls and arguments) is
+     * let through and logged as a {@code learn} record naming the switch. Only for programs you
+     * trust: the run has none of those protections.
+     */
+    public SandboxBuilder learning(boolean on) {
+        this.learning = on;
+        this.trace = trace || on;
         return this;
     }
 
@@ -329,7 +342,7 @@ public final class SandboxBuilder {
             Launcher.Setup setup = new Launcher.Setup(directory == null ? null : directory.toString(),
                     stdio[0], stdio[1], stdio[2]);
             Supervisor sup = new Supervisor(new Supervisor.Options(p, command.get(0), argv, env, trace,
-                    hostEnvironment, setup));
+                    hostEnvironment, setup, learning));
             if (logCopy != null) sup.copyLog(logCopy);
             CompletableFuture<Integer> status = new CompletableFuture<>();
             String[] failure = new String[1];

@@ -137,7 +137,7 @@ final class SydLearnTool {
             // The learner reads the log from memory; on stderr it would bury the program's output.
             Map<String, String> host = new java.util.HashMap<>(env);
             host.putIfAbsent("SYD_LOG_FD", "-1");
-            SandboxBuilder sandbox = Syd.builder().hostEnvironment(host).inheritIO().trace(true).logCopy(buffer);
+            SandboxBuilder sandbox = Syd.builder().hostEnvironment(host).inheritIO().learning(true).logCopy(buffer);
             try {
                 for (String[] s : steps) {
                     switch (s[0]) {

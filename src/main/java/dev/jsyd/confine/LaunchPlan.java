@@ -30,6 +30,11 @@ public record LaunchPlan(List<Step> steps) implements dev.jsyd.sys.Launcher.Plan
         }
     }
 
+    /** This plan without its steps of {@code kind} (learning runs without MDWE). */
+    public LaunchPlan without(Class<? extends Step> kind) {
+        return new LaunchPlan(steps.stream().filter(s -> !kind.isInstance(s)).toList());
+    }
+
     /** One step; {@link #op()} is its place in the fixed order (the launcher's opcode). */
     public sealed interface Step {
         int op();

@@ -6,6 +6,7 @@ import static dev.jsyd.abi.OpenFlags.O_RDONLY;
 import static dev.jsyd.sys.Ptrace.REG_ORIG_RAX;
 import static dev.jsyd.sys.Ptrace.REG_R8;
 import static dev.jsyd.sys.Ptrace.REG_RAX;
+import static dev.jsyd.sys.Ptrace.REG_RDX;
 import static dev.jsyd.sys.Ptrace.REG_RDI;
 import static dev.jsyd.sys.Ptrace.REG_RSI;
 
@@ -89,6 +90,13 @@ public final class MapCheck implements AutoCloseable {
         if (nr == null || (nr != Syscalls.MMAP && nr != Syscalls.MPROTECT && nr != Syscalls.PKEY_MPROTECT)) return false;
         Pending p;
         int errno;
+        if (ctx.learning()) { // MDWE is off: a W^X break is recorded (Relaxations)
+            Long a0 = pt.peekUser(tid, REG_RDI), a1 = pt.peekUser(tid, REG_RSI), a2 = pt.peekUser(tid, REG_RDX);
+            if (a0 != null && a1 != null && a2 != null) {
+                Relaxations.recordWxBreak(ctx, tid, dev.jsyd.bpf.SeccompData.of((int) (long) nr, a0, a1, a2),
+                        () -> Relaxations.maps(tid)); // whole (a JVM's maps pass 64 KiB)
+            }
+        }
         if (nr == Syscalls.MMAP) {
             p = new Pending("mmap", new ArrayList<>(), 0, 0);
             Long fd = pt.peekUser(tid, REG_R8);

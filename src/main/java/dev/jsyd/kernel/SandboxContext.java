@@ -41,6 +41,15 @@ public interface SandboxContext {
     /** Writes the record of a refused set*id transition (SafeSetID). */
     void auditSetId(SetIdEvent event);
 
+    /**
+     * Learning mode: process {@code pid}'s call {@code sys} ran only because the learning filter let
+     * it; {@code command} is the switch that allows it, {@code why} what it relaxes ({@link Relaxations}).
+     */
+    default void learned(int pid, String sys, String command, String why) {}
+
+    /** Learning mode ({@code syd-learn}): kernel-side refusals a switch lifts are recorded, not made ({@link Relaxations}). */
+    default boolean learning() { return false; }
+
     /** The esyd shell functions (what reading /dev/syd.sh gives, and {@code syd --sh} prints). */
     String esydScript();
 

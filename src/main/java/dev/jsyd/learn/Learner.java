@@ -35,9 +35,6 @@ import java.util.function.Predicate;
  * by it; what a pattern missed is added as an exact rule, so the profile replays the run.
  */
 public final class Learner {
-    /** Switches that undo a protection the program cannot work without (a JIT needs W^X off): written active. */
-    static final Set<String> NEEDED = Set.of("trace/allow_unsafe_memory:1");
-
     /**
      * How to learn: {@code collapse} entries of one directory fold into {@code dir/**} (0: never),
      * no path deeper than {@code depth} components (0: no limit), the environment for
@@ -73,7 +70,7 @@ public final class Learner {
         }
         String pwd = obs.cwd != null ? Bytes.fromUtf8(obs.cwd) : vars.apply("SYD_PWD");
         PathGeneralizer gen = new PathGeneralizer(pwd, vars.apply("HOME"), vars.apply("SYD_UID"), created,
-                options.exists());
+                options.exists()).pids(obs.pids);
         RuleTree tree = new RuleTree(gen.depths, options.collapse(), options.depth());
         for (var item : obs.pathItems()) {
             if (before != null && before.checkPath(item.getKey(), item.getValue()) == Action.ALLOW) continue;
@@ -84,10 +81,15 @@ public final class Learner {
             if (before != null && allowsAddress(before, item.getKey(), item.getValue())) continue;
             net.computeIfAbsent(addressPattern(item.getValue()), k -> EnumSet.noneOf(Category.class)).add(item.getKey());
         }
-        Map<String, String> active = new LinkedHashMap<>(), suggested = new LinkedHashMap<>();
+        // Every setting the run needed is written active (the replay must see no denial), each
+        // after a comment naming the calls that needed it: the user reviews them there.
+        Map<String, String> kernel = new LinkedHashMap<>(), supervisor = new LinkedHashMap<>();
+        kernelSwitches(obs.switches).forEach((cmd, why) -> {
+            if (old == null || old.lines().noneMatch(l -> l.strip().equals(cmd))) kernel.put(cmd, why);
+        });
         obs.settings.forEach((cmd, why) -> {
-            if (old != null && old.lines().anyMatch(l -> l.strip().equals(cmd) || l.strip().equals("#" + cmd))) return;
-            (NEEDED.contains(cmd) ? active : suggested).put(cmd, "needed by " + why);
+            if (kernel.containsKey(cmd) || (old != null && old.lines().anyMatch(l -> l.strip().equals(cmd)))) return;
+            supervisor.put(cmd, "needed by " + why);
         });
 
         Map<String, EnumSet<Category>> paths = tree.rules();
@@ -101,7 +103,7 @@ public final class Learner {
             header(text, obs, out);
             for (String cmd : options.extraCommands()) text.append(ProfileWriter.comment(cmd)).append('\n');
         }
-        ProfileWriter.settings(text, active, suggested);
+        ProfileWriter.settings(text, kernel, supervisor);
         ProfileWriter.pathRules(text, paths);
         ProfileWriter.netRules(text, net);
         List<String> ioctls = obs.ioctls.stream().filter(n -> before == null || before.checkIoctl(IoctlRules.number(n)) != Action.ALLOW).toList();
@@ -130,6 +132,30 @@ public final class Learner {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private static final String NAMESPACE = "trace/allow_unsafe_namespace:";
+
+    /**
+     * The kernel-side switches a learning run needed, as commands with what needed them (each call
+     * and how often); the namespace switches, each naming a list, become one command with their union.
+     */
+    static Map<String, String> kernelSwitches(Map<String, Map<String, Integer>> switches) {
+        Map<String, Map<String, Integer>> merged = new LinkedHashMap<>();
+        Set<String> namespaces = new java.util.LinkedHashSet<>();
+        switches.forEach((cmd, calls) -> {
+            if (cmd.startsWith(NAMESPACE)) namespaces.addAll(List.of(cmd.substring(NAMESPACE.length()).split(",")));
+            String key = cmd.startsWith(NAMESPACE) ? NAMESPACE : cmd;
+            calls.forEach((call, n) -> merged.computeIfAbsent(key, k -> new LinkedHashMap<>()).merge(call, n, Integer::sum));
+        });
+        Map<String, String> out = new LinkedHashMap<>();
+        merged.forEach((cmd, calls) -> {
+            String command = cmd.equals(NAMESPACE) ? NAMESPACE + (namespaces.contains("all") ? "all" : String.join(",", namespaces)) : cmd;
+            java.util.StringJoiner why = new java.util.StringJoiner("; ", "kernel-side, needed by ", "");
+            calls.forEach((call, n) -> why.add(call + ", " + (n == 1 ? "once" : n + " times")));
+            out.put(command, why.toString());
+        });
+        return out;
     }
 
     private void header(StringBuilder text, Observations obs, Path out) {

@@ -23,6 +23,13 @@ public final class Observations {
     final Map<Category, Set<String>> addresses = new EnumMap<>(Category.class);
     /** Settings the tips asked for, with what needed them (the syscall and its target). */
     final Map<String, String> settings = new LinkedHashMap<>();
+    /**
+     * Kernel-side switches the run needed ({@code learn} records of a learning run), each with the
+     * calls that needed it ("sys (why)") and how often.
+     */
+    final Map<String, Map<String, Integer>> switches = new LinkedHashMap<>();
+    /** The process ids of the run's processes ({@code run} and {@code fork} records), as decimal text. */
+    final Set<String> pids = new java.util.HashSet<>();
     /** ioctl requests refused or logged (their names, or {@code 0x…}). */
     final Set<String> ioctls = new TreeSet<>();
     /** Checks on objects that have no path (pipes, sockets): they cannot be written as rules. */
@@ -44,6 +51,7 @@ public final class Observations {
 
     private void add(LogRecord r) {
         String ctx = r.ctx();
+        if (("run".equals(ctx) || "fork".equals(ctx)) && r.pid() >= 100) pids.add(String.valueOf(r.pid())); // 2 digits: too many names
         if ("run".equals(ctx)) {
             if (argv.isEmpty()) {
                 argv = r.list("argv");
@@ -53,6 +61,14 @@ public final class Observations {
         }
         if ("end".equals(ctx)) {
             status = r.number("status", -1);
+            return;
+        }
+        if ("learn".equals(ctx)) {
+            String cmd = r.text("setting");
+            if (cmd != null) {
+                String call = r.text("sys") + (r.has("msg") ? " (" + r.text("msg") + ")" : "");
+                switches.computeIfAbsent(cmd, k -> new LinkedHashMap<>()).merge(call, 1, Integer::sum);
+            }
             return;
         }
         if (!r.isAccess()) return;

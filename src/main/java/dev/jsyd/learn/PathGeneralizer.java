@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>the working directory and the home directory become {@code ${SYD_PWD}} and {@code ${HOME}},
  *       {@code /run/user/UID} becomes {@code /run/user/${SYD_UID}};</li>
- *   <li>process ids in {@code /proc} and terminal numbers in {@code /dev/pts} become {@code [0-9]*};</li>
+ *   <li>process ids in {@code /proc} and terminal numbers in {@code /dev/pts} become {@code [0-9]*}, and so
+ *       does a process id of the run in any name ({@code /tmp/hsperfdata_root/4242});</li>
  *   <li>versioned shared libraries ({@code libfoo.so.1.2}) become {@code libfoo.so*};</li>
  *   <li>a name the run created that is gone at its end (a temporary file, git's
  *       {@code tmp_obj_…}) loses its random part: {@code /tmp/ccA1b2C3.o} becomes {@code /tmp/*.o}.</li>
@@ -30,6 +31,7 @@ final class PathGeneralizer {
     static final List<String> TEMP_DIRS = List.of("/tmp", "/var/tmp", "/dev/shm");
     private static final Pattern VERSIONED_LIB = Pattern.compile("(.+\\.so)\\.[0-9][0-9.]*");
     private static final Pattern ALNUM_RUN = Pattern.compile("[A-Za-z0-9]{6,}");
+    private static final Pattern DIGIT_RUN = Pattern.compile("[0-9]+");
     private static final Pattern SHORT_EXT = Pattern.compile("\\.[a-z][a-z0-9]{0,4}$");
 
     /** Directory prefixes replaced by a variable, longest first. */
@@ -107,6 +109,8 @@ final class PathGeneralizer {
             if (i == 2 && comps[0].equals("dev") && comps[1].equals("pts") && digits(c)) return "[0-9]*";
             if (i == 2 && comps[0].equals("run") && comps[1].equals("user") && c.equals(uid)) return UID;
         }
+        String pid = pidsOut(c);
+        if (pid != null) return pid;
         if (created.contains(sofar) && !exists.test(sofar)) {
             String t = temporary(c, inTempDir(sofar));
             if (t != null) return t;
@@ -116,6 +120,29 @@ final class PathGeneralizer {
             if (m.matches()) return literal(m.group(1)) + "*";
         }
         return literal(c);
+    }
+
+    /** The process ids of the run (decimal): names made from them change with every run. */
+    private Set<String> pids = Set.of();
+
+    /** Names holding a process id of the run (a JVM's {@code hsperfdata_USER/PID}, {@code .java_pidPID}) get {@code [0-9]*} for it. */
+    PathGeneralizer pids(Set<String> pids) {
+        this.pids = pids;
+        return this;
+    }
+
+    /** {@code name} with each digit run that is a pid of the run as {@code [0-9]*}; null when it has none. */
+    private String pidsOut(String name) {
+        if (pids.isEmpty()) return null;
+        Matcher m = DIGIT_RUN.matcher(name);
+        StringBuilder b = new StringBuilder();
+        int last = 0;
+        while (m.find()) {
+            if (!pids.contains(m.group())) continue;
+            b.append(literal(name.substring(last, m.start()))).append("[0-9]*");
+            last = m.end();
+        }
+        return last == 0 ? null : b.append(literal(name.substring(last))).toString();
     }
 
     /** True for a name directly in a temporary directory (not in a project that happens to live under /tmp). */

@@ -85,14 +85,15 @@ final class ProfileWriter {
     }
 
     /** Settings the run needed: {@code active} ones as commands, the others commented out with why. */
-    static void settings(StringBuilder out, Map<String, String> active, Map<String, String> suggested) {
-        if (!active.isEmpty()) {
+    static void settings(StringBuilder out, Map<String, String> kernel, Map<String, String> supervisor) {
+        if (!kernel.isEmpty()) {
             out.append("\n# Kernel-side settings the run needed (each weakens a default protection):\n");
-            active.forEach((cmd, why) -> out.append("# ").append(comment(why)).append('\n').append(cmd).append('\n'));
+            kernel.forEach((cmd, why) -> out.append("# ").append(comment(why)).append('\n').append(cmd).append('\n'));
         }
-        if (!suggested.isEmpty()) {
-            out.append("\n# Refused during the run by a default protection; uncomment only if the program needs it:\n");
-            suggested.forEach((cmd, why) -> out.append("# ").append(comment(why)).append("\n#").append(cmd).append('\n'));
+        if (!supervisor.isEmpty()) {
+            out.append("\n# Settings the run needed beyond the defaults (the supervisor would have refused these calls;\n")
+                    .append("# each may weaken a default protection: remove what the program can do without):\n");
+            supervisor.forEach((cmd, why) -> out.append("# ").append(comment(why)).append('\n').append(cmd).append('\n'));
         }
     }
 

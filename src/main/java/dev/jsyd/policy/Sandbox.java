@@ -266,6 +266,19 @@ public final class Sandbox {
         return v == null || v == Unset.NONE ? Optional.empty() : Optional.of(v);
     }
 
+    /**
+     * This snapshot with one setting changed (a boolean as {@code Boolean}, a namespace list as
+     * its text): what the filter would be with a {@code trace/allow_unsafe_*} switch on (learning).
+     */
+    public Sandbox withSetting(String key, Object value) {
+        Settings.spec(key).orElseThrow(() -> new IllegalArgumentException("unknown setting " + key));
+        Map<Category, List<RuleEntry>> rules = new EnumMap<>(Category.class);
+        for (Category c : Category.values()) if (!rules(c).isEmpty()) rules.put(c, rules(c));
+        Map<String, Object> s = new LinkedHashMap<>(settings);
+        s.put(key, value);
+        return new Sandbox(generation, enabled, defaults, rules, lock, s, lists, landlock, panicked);
+    }
+
     /** Only the settings given explicitly, in the order first given. */
     public Map<String, Object> explicitSettings() { return settings; }
 

@@ -123,7 +123,7 @@ public final class RunReport {
                 status = rec.number("status", -1);
                 event(time, -1, "end", "syd exits with " + status);
             }
-            case "access" -> access(rec, seen, time, pid);
+            case "access", "learn" -> access(rec, seen, time, pid); // learn: a kernel-side switch a learning run needed
             default -> {
                 String msg = rec.text("msg");
                 event(time, pid, ctx.isEmpty() ? "log" : ctx, msg == null ? "" : msg);
@@ -142,7 +142,8 @@ public final class RunReport {
         Counts c = byCategory.getOrDefault(cap, new Counts(0, 0, 0));
         byCategory.put(cap, new Counts(c.checks() + 1, c.denied() + (refused ? 1 : 0), c.allowed() + (refused ? 0 : 1)));
         String path = rec.text("path"), addr = rec.text("addr");
-        String target = path != null ? path : addr != null ? addr : "";
+        String setting = rec.text("setting");
+        String target = path != null ? path : addr != null ? addr : setting != null ? setting : "";
         if (path != null) files.computeIfAbsent(path, k -> new TreeSet<>()).add(cap + (refused ? "!" : ""));
         if (addr != null) network.computeIfAbsent(cap, k -> new TreeSet<>()).add(addr);
         if (refused) {

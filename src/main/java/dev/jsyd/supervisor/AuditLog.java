@@ -188,6 +188,27 @@ public final class AuditLog {
         });
     }
 
+    /**
+     * Learning mode: a call of process {@code pid} that a kernel-side protection would have refused
+     * ran because the learning filter let it; {@code command} is the switch it needs (a {@code learn}
+     * record at warn level, read by the learner).
+     */
+    public void learned(int pid, String sys, String command, String why) {
+        if (!enabled(WARN)) return;
+        write(WARN, g -> {
+            g.writeStringField("ctx", "learn");
+            g.writeStringField("cap", "kernel");
+            g.writeStringField("act", "deny"); // what the kernel-side protection does outside learning
+            g.writeStringField("sys", sys);
+            g.writeStringField("setting", command);
+            g.writeStringField("msg", why);
+            g.writeStringField("time", now());
+            g.writeStringField("cmd", cmdline(pid));
+            g.writeNumberField("pid", pid);
+            g.writeStringField("tip", "configure `" + command + "'");
+        });
+    }
+
     /** Writes a plain line (lifecycle messages) at warn level. */
     public void message(String ctx, String msg) {
         if (!enabled(WARN)) return;

@@ -1,6 +1,7 @@
 package dev.jsyd.supervisor;
 
 import dev.jsyd.abi.Errno;
+import dev.jsyd.kernel.Relaxations;
 import dev.jsyd.kernel.Request;
 import dev.jsyd.kernel.ResolveException;
 import dev.jsyd.kernel.SandboxContext;
@@ -19,9 +20,12 @@ final class NotificationSource implements WorkSource<Request>, AutoCloseable {
     private final Request request;
     private final Interrupter interrupter;
     private final dev.jsyd.kernel.ChdirWatch chdirWatch;
+    /** Learning mode only: the calls the learning filter sent instead of refusing them; else null. */
+    private final Relaxations relaxations;
 
-    NotificationSource(NotifyFd listener, SandboxContext context, Interrupter interrupter) {
+    NotificationSource(NotifyFd listener, SandboxContext context, Interrupter interrupter, Relaxations relaxations) {
         this.request = new Request(listener, context);
+        this.relaxations = relaxations;
         this.chdirWatch = context.chdirWatch();
         this.interrupter = interrupter;
         interrupter.register(request);
@@ -53,6 +57,7 @@ final class NotificationSource implements WorkSource<Request>, AutoCloseable {
     public void handle(Request r) {
         SyscallTable.Handled h = SyscallTable.handled(r.notification.nr);
         try {
+            if (relaxations != null && relaxations.answer(r)) return;
             if (h == null) {
                 r.fail(Errno.ENOSYS);
                 return;

@@ -6,8 +6,10 @@ import dev.jsyd.confine.PlanBuilder;
 import dev.jsyd.confine.PlanException;
 import dev.jsyd.kernel.AccessEvent;
 import dev.jsyd.kernel.FilterPlan;
+import dev.jsyd.kernel.Hardening;
 import dev.jsyd.kernel.LandlockMirror;
 import dev.jsyd.kernel.ProgramView;
+import dev.jsyd.kernel.Relaxations;
 import dev.jsyd.kernel.Request;
 import dev.jsyd.kernel.SandboxContext;
 import dev.jsyd.policy.Policy;
@@ -38,11 +40,11 @@ public final class Supervisor implements SandboxContext {
      * environment, and the launcher's working directory and standard streams.
      */
     public record Options(Policy policy, String file, List<String> argv, List<String> env, boolean trace,
-                          Map<String, String> sydEnv, Launcher.Setup setup) {
+                          Map<String, String> sydEnv, Launcher.Setup setup, boolean learning) {
         /** With the JVM's working directory and standard streams (the CLI). */
         public Options(Policy policy, String file, List<String> argv, List<String> env, boolean trace,
                        Map<String, String> sydEnv) {
-            this(policy, file, argv, env, trace, sydEnv, Launcher.Setup.NONE);
+            this(policy, file, argv, env, trace, sydEnv, Launcher.Setup.NONE, false);
         }
     }
 
@@ -149,7 +151,9 @@ public final class Supervisor implements SandboxContext {
     /** The esyd shell functions ({@code syd --sh}). */
     public static String shellFunctions() { return RuntimeApi.esydScript(); }
     @Override public void audit(AccessEvent event) { log.access(event); }
-    @Override public boolean traceMode() { return options.trace(); }
+    @Override public boolean traceMode() { return options.trace() || options.learning(); }
+    @Override public void learned(int pid, String sys, String command, String why) { log.learned(pid, sys, command, why); }
+    @Override public boolean learning() { return options.learning(); }
 
     @Override
     public void exit(int status) {
@@ -208,7 +212,10 @@ public final class Supervisor implements SandboxContext {
         }
         java.util.concurrent.CompletableFuture<String> hostProblem = HostJvm.problem(); // joined before the program runs
         dev.jsyd.sys.SelfProtect.apply(); // not dumpable, no core: before the program exists
-        byte[] filter = FilterPlan.program(runtime.sandbox()).toBytes();
+        // Learning: kernel-side refusals a switch lifts are sent here and recorded instead (Relaxations).
+        Relaxations relaxations = options.learning() ? new Relaxations(runtime.sandbox(), Hardening.Self.current()) : null;
+        byte[] filter = (relaxations != null ? Relaxations.program(runtime.sandbox(), Hardening.Self.current())
+                : FilterPlan.program(runtime.sandbox())).toBytes();
         String launcher;
         try {
             launcher = LauncherBinary.path();
@@ -218,6 +225,7 @@ public final class Supervisor implements SandboxContext {
         LaunchPlan plan;
         try {
             plan = PlanBuilder.build(runtime.sandbox(), filter, host());
+            if (relaxations != null) plan = plan.without(LaunchPlan.Mdwe.class); // W^X breaks are notified and recorded
         } catch (PlanException e) {
             throw new SupervisorException(e.describe(), dev.jsyd.abi.Errno.EINVAL);
         }
@@ -246,7 +254,7 @@ public final class Supervisor implements SandboxContext {
         boolean keepsAll = ThreadRole.programKeepsAll(runtime.sandbox());
         WorkerPool<Request> pool = new WorkerPool<>(PoolConfig.fromSystemEnvironment(), () -> {
                     ThreadRole.WORKER.confine(keepsAll); // on the new worker thread itself
-                    return new NotificationSource(listener, this, interrupter);
+                    return new NotificationSource(listener, this, interrupter, relaxations);
                 },
                 t -> log.message("panic", String.valueOf(t)));
         Thread timeouter = null;

@@ -21,7 +21,8 @@ public final class Ptrace implements AutoCloseable {
     /** The signal of a syscall-stop with O_TRACESYSGOOD: SIGTRAP | 0x80. */
     public static final int SYSCALL_STOP = 5 | 0x80;
     /** Offsets in {@code struct user_regs_struct} (x86_64) for PEEKUSER/POKEUSER. */
-    public static final int REG_R8 = 9 * 8, REG_RAX = 10 * 8, REG_RSI = 13 * 8, REG_RDI = 14 * 8, REG_ORIG_RAX = 15 * 8;
+    public static final int REG_R8 = 9 * 8, REG_RAX = 10 * 8, REG_RDX = 12 * 8, REG_RSI = 13 * 8, REG_RDI = 14 * 8,
+            REG_ORIG_RAX = 15 * 8;
     /** __WNOTHREAD: only this thread's own children and tracees, never another thread's. */
     private static final int P_ALL = 0, P_PID = 1, WEXITED = 4, WSTOPPED = 2, WNOHANG = 1, WNOWAIT = 0x01000000,
             WALL = 0x40000000, WNOTHREAD = 0x20000000;

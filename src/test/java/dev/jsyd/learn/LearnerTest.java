@@ -103,12 +103,58 @@ class LearnerTest {
     }
 
     @Test
-    void settingsFromTipsActiveWhenNeededCommentedOtherwise() throws Exception {
+    void settingsFromTipsAreWrittenActiveAfterWhatNeededThem() throws Exception {
         String text = learn(List.of(
                 "{\"ctx\":\"access\",\"cap\":\"mem\",\"act\":\"deny\",\"sys\":\"mprotect\",\"pid\":7,\"tip\":\"configure `trace/allow_unsafe_memory:1'\"}",
                 "{\"ctx\":\"access\",\"cap\":\"net\",\"act\":\"deny\",\"sys\":\"socket\",\"addr\":\"AF_PACKET\",\"pid\":7,\"tip\":\"configure `trace/allow_unsupp_socket:1'\"}"),
                 6, 0, null);
-        assertThat(text).contains("\ntrace/allow_unsafe_memory:1\n").contains("\n#trace/allow_unsupp_socket:1\n");
+        assertThat(text).contains("\ntrace/allow_unsafe_memory:1\n").contains("\ntrace/allow_unsupp_socket:1\n")
+                .contains("# needed by socket").doesNotContain("#trace/");
+    }
+
+    static String learned(String sys, String setting, String why) {
+        return "{\"ctx\":\"learn\",\"cap\":\"kernel\",\"act\":\"deny\",\"sys\":\"" + sys + "\",\"setting\":\"" + setting
+                + "\",\"msg\":\"" + why + "\",\"pid\":4242,\"tip\":\"configure `" + setting + "'\"}";
+    }
+
+    @Test
+    void kernelSideSwitchesAreWrittenActiveWithTheCallsThatNeededThemAndHowOften() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 3; i++) lines.add(learned("mmap", "trace/allow_unsafe_memory:1", "W^X: writable and executable"));
+        lines.add(learned("mprotect", "trace/allow_unsafe_memory:1", "W^X: made executable"));
+        lines.add(learned("ptrace", "trace/allow_unsafe_ptrace:1", "tracing"));
+        lines.add(learned("unshare", "trace/allow_unsafe_namespace:user", "namespaces"));
+        lines.add(learned("mount", "trace/allow_unsafe_namespace:mount", "mount API"));
+        // A tip for a setting the kernel-side record also names is written once, active.
+        lines.add("{\"ctx\":\"access\",\"cap\":\"write\",\"act\":\"deny\",\"sys\":\"openat\",\"path\":\"/proc/1/mem\",\"pid\":7,"
+                + "\"tip\":\"configure `trace/allow_unsafe_ptrace:1'\"}");
+        String text = learn(lines, 6, 0, null);
+        assertThat(text).contains("# kernel-side, needed by mmap (W^X: writable and executable), 3 times;"
+                + " mprotect (W^X: made executable), once\ntrace/allow_unsafe_memory:1\n");
+        assertThat(text).contains("# kernel-side, needed by ptrace (tracing), once\ntrace/allow_unsafe_ptrace:1\n")
+                .doesNotContain("#trace/allow_unsafe_ptrace");
+        // One namespace command (a later one would replace an earlier one) naming every namespace.
+        assertThat(text).contains("unshare (namespaces), once; mount (mount API), once\ntrace/allow_unsafe_namespace:user,mount\n");
+        Sandbox sb = load(tmp.resolve("out.syd-3"));
+        assertThat(sb.flag("trace/allow_unsafe_memory")).isTrue();
+        assertThat(sb.flag("trace/allow_unsafe_ptrace")).isTrue();
+        assertThat(sb.setting("trace/allow_unsafe_namespace")).contains("user,mount");
+
+        // Merging: a switch the previous profile already has is not written again.
+        String again = learn(List.of(learned("ptrace", "trace/allow_unsafe_ptrace:1", "tracing")), 6, 0, tmp.resolve("out.syd-3"));
+        assertThat(again.lines().filter(l -> l.equals("trace/allow_unsafe_ptrace:1"))).hasSize(1);
+    }
+
+    @Test
+    void processIdsOfTheRunInNamesBecomePatterns() throws Exception {
+        String text = learn(List.of("{\"ctx\":\"fork\",\"pid\":31337,\"ppid\":7}",
+                access("read", "/tmp/hsperfdata_root/31337"), access("stat", "/tmp/.java_pid31337"),
+                access("read", "/tmp/hsperfdata_root/4242"), access("read", "/srv/v1337/x")), 6, 0, null);
+        assertThat(text).contains("allow/read+/tmp/hsperfdata_root/[0-9]*\n").contains("allow/stat+/tmp/.java_pid[0-9]*\n")
+                .contains("allow/read+/tmp/hsperfdata_root/4242\n") // another process's file, not one of the run
+                .contains("/srv/v1337/x");
+        Sandbox sb = load(tmp.resolve("out.syd-3"));
+        assertThat(sb.checkPath(Category.READ, "/tmp/hsperfdata_root/5150")).isEqualTo(Action.ALLOW);
     }
 
     @Test

@@ -48,6 +48,20 @@ class RunReportTest {
     }
 
     @Test
+    void kernelSideSwitchesALearningRunNeededAreListedWithTheirFix() {
+        String log = "{\"ctx\":\"learn\",\"cap\":\"kernel\",\"act\":\"deny\",\"sys\":\"mprotect\","
+                + "\"setting\":\"trace/allow_unsafe_memory:1\",\"msg\":\"W^X\",\"pid\":10,\"tip\":\"configure `trace/allow_unsafe_memory:1'\"}";
+        LogReader.Result read = LogReader.read((log + "\n" + log).getBytes(StandardCharsets.UTF_8));
+        RunReport r = RunReport.of(read.records(), read.skipped());
+        assertThat(r.denials).singleElement().satisfies(d -> {
+            assertThat(d.cap()).isEqualTo("kernel");
+            assertThat(d.count()).isEqualTo(2);
+            assertThat(d.target()).isEqualTo("trace/allow_unsafe_memory:1");
+            assertThat(HtmlReport.fix(d.tip())).isEqualTo("trace/allow_unsafe_memory:1");
+        });
+    }
+
+    @Test
     void everyLogValueIsEscaped() {
         String evil = "<script>alert('x')</script>&\"";
         assertThat(HtmlReport.esc(evil)).isEqualTo("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;");

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LearnIT {
     @TempDir Path tmp;
+    /** The last replay of {@link #learnAndReplay}. */
+    private Syd.Result replayed;
 
     /** Learns {@code command} in {@code dir}, checks the profile, replays in {@code replayDir}: returns the profile. */
     private String learnAndReplay(Path dir, Path replayDir, Map<String, String> env, String... command) throws Exception {
@@ -59,6 +61,7 @@ class LearnIT {
                 denials.size());
         assertThat(denials).as("denials on replay\n%s\n--- profile\n%s", r, text).isEmpty();
         assertThat(r.status()).as("replay\n%s", r).isZero();
+        replayed = r;
         return text;
     }
 
@@ -161,10 +164,10 @@ class LearnIT {
             Files.writeString(d.resolve("main.c"), "#include <stdio.h>\n#include \"util.h\"\n"
                     + "int main(void) { printf(\"%d\\n\", twice(thrice(7))); return 0; }\n");
         }
-        // Debian's gcc and cc1 are not PIE: the profile names the switch (commented out, as every
-        // default protection); the replay gives it on the command line.
-        String profile = learnAndReplay(a, b, Map.of(), List.of("-m", "trace/allow_unsafe_exec_nopie:1"), "sh", "-c", "make -s && ./app");
-        assertThat(profile).contains("#trace/allow_unsafe_exec_nopie:1");
+        // Debian's gcc and cc1 are not PIE: the learning run saw the refusal the replay would make,
+        // so the profile carries the switch, after the calls that needed it.
+        String profile = learnAndReplay(a, b, Map.of(), "sh", "-c", "make -s && ./app");
+        assertThat(profile).containsPattern("# needed by [^\n]*\ntrace/allow_unsafe_exec_nopie:1\n");
         assertThat(profile).containsPattern("allow/[a-z,]*exec[a-z,]*\\+/usr/bin/make").contains("${SYD_PWD}/app");
         assertThat(Files.exists(b.resolve("app"))).isTrue();
     }
@@ -195,6 +198,78 @@ class LearnIT {
             server.destroyForcibly();
             server.waitFor();
         }
+    }
+
+    /** {@code profile} without the line {@code command}, written next to it. */
+    private Path without(String profile, String command) throws Exception {
+        assertThat(profile).contains("\n" + command + "\n");
+        Path p = tmp.resolve("without.syd-3");
+        Files.writeString(p, profile.replace("\n" + command + "\n", "\n"), StandardCharsets.ISO_8859_1);
+        return p;
+    }
+
+    /**
+     * A JIT: the JVM makes memory executable after writing code into it, which W^X (MDWE, set by
+     * the launcher) refuses. Natively it runs; under Syd's protections it cannot start; learning
+     * records the W^X breaks and writes {@code trace/allow_unsafe_memory:1} with the calls that
+     * needed it; the replay gives the same output with no denial, and without that line it fails again.
+     */
+    @Test
+    void aJitLearnsTheWxSwitchItNeeds() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path a = dir("a"), b = dir("b");
+        Syd.Result nat = Tools.exec(a, Map.of(), List.of(java, "-version"), Duration.ofSeconds(60));
+        assertThat(nat.status()).as("natively\n%s", nat).isZero();
+        String version = nat.err().lines().findFirst().orElseThrow();
+        Syd.Result guarded = Tools.run(a, Map.of(), "syd", "-poff", "--", java, "-version");
+        assertThat(guarded.status()).as("under W^X\n%s", guarded).isNotZero();
+        // HotSpot reports errors during its initialisation on stdout.
+        assertThat(guarded.out()).contains("Failed to mark memory page as executable");
+        assertThat(guarded.err()).doesNotContain(version);
+
+        String profile = learnAndReplay(a, b, Map.of(), java, "-version");
+        assertThat(profile).containsPattern("# kernel-side, needed by (mmap|mprotect) \\(W\\^X: [^\n]*(once|times)[^\n]*\ntrace/allow_unsafe_memory:1\n");
+        assertThat(replayed.err()).contains(version);
+
+        Syd.Result without = Tools.run(b, Map.of(), "syd", "-P", without(profile, "trace/allow_unsafe_memory:1").toString(),
+                "--", java, "-version");
+        assertThat(without.status()).as("without the switch\n%s", without).isNotZero();
+        assertThat(without.out()).contains("Failed to mark memory page as executable");
+    }
+
+    /**
+     * Refused rows (io_uring, keyring) and refusing argument rules (personality, namespaces) of the
+     * filter, and both kinds of W^X break: each works natively, is refused under Syd, is learned
+     * as its switch, and runs under the learned profile.
+     */
+    @Test
+    void refusedRowsAndRulesAreLearnedAsTheirSwitches() throws Exception {
+        Tools.require("unshare");
+        String probe = Syd.probe("kernel-switches").toString();
+        String script = probe + " wx-mmap wx-gain personality uring keyring && unshare -U -m true";
+        Path a = dir("a"), b = dir("b");
+        Syd.Result nat = Tools.exec(a, Map.of(), List.of("sh", "-c", script), Duration.ofSeconds(60));
+        assertThat(nat.status()).as("natively\n%s", nat).isZero();
+        Syd.Result guarded = Tools.run(a, Map.of(), "syd", "-poff", "--", probe, "wx-mmap", "wx-gain", "personality",
+                "uring", "keyring");
+        assertThat(guarded.out()).contains("wx-mmap: EACCES", "wx-gain: EACCES", "personality: EPERM", "uring: EPERM",
+                "keyring: EPERM");
+        assertThat(Tools.run(a, Map.of(), "syd", "-poff", "--", "unshare", "-U", "-m", "true").status()).isNotZero();
+        // Trace mode (-x) is not learning: the kernel-side protections stay.
+        Syd.Result traced = Tools.run(a, Map.of(), "syd", "-x", "--", probe, "wx-gain", "uring");
+        assertThat(traced.out()).contains("wx-gain: EACCES", "uring: EPERM");
+
+        String profile = learnAndReplay(a, b, Map.of(), "sh", "-c", script);
+        assertThat(replayed.out()).contains("wx-mmap ok", "wx-gain ok", "personality ok", "uring ok", "keyring ok");
+        assertThat(profile).contains("mmap (W^X: memory both writable and executable), once; mprotect (W^X: memory made"
+                + " executable after it was mapped), once\ntrace/allow_unsafe_memory:1\n")
+                .contains("needed by personality (").contains("\ntrace/allow_unsafe_personality:1\n")
+                .contains("needed by io_uring_setup (").contains("\ntrace/allow_unsafe_iouring:1\n")
+                .contains("needed by keyctl (").contains("\ntrace/allow_unsafe_keyring:1\n")
+                .contains("\ntrace/allow_unsafe_namespace:mount,user\n");
+        Syd.Result without = Tools.run(b, Map.of(), "syd", "-P", without(profile, "trace/allow_unsafe_iouring:1").toString(),
+                "--", "sh", "-c", script);
+        assertThat(without.out()).contains("uring: EPERM");
     }
 
     @Test
