@@ -47,7 +47,8 @@ public final class DirentHandlers {
             String dir = r.resolver().pathOf(dup);
             if (dir == null && r.resolver().unnamed()) { r.fail(Errno.ENAMETOOLONG); return; }
             Sandbox sb = r.sandbox();
-            boolean filter = dir != null && dir.startsWith("/") && sb.enabled(Category.STAT) && !r.context().traceMode();
+            // Entries are checked one by one only where some entry may be hidden.
+            boolean filter = dir != null && dir.startsWith("/") && sb.mayDenyBelow(Category.STAT, dir) && !r.context().traceMode();
             ProcGuard procs = "/proc".equals(dir) ? r.procGuard() : null; // pid hiding, also under -x
             StatCalls sc = r.statCalls();
             long start = StatCalls.lseek(dup, 0, SEEK_CUR);

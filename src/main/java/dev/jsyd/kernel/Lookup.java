@@ -35,6 +35,8 @@ final class Lookup implements AutoCloseable {
     private final int objFd;
     private final String magic;
     final boolean trailingSlash;
+    /** The last component was not read as a link ({@link PathResolver.Last#LAST_LAZY}): see {@link #lastUnchecked}. */
+    private boolean lastUnchecked;
 
     private Lookup(String path, int dirFd, String name, int objFd, String magic, boolean trailingSlash) {
         this.path = path;
@@ -63,11 +65,27 @@ final class Lookup implements AutoCloseable {
      */
     static Lookup findForStat(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty)
             throws ResolveException, ErrnoException {
-        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, true);
+        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, true, false);
+    }
+
+    /**
+     * {@link #findForStat} for a caller that looks at the object only with
+     * {@code fstatat(atFd(), atName(), AT_SYMLINK_NOFOLLOW)} and checks the file type it answers: a
+     * followed last component may then be left unread as a link ({@link #lastUnchecked}), saving a
+     * readlinkat per call.
+     */
+    static Lookup findForStatLazy(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty)
+            throws ResolveException, ErrnoException {
+        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, true, true);
     }
 
     private static Lookup find(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty, boolean devSyd)
             throws ResolveException, ErrnoException {
+        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, devSyd, false);
+    }
+
+    private static Lookup find(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty, boolean devSyd,
+                               boolean lazy) throws ResolveException, ErrnoException {
         boolean emptyPath = (atFlags & AT_EMPTY_PATH) != 0;
         String path = emptyPath && nullIsEmpty && pathAddr == 0 ? "" : r.readPath(pathAddr);
         if (!r.stillValid()) return null;
@@ -76,9 +94,36 @@ final class Lookup implements AutoCloseable {
             if (target != null) return path(r, AT_FDCWD, target, true);
         }
         if (emptyPath && path.isEmpty()) return fd(r, dirfd);
-        Lookup lk = path(r, dirfd, path, (atFlags & AT_SYMLINK_NOFOLLOW) == 0);
+        boolean follow = (atFlags & AT_SYMLINK_NOFOLLOW) == 0;
+        if (lazy && follow && r.sandbox().masks().isEmpty()) { // a masked path is looked at the long way
+            PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, PathResolver.Last.LAST_LAZY);
+            if (res.isMagic()) return new Lookup(MagicLinks.mayFollow(r, res.magic()) ? null : res.magic(),
+                    -1, "", -1, res.magic(), res.trailingSlash());
+            Lookup lk = new Lookup(res.path(), res.dirFd(), res.name(), -1, null, res.trailingSlash());
+            lk.lastUnchecked = res.lastUnchecked();
+            lk.unreadPath = path;
+            lk.unreadDirfd = dirfd;
+            return lk;
+        }
+        Lookup lk = path(r, dirfd, path, follow);
         return devSyd ? lk.masked(r) : lk;
     }
+
+    private String unreadPath;
+    private int unreadDirfd;
+
+    /**
+     * True when the last component was not read as a link: {@link #path} is right only if the
+     * object {@code fstatat(atFd(), atName(), AT_SYMLINK_NOFOLLOW)} finds is no symlink. Until that
+     * is known, no decision on the path may have an effect; if it is one, {@link #resolvedAgain}.
+     */
+    boolean lastUnchecked() { return lastUnchecked; }
+
+    /** The same path resolved again following its last component (this lookup's last one was a symlink). */
+    Lookup resolvedAgain(Request r) throws ResolveException {
+        return path(r, unreadDirfd, unreadPath, true);
+    }
+
 
     /**
      * For the stat family: a masked path ({@code mask+}, see {@link PathTransforms}) answers with its

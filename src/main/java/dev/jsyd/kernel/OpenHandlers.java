@@ -237,9 +237,10 @@ public final class OpenHandlers {
      * whatever the object is, so the newfstatat that tells a directory from a file is skipped and
      * the object is opened at once, beneath the resolved parent, never following a symlink: the
      * kernel's answer (fd, ENOENT, EISDIR, ENOTDIR, …) is the answer. With
-     * {@link PathResolver.Last#FOLLOW_LAZY} the resolver also skipped reading the last component
-     * as a link, so an ELOOP here means it is one: nothing has been answered, logged or opened,
-     * and false sends the caller the long way (resolve with FOLLOW, check, open). False also when
+     * {@link PathResolver.Last#FOLLOW_LAZY} the resolver opened no parent and read no component as
+     * a link: this one open walks the whole path below the base with no symlink allowed, so an
+     * ELOOP here means one was met: nothing has been answered, logged or opened, and false sends
+     * the caller the long way (resolve with FOLLOW, check, open). False also when
      * a check would not be silent. True when the request was answered.
      */
     private static boolean quickOpen(Request r, PathResolver.Resolved res, int flags) {

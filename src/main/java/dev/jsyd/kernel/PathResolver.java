@@ -131,13 +131,26 @@ public final class PathResolver {
         NOFOLLOW,
         /**
          * FOLLOW for a caller that acts on the result only through an
-         * {@code openat2(dirFd, name, RESOLVE_NO_SYMLINKS)} of its own: the fast path may then skip
-         * reading the last component as a link. Its result says so ({@link Resolved#lastUnchecked()}):
-         * the path is the lexical one, right only if the last component is not a symlink. The caller
-         * must not let a decision on it have any effect (log, signal, answer) unless its open
-         * succeeded — an ELOOP means "a symlink after all": resolve again with FOLLOW.
+         * {@code openat2(dirFd, name, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH)}
+         * of its own: the fast path then opens no parent at all. Its result says so
+         * ({@link Resolved#lastUnchecked()}): {@code dirFd} is the base directory (the program's root,
+         * cwd or dirfd; see {@link Resolved#ownsDir()}) and {@code name} the whole path below it, so
+         * the caller's one open walks every component with no symlink allowed, and the path is the
+         * lexical one, right only if that open meets no symlink. The caller must not let a decision
+         * on it have any effect (log, signal, answer) before its open: an ELOOP means "a symlink
+         * after all" (resolve again with FOLLOW); any other answer of that open is the answer the
+         * program's own call gets, since its walk met no symlink up to where it ended.
          */
-        FOLLOW_LAZY
+        FOLLOW_LAZY,
+        /**
+         * FOLLOW for a caller that only looks at the last component through
+         * {@code *at(dirFd, name, AT_SYMLINK_NOFOLLOW)} and can tell a symlink from the answer
+         * (fstatat's file type): the parent is opened and checked as for FOLLOW, reading the last
+         * component as a link is skipped ({@link Resolved#lastUnchecked()}). The caller must not let
+         * a decision on the path have any effect before it knows the last component is no symlink;
+         * if it is one, it resolves again with FOLLOW.
+         */
+        LAST_LAZY
     }
 
     /**
@@ -145,17 +158,18 @@ public final class PathResolver {
      * final component (owned by the caller, close it), {@code name} = the final component ("" when
      * the path is {@code /}); {@code magic} = a /proc magic link whose object is not a path, to be
      * opened by its {@code /proc} path; {@code trailingSlash} when the program's path ended in "/";
-     * {@code lastUnchecked} when the last component was not checked to be no symlink (only
-     * with {@link Last#FOLLOW_LAZY}).
+     * {@code lastUnchecked} when the last component (with {@link Last#FOLLOW_LAZY}: any component)
+     * was not checked to be no symlink; {@code ownsDir} false when {@code dirFd} is the resolver's
+     * own root fd, which {@link #close} leaves open.
      */
     public record Resolved(String path, int dirFd, String name, String magic, boolean trailingSlash,
-                           boolean lastUnchecked) implements AutoCloseable {
+                           boolean lastUnchecked, boolean ownsDir) implements AutoCloseable {
         Resolved(String path, int dirFd, String name, String magic, boolean trailingSlash) {
-            this(path, dirFd, name, magic, trailingSlash, false);
+            this(path, dirFd, name, magic, trailingSlash, false, true);
         }
 
         public boolean isMagic() { return magic != null; }
-        @Override public void close() { if (dirFd >= 0) Files.close(dirFd); }
+        @Override public void close() { if (dirFd >= 0 && ownsDir) Files.close(dirFd); }
     }
 
     /**
@@ -164,10 +178,11 @@ public final class PathResolver {
     public Resolved resolve(int tid, int dirfd, String path, Last last) throws ResolveException {
         if (path.isEmpty()) throw new ResolveException(Errno.ENOENT);
         if (path.length() >= PATH_MAX) throw new ResolveException(Errno.ENAMETOOLONG);
-        boolean lazy = last == Last.FOLLOW_LAZY;
+        boolean lazy = last == Last.FOLLOW_LAZY || last == Last.LAST_LAZY;
+        boolean noParent = last == Last.FOLLOW_LAZY;
         if (lazy) last = Last.FOLLOW;
         forced = walkCheck == null ? 0 : walkCheck.forced();
-        Resolved quick = forced != 0 ? null : fast(tid, dirfd, path, last, lazy);
+        Resolved quick = forced != 0 ? null : fast(tid, dirfd, path, last, lazy, noParent);
         if (quick != null) return quick;
         return walk(tid, dirfd, path, last);
     }
@@ -184,7 +199,7 @@ public final class PathResolver {
      * String the program gave (no copy). Anything else — a symlink met, an error, {@code /proc} —
      * returns null and the component walk ({@link #walk}) decides, with the kernel's exact errors.
      */
-    private Resolved fast(int tid, int dirfd, String path, Last last, boolean lazy) {
+    private Resolved fast(int tid, int dirfd, String path, Last last, boolean lazy, boolean noParent) {
         int n = path.length();
         if (path.charAt(n - 1) == '/') return null;
         boolean absolute = path.charAt(0) == '/';
@@ -227,6 +242,17 @@ public final class PathResolver {
                 return null;
             }
         }
+        if (noParent && hasParent) {
+            // FOLLOW_LAZY: the caller's one RESOLVE_NO_SYMLINKS open walks the whole path from the base.
+            String canonical = absolute && path.indexOf("//") < 0 ? path : lexical(basePath, path, parentFrom, parentTo, lastSlash);
+            if (canonical.startsWith("/proc/") || walkDenied(canonical, basePath.length() + 1)) {
+                if (ownBase) Files.close(base);
+                return null;
+            }
+            int from = parentFrom;
+            while (path.charAt(from) == '/') from++; // "//a/b": the open must stay beneath the base
+            return new Resolved(canonical, base, path.substring(from), null, false, true, ownBase);
+        }
         int parent = base;
         if (hasParent) {
             parent = files.openat2(base, path, parentFrom, parentTo, O_PATH | O_DIRECTORY | O_CLOEXEC,
@@ -247,7 +273,7 @@ public final class PathResolver {
                 return null; // a symlink to follow, or an error to report exactly
             }
         }
-        return new Resolved(canonical, parent, name, null, false, lazy && last == Last.FOLLOW);
+        return new Resolved(canonical, parent, name, null, false, lazy && last == Last.FOLLOW, true);
     }
 
     /** {@code basePath} joined with the non-empty components of {@code path}'s parent part and its last component. */
@@ -314,7 +340,7 @@ public final class PathResolver {
     Resolved walk(int tid, int dirfd, String path, Last last) throws ResolveException {
         boolean noDotDot = walkCheck != null && walkCheck.denyDotDot();
         walkedA = walkedB = null;
-        if (last == Last.FOLLOW_LAZY) last = Last.FOLLOW; // the walk always checks the last component
+        if (last == Last.FOLLOW_LAZY || last == Last.LAST_LAZY) last = Last.FOLLOW; // the walk always checks the last component
         String startPath;
         int cur;
         if (path.charAt(0) == '/') {

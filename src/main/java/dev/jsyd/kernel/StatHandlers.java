@@ -50,18 +50,44 @@ public final class StatHandlers {
 
     private static void fstatat(Request r, String sys, int dirfd, long pathAddr, long buf, int flags)
             throws ResolveException, ErrnoException {
-        try (Lookup lk = Lookup.findForStat(r, dirfd, pathAddr, flags, true)) {
+        try (Lookup lk = Lookup.findForStatLazy(r, dirfd, pathAddr, flags, true)) {
             if (lk == null) return;
             if ((flags & ~STAT_FLAGS) != 0) { r.fail(Errno.EINVAL); return; }
-            if (lk.hidden(r, sys)) { r.fail(Errno.ENOENT); return; }
-            StatCalls sc = r.statCalls();
-            int err = lk.trailingSlashError(sc);
-            if (err != 0) { r.fail(err); return; }
-            long rc = lk.look(r, () -> sc.fstatat(lk.atFd(), lk.atName(), lk.atFlags() | (flags & AT_NO_AUTOMOUNT)));
-            if (rc < 0) { r.fail((int) -rc); return; }
-            r.memory().write(r.pid(), buf, sc.bytes(0, StatCalls.STAT_SIZE), 0, StatCalls.STAT_SIZE);
-            r.reply(0);
+            if (lk.lastUnchecked()) {
+                // The last component was not read as a link: stat it without following first (no
+                // effect yet); anything but a symlink means the path checked below is the right one.
+                StatCalls sc = r.statCalls();
+                long rc = lk.look(r, () -> sc.fstatat(lk.atFd(), lk.atName(), lk.atFlags() | (flags & AT_NO_AUTOMOUNT)));
+                if (rc < 0 || (sc.statMode() & Files.S_IFMT) != Files.S_IFLNK) {
+                    answer(r, sys, lk, rc, buf);
+                    return;
+                }
+                try (Lookup again = lk.resolvedAgain(r)) { // a symlink after all: follow it the long way
+                    fstatat(r, sys, again, buf, flags);
+                }
+                return;
+            }
+            fstatat(r, sys, lk, buf, flags);
         }
+    }
+
+    /** The stat check, then the answer for a stat result {@code rc} (0: in {@code r.statCalls()}) of {@code lk}'s object. */
+    private static void answer(Request r, String sys, Lookup lk, long rc, long buf) throws ErrnoException {
+        if (lk.hidden(r, sys)) { r.fail(Errno.ENOENT); return; }
+        if (rc < 0) { r.fail((int) -rc); return; }
+        r.memory().write(r.pid(), buf, r.statCalls().bytes(0, StatCalls.STAT_SIZE), 0, StatCalls.STAT_SIZE);
+        r.reply(0);
+    }
+
+    private static void fstatat(Request r, String sys, Lookup lk, long buf, int flags) throws ErrnoException {
+        if (lk.hidden(r, sys)) { r.fail(Errno.ENOENT); return; }
+        StatCalls sc = r.statCalls();
+        int err = lk.trailingSlashError(sc);
+        if (err != 0) { r.fail(err); return; }
+        long rc = lk.look(r, () -> sc.fstatat(lk.atFd(), lk.atName(), lk.atFlags() | (flags & AT_NO_AUTOMOUNT)));
+        if (rc < 0) { r.fail((int) -rc); return; }
+        r.memory().write(r.pid(), buf, sc.bytes(0, StatCalls.STAT_SIZE), 0, StatCalls.STAT_SIZE);
+        r.reply(0);
     }
 
     public static void statx(Request r) throws ResolveException, ErrnoException {

@@ -670,16 +670,47 @@ public final class SyscallTable {
         return ROWS.stream().filter(r -> r.treatment() instanceof Handled).toList();
     }
 
-    /** {@code Family::method} of a handler method reference (for docs and {@code syd --api}). */
+    /**
+     * {@code Family::method} of a handler method reference of the table (for docs and
+     * {@code syd --api}; the class's simple name for any other handler).
+     */
     public static String handlerName(Handler h) {
-        try {
-            java.lang.reflect.Method m = h.getClass().getDeclaredMethod("writeReplace");
-            m.setAccessible(true);
-            var lambda = (java.lang.invoke.SerializedLambda) m.invoke(h);
-            String cls = lambda.getImplClass();
-            return cls.substring(cls.lastIndexOf('/') + 1) + "::" + lambda.getImplMethodName();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return h.getClass().getSimpleName();
+        List<Row> handled = handledRows();
+        List<String> names = HandlerNames.NAMES;
+        for (int i = 0; i < handled.size() && names.size() == handled.size(); i++) {
+            if (((Handled) handled.get(i).treatment()).handler() == h) return names.get(i);
+        }
+        return h.getClass().getSimpleName();
+    }
+
+    /**
+     * The method each handled row points to, in row order, read from this class's static
+     * initializer: its {@code Handler} method references are created there in row order, one
+     * invokedynamic each, whose bootstrap arguments name the method. Read only when asked for.
+     */
+    private static final class HandlerNames {
+        static final List<String> NAMES = read();
+
+        private static List<String> read() {
+            try (java.io.InputStream in = SyscallTable.class.getResourceAsStream("SyscallTable.class")) {
+                if (in == null) return List.of();
+                var model = java.lang.classfile.ClassFile.of().parse(in.readAllBytes());
+                var handler = java.lang.constant.ClassDesc.of(Handler.class.getName());
+                List<String> out = new java.util.ArrayList<>();
+                for (var m : model.methods()) {
+                    if (!m.methodName().equalsString("<clinit>") || m.code().isEmpty()) continue;
+                    for (var e : m.code().get()) {
+                        if (e instanceof java.lang.classfile.instruction.InvokeDynamicInstruction indy
+                                && indy.typeSymbol().returnType().equals(handler) && indy.bootstrapArgs().size() > 1
+                                && indy.bootstrapArgs().get(1) instanceof java.lang.constant.DirectMethodHandleDesc target) {
+                            out.add(target.owner().displayName() + "::" + target.methodName());
+                        }
+                    }
+                }
+                return List.copyOf(out);
+            } catch (java.io.IOException | RuntimeException e) {
+                return List.of();
+            }
         }
     }
 

@@ -116,6 +116,17 @@ public final class Sandbox {
     }
 
     /**
+     * False when no path strictly below directory {@code dir} (canonical) can be denied in path
+     * category {@code c} (off: none can); true when one may be. Lets a listing skip the per-entry
+     * checks of a directory nothing below which is hidden.
+     */
+    public boolean mayDenyBelow(Category c, String dir) {
+        if (!c.isPath() || !enabled.contains(c)) return false;
+        PathRules r = pathRules.get(c);
+        return r == null ? defaults.get(c).denies() : r.mayDenyBelow(dir, defaults.get(c));
+    }
+
+    /**
      * Whether some path could get a decision other than a silent allow in this path category:
      * false when the category is off, or when a rule matching every path ({@code /***},
      * {@code /**}) allows and no later rule says otherwise, or when nothing but allow rules sit on an

@@ -21,16 +21,13 @@ public final class Files implements AutoCloseable {
     private final MemorySegment how = arena.allocate(24, 8);
     private final MemorySegment stat = arena.allocate(256, 8);
     private final byte[] linkBytes = new byte[NAME_MAX_BUF];
+    private final byte[] nameBytes = new byte[NAME_MAX_BUF];
 
     private MemorySegment cstr(String s) { return cstr(s, 0, s.length()); }
 
     /** {@code s[from, to)} as a NUL-terminated C string in the scratch buffer, or null when too long. */
     private MemorySegment cstr(String s, int from, int to) {
-        int n = to - from;
-        if (n >= NAME_MAX_BUF) return null;
-        for (int i = 0; i < n; i++) name.set(ValueLayout.JAVA_BYTE, i, (byte) s.charAt(from + i));
-        name.set(ValueLayout.JAVA_BYTE, n, (byte) 0);
-        return name;
+        return CString.put(name, nameBytes, s, from, to) ? name : null;
     }
 
     /** openat(2); result fd or -errno. */

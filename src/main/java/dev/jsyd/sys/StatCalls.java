@@ -34,12 +34,11 @@ public final class StatCalls implements AutoCloseable {
     private final MemorySegment buf = arena.allocate(BUF, 8);
     private final MemorySegment how = arena.allocate(24, 8);
 
-    private static long cstr(MemorySegment seg, int cap, String s) {
-        int n = s.length();
-        if (n >= cap) return 0;
-        for (int i = 0; i < n; i++) seg.set(ValueLayout.JAVA_BYTE, i, (byte) s.charAt(i));
-        seg.set(ValueLayout.JAVA_BYTE, n, (byte) 0);
-        return seg.address();
+    private final byte[] scratch = new byte[PATH_BUF];
+
+    private long cstr(MemorySegment seg, int cap, String s) {
+        if (s.length() >= cap) return 0;
+        return CString.put(seg, scratch, s, 0, s.length()) ? seg.address() : 0;
     }
 
     private long p(String s) { return cstr(path, PATH_BUF, s); }

@@ -28,7 +28,8 @@ class NetIT {
 
     /** Runs {@code syd -poff -m sandbox/net:on [rules...] -- cmd...}; rules and command split at "--". */
     static Syd.Result net(String... args) throws Exception {
-        List<String> a = new ArrayList<>(List.of("-poff", "-m", "sandbox/net:on"));
+        // -p nopie: Debian 12's python3.11 (the clients and servers here) is not PIE.
+        List<String> a = new ArrayList<>(List.of("-poff", "-p", "nopie", "-m", "sandbox/net:on"));
         boolean cmd = false;
         for (String s : args) {
             if (s.equals("--")) {

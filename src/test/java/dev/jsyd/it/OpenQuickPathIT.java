@@ -53,7 +53,75 @@ class OpenQuickPathIT {
                 new String[] {t + "/loop"},
                 new String[] {"d/f"},
                 new String[] {"to-file"},
-                new String[] {"loop"});
+                new String[] {"loop"},
+                // More than one component: the quick open walks them all in one RESOLVE_NO_SYMLINKS open.
+                new String[] {t + "//d//f"},
+                new String[] {"//" + t.substring(1) + "/d/f"},
+                new String[] {"to-dir/f"},
+                new String[] {"to-file/x"},
+                new String[] {"loop/x"},
+                new String[] {"d/f/x"},
+                new String[] {"missing/x/y"},
+                new String[] {"d/missing", "wronly"},
+                new String[] {t + "/dangling/x"});
+    }
+
+    /** The stat scenarios: the probe-stat command, then its path (relative ones run in {@code tmp}). */
+    private List<String[]> statScenarios() {
+        List<String[]> out = new ArrayList<>();
+        for (String[] sc : scenarios()) {
+            out.add(new String[] {"stat", sc[0]});
+            out.add(new String[] {"lstat", sc[0]});
+        }
+        return out;
+    }
+
+    /** probe-stat's answer lines for all stat scenarios (one run, in {@code tmp}). */
+    private List<String> statAnswers(boolean sandboxed, String... policy) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        if (sandboxed) {
+            cmd.add(Syd.SYD.toString());
+            cmd.addAll(List.of(policy));
+            cmd.add("--");
+        }
+        cmd.addAll(List.of("sh", "-c", "cd \"$0\" && exec \"$@\"", tmp.toString(), Syd.probe("probe-stat").toString()));
+        List<String[]> scenarios = statScenarios();
+        for (int i = 0; i < scenarios.size(); i++) {
+            if (i > 0) cmd.add("--");
+            cmd.addAll(List.of(scenarios.get(i)));
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        p.waitFor();
+        assertThat(lines).as("one answer per scenario").hasSize(scenarios.size());
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < scenarios.size(); i++) out.add(String.join(" ", scenarios.get(i)) + " -> " + lines.get(i));
+        return out;
+    }
+
+    @Test
+    void statsFollowingTheLastComponentAnswerLikeTheKernel() throws Exception {
+        List<String> nat = statAnswers(false);
+        assertThat(nat).as("the scenarios cover successes, symlinks followed and errors")
+                .anyMatch(s -> s.startsWith("stat " + tmp + "/to-file -> ") && !s.contains("err"))
+                .anyMatch(s -> s.endsWith("ELOOP")).anyMatch(s -> s.endsWith("ENOTDIR")).anyMatch(s -> s.endsWith("ENOENT"));
+        // Every stat notified and allowed silently: the last component is not read as a link first.
+        List<String> quick = statAnswers(true, "-poff", "-m", "sandbox/read,stat,readdir,write:on",
+                "-m", "allow/read,stat,readdir,write+/***", "-m", "deny/stat+/nonexistent/x/***");
+        assertThat(quick).isEqualTo(nat);
+    }
+
+    @Test
+    void aStatOfALinkToAHiddenFileIsHiddenAndLoggedOnTheTarget() throws Exception {
+        Path probe = Syd.probe("probe-stat");
+        String[] policy = {"-poff", "-m", "sandbox/stat:on", "-m", "allow/stat+/***", "-m", "deny/stat+" + file};
+        var native_ = new ProcessBuilder(probe.toString(), "stat", tmp + "/to-file").start();
+        assertThat(new String(native_.getInputStream().readAllBytes())).as("natively the link's target is found").doesNotContain("err");
+        var linked = Syd.run(concat(policy, "--", probe.toString(), "stat", tmp + "/to-file"));
+        assertThat(linked.out()).as(linked.toString()).startsWith("err ENOENT");
+        assertThat(linked.err()).as(linked.toString()).contains("\"path\":\"" + file + "\"").doesNotContain("\"path\":\"" + tmp + "/to-file\"");
+        var link = Syd.run(concat(policy, "--", probe.toString(), "lstat", tmp + "/to-file"));
+        assertThat(link.out()).as("the link itself is not hidden: " + link).doesNotContain("err");
     }
 
     /** First word of each answer line ("ok" or "err ENAME") for all scenarios, run in {@code tmp}. */

@@ -118,6 +118,11 @@ class SyscallTableTest {
             assertThat(name).as(r.name()).matches("[A-Z][A-Za-z]*Handlers::[a-z][A-Za-z0-9]*");
         }
         assertThat(SyscallTable.handlerName(SyscallTable.handled(Syscalls.OPENAT).handler())).isEqualTo("OpenHandlers::openat");
+        assertThat(SyscallTable.handlerName(SyscallTable.handled(Syscalls.LSTAT).handler())).isEqualTo("StatHandlers::lstat");
+        // Names are read from the bytecode in row order: a shifted list would name almost every row wrongly.
+        long sameName = SyscallTable.handledRows().stream().filter(r ->
+                SyscallTable.handlerName(((SyscallTable.Handled) r.treatment()).handler()).endsWith("::" + r.name())).count();
+        assertThat(sameName).as("rows whose handler is named like the syscall").isGreaterThan(SyscallTable.handledRows().size() / 2L);
     }
 
     @Test

@@ -32,6 +32,42 @@ class RuleEvaluationTest {
     }
 
     @Test
+    void mayDenyBelowNeverMissesADeniedPath() throws Exception {
+        String[][] policies = {
+            {"allow/stat+/***", "deny/stat+/etc/shadow", "deny/stat+/root/***"},
+            {"allow/stat+/usr/***"},
+            {"allow/stat+/***", "deny/stat+/tmp/*/secret"},
+            {"allow/stat+/***", "deny/stat+/home/**/x", "allow/stat+/home/u/***"},
+            {"deny/stat+/***", "allow/stat+/tmp/***"},
+            {"allow/stat+/***", "warn/stat+/etc/***", "kill/stat+/etc/passwd", "allow/stat+/etc/passwd"},
+        };
+        String[] dirs = {"/", "/etc", "/root", "/tmp", "/tmp/a", "/usr", "/usr/lib", "/home", "/home/u", "/home/v", "/home/v/x"};
+        String[] names = {"shadow", "secret", "x", "a", "lib", "u", "passwd", "root", "etc", "tmp", "home", "usr"};
+        int skippable = 0;
+        for (String[] pol : policies) {
+            Sandbox s = policy(pol).snapshot();
+            for (String dir : dirs) {
+                String below = dir.equals("/") ? "/" : dir + "/";
+                boolean denied = false;
+                for (String a : names) {
+                    denied |= s.checkPath(Category.STAT, below + a).denies();
+                    for (String b : names) denied |= s.checkPath(Category.STAT, below + a + "/" + b).denies();
+                }
+                boolean may = s.mayDenyBelow(Category.STAT, dir);
+                if (denied) assertThat(may).as(String.join(" ", pol) + " below " + dir).isTrue();
+                if (!may) skippable++;
+            }
+        }
+        assertThat(skippable).as("directories whose listing needs no per-entry check").isGreaterThan(10);
+        Sandbox real = policy(policies[0]).snapshot();
+        assertThat(real.mayDenyBelow(Category.STAT, "/tmp/bench/tree")).isFalse();
+        assertThat(real.mayDenyBelow(Category.STAT, "/etc")).isTrue();
+        assertThat(real.mayDenyBelow(Category.STAT, "/")).isTrue();
+        assertThat(real.mayDenyBelow(Category.READ, "/tmp")).as("read: default deny").isTrue();
+        assertThat(policy("sandbox/stat:off").snapshot().mayDenyBelow(Category.STAT, "/")).isFalse();
+    }
+
+    @Test
     void lastMatchingRuleWins() throws Exception {
         Sandbox s = policy("allow/read+/usr/***", "deny/read+/usr/lib/secret", "warn/read+/usr/lib/*").snapshot();
         assertThat(s.checkPath(Category.READ, "/usr/bin/ls")).isEqualTo(Action.ALLOW);

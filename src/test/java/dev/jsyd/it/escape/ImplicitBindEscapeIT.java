@@ -17,7 +17,8 @@ class ImplicitBindEscapeIT {
     static String probe() throws Exception { return Syd.probe("keeper-probe").toString(); }
 
     static List<String> net(String... extra) {
-        List<String> p = new ArrayList<>(List.of("-poff", "-m", "sandbox/net:on", "-m", "allow/net/bind+@keeper-peer-*",
+        // -p nopie: Debian 12's python3.11 (used below) is not PIE.
+        List<String> p = new ArrayList<>(List.of("-poff", "-p", "nopie", "-m", "sandbox/net:on", "-m", "allow/net/bind+@keeper-peer-*",
                 "-m", "allow/net/connect+@keeper-peer-*"));
         for (String e : extra) {
             p.add("-m");

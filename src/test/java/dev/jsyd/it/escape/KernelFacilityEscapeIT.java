@@ -65,7 +65,7 @@ class KernelFacilityEscapeIT {
     void ordinaryProgramsStillWorkUnderWxMemory() throws Exception {
         // ctypes callbacks need W^X relaxed: under MDWE libffi maps a memfd shared, writable and
         // executable at once, the alias WxAliasEscapeIT shows refused.
-        var r = Escape.syd(List.of("-poff", "-m", "trace/allow_unsafe_memory:1"), "python3", "-c",
+        var r = Escape.syd(List.of("-poff", "-p", "nopie", "-m", "trace/allow_unsafe_memory:1"), "python3", "-c", // python3.11: not PIE
                 "import ctypes; print(ctypes.CFUNCTYPE(ctypes.c_int)(lambda: 42)())");
         assertThat(r.out()).as(r.toString()).isEqualTo("42\n");
         r = Escape.syd(List.of("-poff"), "sh", "-c", "echo $((6*7)) | cat");

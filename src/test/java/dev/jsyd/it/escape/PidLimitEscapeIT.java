@@ -31,7 +31,8 @@ class PidLimitEscapeIT {
             """;
 
     static List<String> pid(String... more) {
-        List<String> p = new java.util.ArrayList<>(List.of("-poff", "-m", "sandbox/pid:on", "-m", "pid/max:16"));
+        // -p nopie: Debian 12's python3.11 (the forking program) is not PIE.
+        List<String> p = new java.util.ArrayList<>(List.of("-poff", "-p", "nopie", "-m", "sandbox/pid:on", "-m", "pid/max:16"));
         for (String m : more) p.addAll(List.of("-m", m));
         return p;
     }
@@ -66,7 +67,7 @@ class PidLimitEscapeIT {
 
     @Test
     void withoutPidSandboxingNothingIsCounted() throws Exception {
-        var r = Escape.syd(List.of("-poff", "-m", "pid/max:10"), "python3", "-c", FORKS);
+        var r = Escape.syd(List.of("-poff", "-p", "nopie", "-m", "pid/max:10"), "python3", "-c", FORKS);
         assertThat(r.out()).as(r.toString()).isEqualTo("64 forks\n");
     }
 }

@@ -16,15 +16,15 @@ class BlocklistIT {
 
     @Test
     void blockedAddressesAreRefusedWithEveryNetworkCategoryOff() throws Exception {
-        var r = Syd.run("-poff", "--", "python3", "-c", PY);
+        var r = Syd.run("-poff", "-p", "nopie", "--", "python3", "-c", PY);
         assertThat(r.out()).as("without a blocklist").isEqualTo("ok\nok\n");
-        r = Syd.run("-poff", "-m", "block+127.0.0.0/8", "--", "python3", "-c", PY);
+        r = Syd.run("-poff", "-m", "block+127.0.0.0/8", "-p", "nopie", "--", "python3", "-c", PY);
         assertThat(r.out()).as(r.toString()).isEqualTo("13\nok\n");
         assertThat(r.err()).contains("\"cap\":\"block\"", "block-127.0.0.0/8");
-        r = Syd.run("-poff", "-m", "block+::1/128", "-m", "default/block:filter", "--", "python3", "-c", PY);
+        r = Syd.run("-poff", "-m", "block+::1/128", "-m", "default/block:filter", "-p", "nopie", "--", "python3", "-c", PY);
         assertThat(r.out()).as("default/block:filter").isEqualTo("ok\n13\n");
         assertThat(r.err()).doesNotContain("\"cap\":\"block\"");
-        r = Syd.run(List.of("-poff", "-m", "block+127.0.0.0/8", "-m", "block-127.0.0.0/8", "--", "python3", "-c", PY).toArray(String[]::new));
+        r = Syd.run(List.of("-poff", "-m", "block+127.0.0.0/8", "-m", "block-127.0.0.0/8", "-p", "nopie", "--", "python3", "-c", PY).toArray(String[]::new));
         assertThat(r.out()).as("block- removes the entry").isEqualTo("ok\nok\n");
     }
 }

@@ -62,7 +62,7 @@ public class CategoryMatrixIT {
     static Syd.Result op(List<String> policy, Path d, String cat) throws Exception {
         List<String> args = new ArrayList<>(CAPS);
         args.addAll(policy);
-        args.addAll(List.of("--", "python3", OP, d.toString(), cat));
+        args.addAll(List.of("-p", "nopie", "--", "python3", OP, d.toString(), cat));
         return Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
     }
 
@@ -136,7 +136,7 @@ public class CategoryMatrixIT {
                 }
                 case "stop" -> {
                     List<String> args = new ArrayList<>(policy);
-                    args.addAll(List.of("--", "sh", "-c", "python3 " + OP + " " + d + " read & p=$!; sleep 2;"
+                    args.addAll(List.of("-p", "nopie", "--", "sh", "-c", "python3 " + OP + " " + d + " read & p=$!; sleep 2;"
                             + " grep '^State' /proc/$p/status; kill -9 $p"));
                     var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
                     // stopped: as a traced task, the stop is reported as a tracing stop
@@ -156,7 +156,7 @@ public class CategoryMatrixIT {
                 }
                 case "exit" -> {
                     List<String> args = new ArrayList<>(policy);
-                    args.addAll(List.of("--", "sh", "-c", "python3 " + OP + " " + d + " read; sleep 5; echo after"));
+                    args.addAll(List.of("-p", "nopie", "--", "sh", "-c", "python3 " + OP + " " + d + " read; sleep 5; echo after"));
                     var r = Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
                     assertThat(r.status()).as(r.toString()).isEqualTo(13);
                     assertThat(r.out()).doesNotContain("after");

@@ -75,11 +75,11 @@ class ForceIT {
                 + " ('" + dir + "/plain', os.O_WRONLY | os.O_CREAT, 0o644)):\n"
                 + "  try: os.close(os.open(path, flags, mode)); print('ok')\n"
                 + "  except OSError as e: print(e.strerror)\n";
-        var r = Syd.run("-poff", "--", "python3", "-c", py);
+        var r = Syd.run("-poff", "-p", "nopie", "--", "python3", "-c", py);
         assertThat(r.out()).as("without the switch\n" + r).isEqualTo("ok\nok\nok\n");
         Files.delete(dir.resolve("new"));
         Files.delete(dir.resolve("plain"));
-        r = Syd.run("-poff", "-m", "trace/force_wx_open:1", "--", "python3", "-c", py);
+        r = Syd.run("-poff", "-m", "trace/force_wx_open:1", "-p", "nopie", "--", "python3", "-c", py);
         assertThat(r.out()).as(r.toString()).isEqualTo("Permission denied\nPermission denied\nok\n");
         assertThat(dir.resolve("new")).doesNotExist();
     }
@@ -122,9 +122,9 @@ class ForceIT {
                 + "s = socket.socket(); s.bind(('0.0.0.0', 0)); print(s.getsockname()[0])\n"
                 + "s = socket.socket(socket.AF_INET6); s.bind(('::', 0)); print(s.getsockname()[0])\n"
                 + "s = socket.socket(); s.listen(); print(s.getsockname()[0])\n";
-        var r = Syd.run("-poff", "--", "python3", "-c", py);
+        var r = Syd.run("-poff", "-p", "nopie", "--", "python3", "-c", py);
         assertThat(r.out()).as("without the switch\n" + r).isEqualTo("0.0.0.0\n::\n0.0.0.0\n");
-        r = Syd.run("-poff", "-m", "trace/force_local_net:1", "--", "python3", "-c", py);
+        r = Syd.run("-poff", "-m", "trace/force_local_net:1", "-p", "nopie", "--", "python3", "-c", py);
         assertThat(r.out()).as(r.toString()).isEqualTo("127.0.0.1\n::1\n127.0.0.1\n");
     }
 }

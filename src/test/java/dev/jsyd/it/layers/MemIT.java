@@ -14,6 +14,7 @@ class MemIT {
     static Syd.Result run(List<String> policy, String... cmd) throws Exception {
         List<String> args = new ArrayList<>(List.of("-poff"));
         for (String c : policy) args.addAll(List.of("-m", c));
+        if (cmd.length > 0 && cmd[0].equals("python3")) args.addAll(List.of("-p", "nopie")); // Debian 12's python3.11 is not PIE
         args.add("--");
         args.addAll(List.of(cmd));
         return Syd.run(args, null, Map.of(), Duration.ofSeconds(60));

@@ -34,10 +34,10 @@ class SwitchesIT {
         String py = "import socket\ntry:\n  socket.socket(38, socket.SOCK_SEQPACKET, 0); print('ok')\nexcept OSError as e: print(e.errno)\n";
         // this kernel may not have AF_ALG (97, EAFNOSUPPORT, natively too): what changes is who refuses it
         String nativeOut = Syd.nativeSh("python3 -c \"" + py.replace("\"", "\\\"") + "\"");
-        var r = run(Map.of(), "-poff", "-m", "sandbox/net/connect:on", "--", "python3", "-c", py);
+        var r = run(Map.of(), "-poff", "-m", "sandbox/net/connect:on", "-p", "nopie", "--", "python3", "-c", py);
         assertThat(r.out()).as("AF_ALG refused while sockets are checked\n" + r).isEqualTo("97\n");
         assertThat(r.err()).contains("configure `trace/allow_safe_kcapi:1'");
-        r = run(Map.of(), "-poff", "-m", "sandbox/net/connect:on", "-m", "trace/allow_safe_kcapi:1", "--", "python3", "-c", py);
+        r = run(Map.of(), "-poff", "-m", "sandbox/net/connect:on", "-m", "trace/allow_safe_kcapi:1", "-p", "nopie", "--", "python3", "-c", py);
         assertThat(r.out()).as("the kernel's own answer\n" + r).isEqualTo(nativeOut);
         assertThat(r.err()).doesNotContain("allow_safe_kcapi");
     }
@@ -61,8 +61,8 @@ class SwitchesIT {
     void allowUnsafeExecMemoryLetsAProgramMapWritableExecutableMemory() throws Exception {
         String py = "import mmap\ntry:\n  mmap.mmap(-1, 4096, prot=7); print('wx ok')\nexcept OSError as e: print(e.errno)\n";
         assertThat(Syd.nativeSh("python3 -c \"" + py.replace("\"", "\\\"") + "\"")).isEqualTo("wx ok\n");
-        assertThat(run(Map.of(), "-poff", "--", "python3", "-c", py).out()).as("W^X by default").isEqualTo("13\n");
-        assertThat(run(Map.of(), "-poff", "-m", "trace/allow_unsafe_exec_memory:1", "--", "python3", "-c", py).out())
+        assertThat(run(Map.of(), "-poff", "-p", "nopie", "--", "python3", "-c", py).out()).as("W^X by default").isEqualTo("13\n");
+        assertThat(run(Map.of(), "-poff", "-m", "trace/allow_unsafe_exec_memory:1", "-p", "nopie", "--", "python3", "-c", py).out())
                 .isEqualTo("wx ok\n");
     }
 }
