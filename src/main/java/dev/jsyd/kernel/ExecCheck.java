@@ -91,7 +91,7 @@ public final class ExecCheck implements AutoCloseable {
 
     /** {AT_BASE, AT_EXECFN} of the new image, or null. */
     private long[] auxv(int pid) {
-        String auxv = files.readSmallFile("/proc/" + pid + "/auxv");
+        String auxv = files.readProcRecord("/proc/" + pid + "/auxv");
         if (auxv == null) return null;
         long[] out = new long[2];
         for (int i = 0; i + 16 <= auxv.length(); i += 16) {
@@ -113,7 +113,8 @@ public final class ExecCheck implements AutoCloseable {
     private boolean interpreterDenied(SandboxContext context, int pid, long base) {
         MapsLine m = MapsLine.containing(files.readSmallFile("/proc/" + pid + "/maps"), base);
         if (m == null || m.path() == null) return true;
-        int fd = files.openat(AT_FDCWD, m.path(), O_RDONLY | O_CLOEXEC, 0);
+        // The file is read only by the content checks (Force, TPE); the path decides the rest.
+        int fd = ExecGate.checksMoreThanThePath(context.sandbox()) ? files.openat(AT_FDCWD, m.path(), O_RDONLY | O_CLOEXEC, 0) : -1;
         try {
             FileStat st = fd < 0 ? null : FileStat.ofFd(files, fd);
             boolean same = st != null && st.ino() == m.inode();
@@ -138,6 +139,7 @@ public final class ExecCheck implements AutoCloseable {
         int fd = -1;
         try {
             Matcher fdName = FD_NAME.matcher(execfn);
+            if (exeStat != null && namesTheExecutable(context.view(), execfn, exeStat)) return false; // no script
             if (fdName.matches() && (fdName.group(1) == null || !Character.isDigit(fdName.group(1).charAt(0))
                     || Integer.parseInt(fdName.group(1)) == pid)) {
                 fd = Request.copyOfFd(pid, Integer.parseInt(fdName.group(2)));
@@ -160,6 +162,29 @@ public final class ExecCheck implements AutoCloseable {
             return path == null || gate.denied(context, pid, "execve", ExecGate.Use.SCRIPT, path, fd, true);
         } finally {
             if (fd >= 0) Files.close(fd);
+        }
+    }
+
+    /**
+     * True when {@code execfn}, an absolute path, names the executed file {@code exe} now: resolved
+     * by the kernel in one openat2 from the program's root (symlinks followed as exec follows
+     * them, {@code ..} kept inside that root, no magic links), it reaches the same device and
+     * inode. Then the program was executed by its own name and no script is involved; any other
+     * answer (a relative or {@code /proc} name, another file) leaves it to the full check. The
+     * program cannot move its root (chroot and pivot_root are refused, ChdirHandlers), so its root
+     * is the view's.
+     */
+    private boolean namesTheExecutable(ProgramView view, String execfn, FileStat exe) {
+        if (!execfn.startsWith("/")) return false;
+        boolean ownRoot = view.rootFd() >= 0;
+        int fd = files.openat2(ownRoot ? view.rootFd() : AT_FDCWD, execfn, O_PATH | O_CLOEXEC, 0,
+                dev.jsyd.abi.OpenFlags.RESOLVE_NO_MAGICLINKS | (ownRoot ? dev.jsyd.abi.OpenFlags.RESOLVE_IN_ROOT : 0));
+        if (fd < 0) return false;
+        try {
+            FileStat st = FileStat.ofFd(files, fd);
+            return st != null && st.dev() == exe.dev() && st.ino() == exe.ino();
+        } finally {
+            Files.close(fd);
         }
     }
 

@@ -3,12 +3,7 @@ package dev.jsyd.kernel;
 import static dev.jsyd.abi.OpenFlags.AT_FDCWD;
 import static dev.jsyd.abi.OpenFlags.O_CLOEXEC;
 import static dev.jsyd.abi.OpenFlags.O_RDONLY;
-import static dev.jsyd.sys.Ptrace.REG_ORIG_RAX;
-import static dev.jsyd.sys.Ptrace.REG_R8;
 import static dev.jsyd.sys.Ptrace.REG_RAX;
-import static dev.jsyd.sys.Ptrace.REG_RDX;
-import static dev.jsyd.sys.Ptrace.REG_RDI;
-import static dev.jsyd.sys.Ptrace.REG_RSI;
 
 import dev.jsyd.abi.Errno;
 import dev.jsyd.abi.Syscalls;
@@ -85,32 +80,26 @@ public final class MapCheck implements AutoCloseable {
      * At a PTRACE_EVENT_SECCOMP stop of thread {@code tid}: when the call is one of this family's,
      * checks it, resumes the thread and returns true; false (thread still stopped) otherwise.
      */
-    public boolean onSeccomp(Ptrace pt, SandboxContext ctx, int tid) {
-        Long nr = pt.peekUser(tid, REG_ORIG_RAX);
-        if (nr == null || (nr != Syscalls.MMAP && nr != Syscalls.MPROTECT && nr != Syscalls.PKEY_MPROTECT)) return false;
+    public boolean onSeccomp(Ptrace pt, SandboxContext ctx, int tid, Ptrace.SeccompCall call) {
+        long nr = call.nr();
+        if (nr != Syscalls.MMAP && nr != Syscalls.MPROTECT && nr != Syscalls.PKEY_MPROTECT) return false;
         Pending p;
         int errno;
         if (ctx.learning()) { // MDWE is off: a W^X break is recorded (Relaxations)
-            Long a0 = pt.peekUser(tid, REG_RDI), a1 = pt.peekUser(tid, REG_RSI), a2 = pt.peekUser(tid, REG_RDX);
-            if (a0 != null && a1 != null && a2 != null) {
-                Relaxations.recordWxBreak(ctx, tid, dev.jsyd.bpf.SeccompData.of((int) (long) nr, a0, a1, a2),
-                        () -> Relaxations.maps(tid)); // whole (a JVM's maps pass 64 KiB)
-            }
+            Relaxations.recordWxBreak(ctx, tid, dev.jsyd.bpf.SeccompData.of((int) nr, call.arg(0), call.arg(1), call.arg(2)),
+                    () -> Relaxations.maps(tid)); // whole (a JVM's maps pass 64 KiB)
         }
         if (nr == Syscalls.MMAP) {
             p = new Pending("mmap", new ArrayList<>(), 0, 0);
-            Long fd = pt.peekUser(tid, REG_R8);
-            errno = fd == null ? Errno.ESRCH : checkMmap(ctx, tid, (int) (long) fd, p);
+            errno = checkMmap(ctx, tid, (int) call.arg(4), p);
             // an executable file mapping reaches this stop instead of MemLimitHandlers: the memory limits are checked here
-            Long len = pt.peekUser(tid, REG_RSI);
-            if (errno == 0 && len != null && MemLimitHandlers.refused(ctx, ctx.sandbox(), files, tid, "mmap", len, true)) {
+            if (errno == 0 && MemLimitHandlers.refused(ctx, ctx.sandbox(), files, tid, "mmap", call.arg(1), true)) {
                 errno = Errno.ENOMEM;
             }
         } else {
-            Long addr = pt.peekUser(tid, REG_RDI), len = pt.peekUser(tid, REG_RSI);
-            long from = addr == null ? 0 : addr, to = from + ((len == null ? 0 : len) + 4095 & ~4095L);
-            p = new Pending(Syscalls.name((int) (long) nr), new ArrayList<>(), from, to);
-            errno = addr == null || len == null ? Errno.ESRCH : checkMprotect(ctx, tid, p);
+            long from = call.arg(0), to = from + (call.arg(1) + 4095 & ~4095L);
+            p = new Pending(Syscalls.name((int) nr), new ArrayList<>(), from, to);
+            errno = checkMprotect(ctx, tid, p);
         }
         if (errno != 0) {
             pt.skipSyscall(tid, errno);

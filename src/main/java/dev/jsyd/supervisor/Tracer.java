@@ -92,6 +92,12 @@ final class Tracer implements Runnable {
             while (true) {
                 Ptrace.Event peek = pt.peekAny();
                 if (peek == null) break;
+                if (peek.code() == Ptrace.CLD_TRAPPED) {
+                    // A ptrace stop needs no consuming wait: resuming the tracee ends the stop,
+                    // and a resumed tracee is no longer reported (one waitid per stop, not two).
+                    onStop(pt, exec, maps, tasks, members, peek.pid(), peek);
+                    continue;
+                }
                 Ptrace.Event ev;
                 Members.Proc gone = null;
                 Lock reaping = members.reaping(); // no handler is between a check of this pid and its answer
@@ -120,7 +126,7 @@ final class Tracer implements Runnable {
                         if (!waitAll) for (int other : tasks.live()) Signals.kill(other, Signals.SIGKILL);
                     }
                     if (mainDone && tasks.isEmpty()) allGone.complete(null);
-                } else if (ev.code() == Ptrace.CLD_TRAPPED) {
+                } else if (ev.code() == Ptrace.CLD_TRAPPED) { // peeked as something else, trapped since
                     onStop(pt, exec, maps, tasks, members, pid, ev);
                 }
             }
@@ -141,11 +147,10 @@ final class Tracer implements Runnable {
      * applies to the asking task: kill (its process dies), deny (the call fails with EAGAIN), warn
      * (logged, let through), …
      */
-    private void onTaskRequest(Ptrace pt, TaskCount tasks, int pid) {
+    private void onTaskRequest(Ptrace pt, TaskCount tasks, int pid, long nr) {
         dev.jsyd.policy.Sandbox sb = context.sandbox();
         long max = sb.enabled(Category.PID) ? sb.pidMax().orElse(0) : 0;
-        Long nr = pt.peekUser(pid, Ptrace.REG_ORIG_RAX);
-        boolean creates = nr != null && (nr == Syscalls.CLONE || nr == Syscalls.FORK || nr == Syscalls.VFORK);
+        boolean creates = nr == Syscalls.CLONE || nr == Syscalls.FORK || nr == Syscalls.VFORK;
         if (creates && max > 0 && !tasks.mayCreate(max)) tasks.prune(Tracer::dead); // exits still queued
         if (!creates || max <= 0 || tasks.mayCreate(max)) {
             if (creates && max > 0) {
@@ -157,7 +162,7 @@ final class Tracer implements Runnable {
             return;
         }
         Action action = sb.defaultAction(Category.PID);
-        AccessEvent event = new AccessEvent(Category.PID, action, Syscalls.name((int) (long) nr), pid, null, null, -1, 0,
+        AccessEvent event = new AccessEvent(Category.PID, action, Syscalls.name((int) nr), pid, null, null, -1, 0,
                 "configure `pid/max:" + (max + 1) + "'");
         if (Enforcement.apply(context, pid, action, event)) {
             pt.skipSyscall(pid, Errno.EAGAIN);
@@ -195,7 +200,7 @@ final class Tracer implements Runnable {
 
     /** The thread group of task {@code tid} from /proc/TID/status, or -1. */
     private int tgidOf(int tid) {
-        String status = files.readSmallFile("/proc/" + tid + "/status");
+        String status = files.readProcRecord("/proc/" + tid + "/status"); // Tgid is on its 4th line
         int i = status == null ? -1 : status.indexOf("\nTgid:");
         if (i < 0) return -1;
         int j = i + 6, v = 0;
@@ -248,15 +253,20 @@ final class Tracer implements Runnable {
                 pt.cont(pid, 0);
             }
             case Ptrace.EVENT_SECCOMP -> {
-                if (!maps.onSeccomp(pt, context, pid)) onTaskRequest(pt, tasks, pid);
+                Ptrace.SeccompCall call = pt.seccompCall(pid);
+                if (call == null) { // not readable: gone, or not at this stop any more; never run unchecked
+                    pt.skipSyscall(pid, Errno.ENOSYS);
+                    pt.cont(pid, 0);
+                } else if (!maps.onSeccomp(pt, context, pid, call)) {
+                    onTaskRequest(pt, tasks, pid, call.nr());
+                }
             }
             case Ptrace.EVENT_STOP -> {
                 // A group-stop carries its stop signal; other trap stops (a new child's first stop,
                 // the end of a group-stop) carry SIGTRAP.
                 int sig = ev.signal();
                 boolean groupStop = sig == Signals.SIGSTOP || sig == 20 || sig == 21 || sig == 22;
-                if (groupStop) pt.listen(pid);
-                else pt.cont(pid, 0);
+                if (!groupStop || pt.listen(pid) < 0) pt.cont(pid, 0); // never left in a trap stop: it would be peeked again
             }
             case 0 -> {
                 if (ev.signal() != Ptrace.SYSCALL_STOP) {

@@ -209,6 +209,21 @@ public final class Files implements AutoCloseable {
         return done;
     }
 
+    /**
+     * The first 4 KiB of a {@code /proc} file the kernel makes as one record ({@code status},
+     * {@code auxv}: the first read returns all of it), read with open, one read and close instead
+     * of reading on to the end; null with lastError() on failure.
+     */
+    public String readProcRecord(String path) {
+        int fd = openat(dev.jsyd.abi.OpenFlags.AT_FDCWD, path, dev.jsyd.abi.OpenFlags.O_RDONLY | dev.jsyd.abi.OpenFlags.O_CLOEXEC, 0);
+        if (fd < 0) { lastError = -fd; return null; }
+        try {
+            return readPrefix(fd, NAME_MAX_BUF - 1);
+        } finally {
+            close(fd);
+        }
+    }
+
     /** Reads a whole small file (e.g. under /proc) as a byte string, at most 64 KiB; null with lastError() on failure. */
     public String readSmallFile(String path) {
         int fd = openat(dev.jsyd.abi.OpenFlags.AT_FDCWD, path, dev.jsyd.abi.OpenFlags.O_RDONLY | dev.jsyd.abi.OpenFlags.O_CLOEXEC, 0);

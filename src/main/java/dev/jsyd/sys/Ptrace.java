@@ -13,7 +13,8 @@ import java.lang.foreign.ValueLayout;
  */
 public final class Ptrace implements AutoCloseable {
     private static final int PTRACE_PEEKUSER = 3, PTRACE_POKEUSER = 6, PTRACE_CONT = 7, PTRACE_SYSCALL = 24,
-            PTRACE_GETEVENTMSG = 0x4201, PTRACE_SEIZE = 0x4206, PTRACE_LISTEN = 0x4208;
+            PTRACE_GETEVENTMSG = 0x4201, PTRACE_SEIZE = 0x4206, PTRACE_LISTEN = 0x4208,
+            PTRACE_GET_SYSCALL_INFO = 0x420e;
     public static final int O_TRACESYSGOOD = 1, O_TRACEFORK = 2, O_TRACEVFORK = 4, O_TRACECLONE = 8,
             O_TRACEEXEC = 0x10, O_TRACEEXIT = 0x40, O_TRACESECCOMP = 0x80, O_EXITKILL = 0x100000;
     public static final int EVENT_FORK = 1, EVENT_VFORK = 2, EVENT_CLONE = 3, EVENT_EXEC = 4, EVENT_EXIT = 6,
@@ -32,6 +33,7 @@ public final class Ptrace implements AutoCloseable {
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment siginfo = arena.allocate(128, 8);
     private final MemorySegment msg = arena.allocate(8, 8);
+    private final MemorySegment info = arena.allocate(88, 8);
 
     /** Attaches to {@code pid} without stopping it; 0 or -errno. */
     public int seize(int pid, int options) {
@@ -52,6 +54,27 @@ public final class Ptrace implements AutoCloseable {
     public Long peekUser(int pid, int offset) {
         long r = Native.syscall(Syscalls.PTRACE, PTRACE_PEEKUSER, pid, offset, msg.address());
         return r < 0 ? null : msg.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    /**
+     * The call a tracee stopped at a seccomp stop (PTRACE_EVENT_SECCOMP) is making: its number and
+     * six arguments, read with one PTRACE_GET_SYSCALL_INFO instead of a PEEKUSER per register;
+     * null when the tracee is not at a seccomp stop or cannot be read (gone).
+     */
+    public SeccompCall seccompCall(int pid) {
+        long r = Native.syscall(Syscalls.PTRACE, PTRACE_GET_SYSCALL_INFO, pid, info.byteSize(), info.address());
+        if (r < 0 || info.get(ValueLayout.JAVA_BYTE, 0) != SYSCALL_INFO_SECCOMP) return null;
+        long[] args = new long[6];
+        MemorySegment.copy(info, ValueLayout.JAVA_LONG, 32, args, 0, 6);
+        return new SeccompCall(info.get(ValueLayout.JAVA_LONG, 24), args);
+    }
+
+    /** {@code struct ptrace_syscall_info.op} at a seccomp stop. */
+    private static final byte SYSCALL_INFO_SECCOMP = 3;
+
+    /** A syscall seen at a seccomp stop: its number and arguments. */
+    public record SeccompCall(long nr, long[] args) {
+        public long arg(int i) { return args[i]; }
     }
 
     /** Sets a word of the stopped tracee's registers ({@code REG_*}); 0 or -errno. */
