@@ -88,47 +88,10 @@ final class Tracer implements Runnable {
             seizeError = r;
             seized.countDown();
             if (r < 0) return;
-            boolean mainDone = false;
-            while (true) {
+            while (true) { // the loop of a method called once is never compiled: its body is a method
                 Ptrace.Event peek = pt.peekAny();
                 if (peek == null) break;
-                if (peek.code() == Ptrace.CLD_TRAPPED) {
-                    // A ptrace stop needs no consuming wait: resuming the tracee ends the stop,
-                    // and a resumed tracee is no longer reported (one waitid per stop, not two).
-                    onStop(pt, exec, maps, tasks, members, peek.pid(), peek);
-                    continue;
-                }
-                Ptrace.Event ev;
-                Members.Proc gone = null;
-                Lock reaping = members.reaping(); // no handler is between a check of this pid and its answer
-                reaping.lock();
-                try {
-                    ev = pt.take(peek.pid());
-                    if (ev != null && Ptrace.ended(ev)) gone = members.remove(ev.pid());
-                } finally {
-                    reaping.unlock();
-                }
-                if (ev == null) continue;
-                int pid = ev.pid();
-                if (Ptrace.ended(ev)) {
-                    tasks.gone(pid);
-                    exec.exited(context, pid, ev.code(), ev.status());
-                    maps.exited(pid);
-                    context.identities().forget(pid);
-                    context.chdirWatch().forget(pid);
-                    if (gone != null && gone.tgid() == pid && (gone.initial() || log.lifecycle())) {
-                        boolean exited = ev.code() == Ptrace.CLD_EXITED;
-                        log.exit(pid, exited ? ev.status() : -1, exited ? -1 : ev.status());
-                    }
-                    if (gone != null && gone.initial() && gone.tgid() == pid) {
-                        mainDone = true;
-                        mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
-                        if (!waitAll) for (int other : tasks.live()) Signals.kill(other, Signals.SIGKILL);
-                    }
-                    if (mainDone && tasks.isEmpty()) allGone.complete(null);
-                } else if (ev.code() == Ptrace.CLD_TRAPPED) { // peeked as something else, trapped since
-                    onStop(pt, exec, maps, tasks, members, pid, ev);
-                }
+                onEvent(pt, exec, maps, tasks, members, peek);
             }
         } catch (ErrnoException | RuntimeException e) {
             seized.countDown();
@@ -136,6 +99,51 @@ final class Tracer implements Runnable {
         } finally {
             mainExit.complete(new PidFd.Exit(PidFd.CLD_KILLED, Signals.SIGKILL));
             allGone.complete(null);
+        }
+    }
+
+    /** The initial process has ended (its result is known). */
+    private boolean mainDone;
+
+    /** One event peeked by the wait loop: a ptrace stop handled, or an exit consumed. */
+    private void onEvent(Ptrace pt, ExecCheck exec, MapCheck maps, TaskCount tasks, Members members, Ptrace.Event peek)
+            throws ErrnoException {
+        if (peek.code() == Ptrace.CLD_TRAPPED) {
+            // A ptrace stop needs no consuming wait: resuming the tracee ends the stop,
+            // and a resumed tracee is no longer reported (one waitid per stop, not two).
+            onStop(pt, exec, maps, tasks, members, peek.pid(), peek);
+            return;
+        }
+        Ptrace.Event ev;
+        Members.Proc gone = null;
+        Lock reaping = members.reaping(); // no handler is between a check of this pid and its answer
+        reaping.lock();
+        try {
+            ev = pt.take(peek.pid());
+            if (ev != null && Ptrace.ended(ev)) gone = members.remove(ev.pid());
+        } finally {
+            reaping.unlock();
+        }
+        if (ev == null) return;
+        int pid = ev.pid();
+        if (Ptrace.ended(ev)) {
+            tasks.gone(pid);
+            exec.exited(context, pid, ev.code(), ev.status());
+            maps.exited(pid);
+            context.identities().forget(pid);
+            context.chdirWatch().forget(pid);
+            if (gone != null && gone.tgid() == pid && (gone.initial() || log.lifecycle())) {
+                boolean exited = ev.code() == Ptrace.CLD_EXITED;
+                log.exit(pid, exited ? ev.status() : -1, exited ? -1 : ev.status());
+            }
+            if (gone != null && gone.initial() && gone.tgid() == pid) {
+                mainDone = true;
+                mainExit.complete(new PidFd.Exit(ev.code(), ev.status()));
+                if (!waitAll) for (int other : tasks.live()) Signals.kill(other, Signals.SIGKILL);
+            }
+            if (mainDone && tasks.isEmpty()) allGone.complete(null);
+        } else if (ev.code() == Ptrace.CLD_TRAPPED) { // peeked as something else, trapped since
+            onStop(pt, exec, maps, tasks, members, pid, ev);
         }
     }
 

@@ -184,9 +184,14 @@ public final class Files implements AutoCloseable {
             r = Native.syscall(Syscalls.PREAD64, fd, link.address(), Math.min(max, NAME_MAX_BUF - 1), 0);
         } while (r == -dev.jsyd.abi.Errno.EINTR);
         if (r < 0) { lastError = (int) -r; return null; }
-        StringBuilder sb = new StringBuilder((int) r);
-        for (int i = 0; i < r; i++) sb.append((char) (link.get(ValueLayout.JAVA_BYTE, i) & 0xff));
-        return sb.toString();
+        return latin1(link, (int) r);
+    }
+
+    /** The first {@code n} bytes of {@code seg} as a byte string (one char per byte), copied in bulk. */
+    private static String latin1(MemorySegment seg, int n) {
+        byte[] b = new byte[n];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, b, 0, n);
+        return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     private MemorySegment chunk;
@@ -235,7 +240,7 @@ public final class Files implements AutoCloseable {
                 if (r == -dev.jsyd.abi.Errno.EINTR) continue;
                 if (r < 0) { lastError = (int) -r; return null; }
                 if (r == 0) break;
-                for (int i = 0; i < r; i++) sb.append((char) (link.get(ValueLayout.JAVA_BYTE, i) & 0xff));
+                sb.append(latin1(link, (int) r));
             }
             return sb.toString();
         } finally {
