@@ -57,13 +57,14 @@ public final class ExecCheck implements AutoCloseable {
             String path = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + exe);
             if (path == null) return false;
             exeOf.put(pid, path);
-            if (gate.denied(context, pid, "execve", ExecGate.Use.PROGRAM, path, readable ? exe : -1, true)) return false;
+            FileStat exeStat = FileStat.ofFd(files, exe);
+            if (gate.denied(context, pid, "execve", ExecGate.Use.PROGRAM, path, readable ? exe : -1, exeStat, true)) return false;
             boolean others = sb.mayRefuse(Category.EXEC) || ExecGate.checksMoreThanThePath(sb);
             if (!others && !sb.flag("trace/deny_script")) return true;
             long[] aux = auxv(pid);
             if (aux == null) return false;
             if (others && aux[0] != 0 && interpreterDenied(context, pid, aux[0])) return false;
-            return !scriptDenied(context, pid, aux[1], exe);
+            return !scriptDenied(context, pid, aux[1], exeStat);
         } finally {
             Files.close(exe);
         }
@@ -128,14 +129,13 @@ public final class ExecCheck implements AutoCloseable {
      * The script, if one was executed: the file {@code AT_EXECFN} names in the new image, when it
      * is not the executable itself.
      */
-    private boolean scriptDenied(SandboxContext context, int pid, long execfnAddr, int exe) {
+    private boolean scriptDenied(SandboxContext context, int pid, long execfnAddr, FileStat exeStat) {
         String execfn;
         try {
             execfn = memory.readPath(pid, execfnAddr);
         } catch (ErrnoException e) {
             return true;
         }
-        FileStat exeStat = FileStat.ofFd(files, exe);
         int fd = -1;
         try {
             Matcher fdName = FD_NAME.matcher(execfn);

@@ -72,13 +72,18 @@ public final class ExecGate {
      * must not run.
      */
     public boolean denied(SandboxContext ctx, int pid, String sys, Use use, String path, int fd, boolean isFinal) {
+        return denied(ctx, pid, sys, use, path, fd, null, isFinal);
+    }
+
+    /** {@link #denied(SandboxContext, int, String, Use, String, int, boolean)} with the fd's stat when the caller has it. */
+    public boolean denied(SandboxContext ctx, int pid, String sys, Use use, String path, int fd, FileStat known, boolean isFinal) {
         Sandbox sb = ctx.sandbox();
         if (apply(ctx, pid, sys, path, memfd(sb, path))) return true;
         if (apply(ctx, pid, sys, path, rules(sb, path))) return true;
         if (use == Use.PROGRAM && apply(ctx, pid, sys, path, segvguard(ctx, sb, path))) return true;
         boolean contentChecks = use == Use.PROGRAM || use == Use.SCRIPT || checksMoreThanThePath(sb);
         if (!contentChecks) return false;
-        FileStat st = fd < 0 ? null : FileStat.ofFd(files, fd);
+        FileStat st = fd < 0 ? null : known != null ? known : FileStat.ofFd(files, fd);
         if (st == null) {
             return isFinal && apply(ctx, pid, sys, path, new Denial(Category.EXEC, Action.DENY,
                     "the supervisor cannot read the file to check it"));
