@@ -53,10 +53,9 @@ public final class ExecGate {
         return path != null && path.startsWith("/memfd:");
     }
 
-    /** True when the file open at {@code fd} is a {@code #!} script. */
-    public boolean isScript(int fd) {
-        FileStat st = FileStat.ofFd(files, fd);
-        return st != null && FileFacts.kind(files, fd, st).script();
+    /** True when the file open at {@code fd}, whose stat is {@code st}, is a {@code #!} script. */
+    boolean isScript(int fd, FileStat st) {
+        return FileFacts.kind(files, fd, st).script();
     }
 
     /** True when something could refuse a file that is not the program itself (interpreter, script, mapping). */

@@ -65,8 +65,9 @@ public final class ExecHandlers {
             // denial is EACCES (`syd -- true` under the default policy exits 13, spec §2); only an
             // allowed exec of a file behind a denied walk or a hidden file answers ENOENT.
             ExecGate gate = r.execGate();
-            boolean script = t.fd() >= 0 && gate.isScript(t.fd());
-            if (gate.denied(r.context(), r.pid(), sys, script ? ExecGate.Use.SCRIPT : ExecGate.Use.PROGRAM, t.path(), t.fd(), false)
+            FileStat st = t.fd() >= 0 ? FileStat.ofFd(r.files(), t.fd()) : null; // one fstat for both checks
+            boolean script = st != null && gate.isScript(t.fd(), st);
+            if (gate.denied(r.context(), r.pid(), sys, script ? ExecGate.Use.SCRIPT : ExecGate.Use.PROGRAM, t.path(), t.fd(), st, false)
                     || (script && interpreterDenied(r, sys, t.fd()))) {
                 r.fail(Errno.EACCES);
                 return;
