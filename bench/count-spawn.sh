@@ -34,7 +34,8 @@ sleep 2
 echo go >"$GO"
 wait "$SYDPID" || true
 sleep 0.5
-kill -INT "$ST" 2>/dev/null; wait "$ST" 2>/dev/null || true
+kill -INT "$ST" 2>/dev/null || true
+wait "$ST" 2>/dev/null || true
 python3 - "$OUT" "${UNITS:-$N}" <<'PY'
 import collections, glob, re, sys
 d, div = sys.argv[1], float(sys.argv[2])
