@@ -206,8 +206,9 @@ final class Tracer implements Runnable {
         return members.add(tid, newProcess ? tid : tgidOf(tid));
     }
 
-    /** The thread group of task {@code tid} from /proc/TID/status, or -1. */
+    /** The thread group of task {@code tid}: itself when it leads one, else from /proc/TID/status; or -1. */
     private int tgidOf(int tid) {
+        if (PidFd.leadsThreadGroup(tid)) return tid;
         String status = files.readProcRecord("/proc/" + tid + "/status"); // Tgid is on its 4th line
         int i = status == null ? -1 : status.indexOf("\nTgid:");
         if (i < 0) return -1;

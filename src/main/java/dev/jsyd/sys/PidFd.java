@@ -21,6 +21,18 @@ public final class PidFd implements AutoCloseable {
         return new PidFd((int) ErrnoException.check("pidfd_open", Native.syscall(Syscalls.PIDFD_OPEN, pid, 0)), pid);
     }
 
+    /**
+     * True when task {@code tid} leads its thread group (its tid is its process id): pidfd_open
+     * without PIDFD_THREAD accepts only a leader. One call and a close, where {@code /proc/TID/status}
+     * costs an open, a read of the whole formatted record and a close. False also when it is gone.
+     */
+    public static boolean leadsThreadGroup(int tid) {
+        long r = Native.syscall(Syscalls.PIDFD_OPEN, tid, 0);
+        if (r < 0) return false;
+        Files.close((int) r);
+        return true;
+    }
+
     /** pidfd_open flag (Linux 6.9): the pidfd names the thread {@code tid} itself, not its thread group. */
     private static final int PIDFD_THREAD = 0200;
     private static volatile boolean threadPidfds = true;
