@@ -132,6 +132,9 @@ class LearnIT {
         Path a = dir("a"), b = dir("b");
         for (Path d : List.of(a, b)) {
             Files.writeString(d.resolve("a.txt"), "one\n");
+            // Older than the index git writes next: no "racily clean" entry, whose refresh by `git status`
+            // (index written, or the lock only unlinked) would depend on the clock tick of each setup.
+            Files.setLastModifiedTime(d.resolve("a.txt"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 10_000));
             for (List<String> c : List.of(List.of("init", "-q", "-b", "main"), List.of("add", "a.txt"),
                     List.of("commit", "-qm", "first"))) {
                 List<String> cmd = new ArrayList<>(List.of(git.toString()));
