@@ -210,6 +210,8 @@ public final class Supervisor implements SandboxContext {
         } catch (IllegalStateException e) {
             throw new SupervisorException(e.getMessage(), 1);
         }
+        String refused = dev.jsyd.confine.LandlockTranslation.refusal(runtime.sandbox(), traceMode());
+        if (refused != null) throw new SupervisorException(refused, dev.jsyd.abi.Errno.EINVAL);
         java.util.concurrent.CompletableFuture<String> hostProblem = HostJvm.problem(); // joined before the program runs
         dev.jsyd.sys.SelfProtect.apply(); // not dumpable, no core: before the program exists
         // Learning: kernel-side refusals a switch lifts are sent here and recorded instead (Relaxations).
@@ -221,6 +223,10 @@ public final class Supervisor implements SandboxContext {
             launcher = LauncherBinary.path();
         } catch (IOException e) {
             throw new SupervisorException("cannot prepare the launcher: " + e.getMessage(), 1);
+        }
+        var translation = dev.jsyd.confine.LandlockTranslation.of(runtime.sandbox());
+        if (runtime.sandbox().flag(dev.jsyd.confine.LandlockTranslation.SWITCH) && !translation.reads()) {
+            log.message("landlock", "read rules stay with the supervisor: " + translation.why());
         }
         LaunchPlan plan;
         try {
