@@ -1,0 +1,177 @@
+package dev.jsyd.it.escape;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jsyd.it.Syd;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code trace/allow_unsafe_landlock_paths}: the read-side rules of a policy like the bench's
+ * POLICY_REAL compiled into a Landlock layer, so read-only opens are decided by the kernel (no
+ * notification: no log record, EACCES where Syd answers ENOENT for a hidden path), while
+ * everything the layer cannot decide stays with the supervisor.
+ */
+class LandlockPathsIT {
+    static final String SWITCH = "trace/allow_unsafe_landlock_paths";
+    static final Map<String, String> ENV = Map.of("PATH", "/usr/bin:/bin", "LC_ALL", "C");
+
+    @TempDir Path tmp;
+
+    /** POLICY_REAL with its secrets in {@code t}: a file hidden from read and stat, a tree from read, stat and readdir, an exec deny. */
+    static List<String> real(Path t, boolean on) {
+        List<String> p = new ArrayList<>();
+        for (String m : List.of("allow/read,stat,exec,readdir,chdir,walk+/***", "deny/read,stat+" + t + "/secret",
+                "deny/read,stat,readdir+" + t + "/hidden/***", "deny/exec+" + t + "/bin/tool",
+                "allow/write,create,delete,truncate,rename,mkdir,rmdir,symlink,chmod,utime+" + t + "/w/***",
+                "allow/write,create,truncate+/dev/null", "trace/allow_unsafe_landlock_paths:" + (on ? 1 : 0))) {
+            p.addAll(List.of("-m", m));
+        }
+        return p;
+    }
+
+    /** t/secret, t/pub, t/sub/x, t/hidden/f, t/bin/tool (a copy of true), t/w (writable). */
+    Path tree() throws Exception {
+        Path t = tmp.toRealPath();
+        Files.writeString(t.resolve("secret"), "SECRET\n");
+        Files.writeString(t.resolve("pub"), "PUBLIC\n");
+        Files.createDirectories(t.resolve("sub"));
+        Files.writeString(t.resolve("sub/x"), "SUBX\n");
+        Files.createDirectories(t.resolve("hidden"));
+        Files.writeString(t.resolve("hidden/f"), "HIDDEN\n");
+        Files.createDirectories(t.resolve("bin"));
+        Files.copy(Path.of("/bin/true"), t.resolve("bin/tool"));
+        Files.setPosixFilePermissions(t.resolve("bin/tool"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(t.resolve("w"));
+        return t;
+    }
+
+    static Syd.Result sh(List<String> policy, String script) throws Exception {
+        List<String> args = new ArrayList<>(policy);
+        args.addAll(List.of("--", "sh", "-c", script));
+        return Syd.run(args, null, ENV, java.time.Duration.ofSeconds(90));
+    }
+
+    static final String SCRIPT = """
+            cd %1$s
+            cat secret; echo "secret=$?"
+            cat hidden/f; echo "hiddenf=$?"
+            cat pub sub/x /etc/passwd >/dev/null && echo siblings-read
+            cat pub sub/x
+            ls | tr '\\n' ' '; echo
+            ls sub; ls hidden; echo "lshidden=$?"
+            echo made > w/new && cat w/new
+            ./bin/tool; echo "tool=$?"
+            """;
+
+    @Test
+    void readsOfARealPolicyAreDecidedByTheKernel() throws Exception {
+        Path t = tree();
+        String script = SCRIPT.formatted(t);
+        assertThat(Syd.nativeSh("cat " + t + "/secret " + t + "/hidden/f")).isEqualTo("SECRET\nHIDDEN\n");
+
+        // Without the switch: the supervisor answers every open, hidden paths look absent, each denial logged.
+        var before = sh(real(t, false), script);
+        assertThat(before.status()).as(before.toString()).isZero();
+        assertThat(before.out()).contains("secret=1", "hiddenf=1", "siblings-read", "PUBLIC\nSUBX\n", "bin pub sub w \n",
+                "x\n", "lshidden=2", "made\n", "tool=126").doesNotContain("SECRET\n", "HIDDEN\n");
+        assertThat(before.err()).contains("cat: secret: No such file or directory", "cat: hidden/f: No such file or directory");
+        assertThat(before.err()).contains("\"path\":\"" + t + "/secret\"", "\"path\":\"" + t + "/hidden/f\"");
+
+        // With it: the same decisions; the kernel refuses the reads (EACCES, nothing logged).
+        var after = sh(real(t, true), script);
+        assertThat(after.status()).as(after.toString()).isZero();
+        assertThat(after.out()).contains("secret=1", "hiddenf=1", "siblings-read", "PUBLIC\nSUBX\n", "bin pub sub w \n",
+                "x\n", "lshidden=2", "made\n", "tool=126").doesNotContain("SECRET\n", "HIDDEN\n");
+        assertThat(after.err()).contains("cat: secret: Permission denied", "cat: hidden/f: Permission denied",
+                "ls: cannot access 'hidden': No such file or directory");
+        assertThat(after.err()).as("the kernel's denials are not logged")
+                .doesNotContain("\"path\":\"" + t + "/secret\"", "\"path\":\"" + t + "/hidden/f\"");
+        // the exec deny is still the supervisor's: refused and logged
+        assertThat(after.err()).contains("\"cap\":\"exec\"", "\"path\":\"" + t + "/bin/tool\"");
+    }
+
+    @Test
+    void aGlobRuleKeepsTheReadsWithTheSupervisor() throws Exception {
+        Path t = tree();
+        Files.writeString(t.resolve("a.key"), "KEY\n");
+        List<String> p = new ArrayList<>(real(t, true));
+        p.addAll(List.of("-m", "deny/read+" + t + "/*.key"));
+        var r = sh(p, "cat " + t + "/a.key; echo key=$?; cat " + t + "/secret; cat " + t + "/pub");
+        assertThat(r.out()).as(r.toString()).contains("key=1", "PUBLIC").doesNotContain("KEY\n", "SECRET");
+        assertThat(r.err()).contains("read rules stay with the supervisor", "\"path\":\"" + t + "/a.key\"",
+                "cat: " + t + "/secret: No such file or directory");
+    }
+
+    @Test
+    void traceModeAndAnUnlockedSandboxRefuseTheSwitch() throws Exception {
+        Path t = tree();
+        List<String> x = new ArrayList<>(List.of("-x"));
+        x.addAll(real(t, true));
+        var r = sh(x, "cat " + t + "/pub");
+        assertThat(r.status()).as(r.toString()).isEqualTo(22);
+        assertThat(r.err()).contains(SWITCH + " cannot be used in trace or learning mode").doesNotContain("PUBLIC");
+        List<String> off = new ArrayList<>(real(t, true));
+        off.addAll(List.of("-m", "lock:exec"));
+        r = sh(off, "cat " + t + "/pub");
+        assertThat(r.status()).as(r.toString()).isEqualTo(22);
+        assertThat(r.err()).contains(SWITCH + " needs lock:on");
+    }
+
+    /** {@link Escape#readPolicy} with the switch: read decided by the kernel. */
+    static List<String> readPolicy(Path secret) {
+        List<String> p = new ArrayList<>(Escape.readPolicy(secret));
+        p.addAll(List.of("-m", SWITCH + ":1"));
+        return p;
+    }
+
+    @Test
+    void symlinkAndPathBufferRacesNeverReadTheDeniedFile() throws Exception {
+        Path d = Escape.files(tmp);
+        String[] link = {Escape.probe(), "symlink-race", d.resolve("allowed").toString(), d.resolve("secretx").toString(),
+            d.resolve("link").toString(), "3"};
+        String[] buffer = {Escape.probe(), "path-race", d.resolve("allowed").toString(), d.resolve("secretx").toString(), "3"};
+        for (String[] attack : List.of(link, buffer)) {
+            assertThat(Escape.raceCounts(Escape.nativeRun(attack).out())[0]).as("natively the race reaches the secret").isPositive();
+            var r = Escape.syd(readPolicy(d.resolve("secretx")), attack);
+            assertThat(r.status()).as(r.toString()).isZero();
+            long[] c = Escape.raceCounts(r.out());
+            assertThat(c[0]).as("secret reads under syd: " + r.out()).isZero();
+            assertThat(c[1]).as("allowed opens went through").isPositive();
+            assertThat(c[2]).as("denied opens were refused").isPositive();
+            assertThat(r.err()).as("refused by the kernel, not logged").doesNotContain("\"path\":\"" + d.resolve("secretx"));
+        }
+    }
+
+    @Test
+    void anotherProcessesFilesStayOutOfReach() throws Exception {
+        Path d = Escape.files(tmp);
+        Files.writeString(d.resolve("gone"), "SECRET\n");
+        Process holder = new ProcessBuilder("sh", "-c", "exec 3<" + d.resolve("secretx") + " 4<" + d.resolve("gone")
+                + "; rm " + d.resolve("gone") + "; echo ready; exec sleep 60").start();
+        try {
+            assertThat(new String(holder.getInputStream().readNBytes(6))).isEqualTo("ready\n");
+            long h = holder.pid();
+            String probe = Escape.probe();
+            for (String f : new String[] {"/fd/3", "/fd/4", "/root" + d + "/secretx", "/environ", "/mem"}) {
+                String nat = Escape.nativeRun(probe, "read", "/proc/" + h + f).out();
+                // natively every one opens (mem too: its read fails at offset 0, which is not mapped)
+                if (f.equals("/mem")) assertThat(nat).as(f).isEqualTo("err EIO\n");
+                else if (f.equals("/environ")) assertThat(nat).as(f).startsWith("ok ");
+                else assertThat(nat).as(f).isEqualTo("ok SECRET\n");
+                var r = Escape.syd(readPolicy(d.resolve("secretx")), probe, "read", "/proc/" + h + f);
+                assertThat(r.out()).as(r.toString()).isIn("err EACCES\n", "err ENOENT\n");
+            }
+        } finally {
+            holder.destroyForcibly();
+            holder.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
