@@ -40,6 +40,12 @@ public final class LandlockTranslation {
     /** The Landlock rights of the layer. */
     static final long RIGHTS = LandlockRules.READ_FILE | LandlockRules.READ_DIR;
 
+    /** The layer's first step (sandbox/lock's layer handles every right of the ABI, never just these two). */
+    static final LaunchPlan.LandlockCreate CREATE = new LaunchPlan.LandlockCreate(RIGHTS, 0, 0);
+
+    /** True for the translated layer's create step: the supervisor's mirror of sandbox/lock skips that layer. */
+    public static boolean isLayer(LaunchPlan.LandlockCreate c) { return c.equals(CREATE); }
+
     /**
      * The translation of a policy.
      *
@@ -63,7 +69,7 @@ public final class LandlockTranslation {
             return Result.none("a read, readdir or stat rule other than allow/deny of a path or a path/***");
         }
         List<LaunchPlan.Step> steps = new ArrayList<>();
-        steps.add(new LaunchPlan.LandlockCreate(RIGHTS, 0, 0));
+        steps.add(CREATE);
         Emitter files = new Emitter(LandlockRules.READ_FILE, readFile.and(stat), steps);
         files.emit("");
         Emitter dirs = new Emitter(LandlockRules.READ_DIR, readDir.and(stat), steps);

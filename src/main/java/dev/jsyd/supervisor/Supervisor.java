@@ -95,7 +95,8 @@ public final class Supervisor implements SandboxContext {
         List<LandlockMirror.PathRule> rules = new java.util.ArrayList<>();
         List<LandlockMirror.PortRule> ports = new java.util.ArrayList<>();
         for (LaunchPlan.Step s : plan.steps()) {
-            if (s instanceof LaunchPlan.LandlockCreate c) create = c;
+            // the translated layer (trace/allow_unsafe_landlock_paths) is Syd's own rules: not mirrored
+            if (s instanceof LaunchPlan.LandlockCreate c && !dev.jsyd.confine.LandlockTranslation.isLayer(c)) create = c;
             if (s instanceof LaunchPlan.LandlockPath p) rules.add(new LandlockMirror.PathRule(p.path(), p.access(), p.fileAccess()));
             if (s instanceof LaunchPlan.LandlockPort p) ports.add(new LandlockMirror.PortRule(p.access(), p.lo(), p.hi()));
         }
