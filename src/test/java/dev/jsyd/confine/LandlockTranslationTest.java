@@ -93,6 +93,15 @@ class LandlockTranslationTest {
         int first = s.indexOf(new LaunchPlan.LandlockCreate(READ_FILE | READ_DIR, 0, 0));
         int scope = s.indexOf(new LaunchPlan.LandlockCreate(0, 0, LandlockRules.SCOPE_SIGNAL));
         assertThat(first).isPositive().isLessThan(scope); // two layers: the translation, then the signal scope
+        // with sandbox/lock, its layer comes second, as the supervisor's mirror expects (the last one)
+        String[] locked = java.util.Arrays.copyOf(REAL, REAL.length + 2);
+        locked[REAL.length] = "sandbox/lock:on";
+        locked[REAL.length + 1] = "allow/lock/read,exec,readdir+/usr";
+        List<LaunchPlan.Step> two = PlanBuilder.build(sandbox(locked), LaunchPlanTest.FILTER, LaunchPlanTest.ROOT).steps();
+        List<LaunchPlan.Step> creates = two.stream().filter(x -> x instanceof LaunchPlan.LandlockCreate).toList();
+        assertThat(creates).hasSize(2);
+        assertThat(LandlockTranslation.isLayer((LaunchPlan.LandlockCreate) creates.get(0))).isTrue();
+        assertThat(LandlockTranslation.isLayer((LaunchPlan.LandlockCreate) creates.get(1))).isFalse();
         byte[] msg = plan.encode(1);
         String text = new String(msg, java.nio.charset.StandardCharsets.ISO_8859_1);
         assertThat(text).contains("/\0etc\0root\0\0").contains("/etc\0shadow\0\0");

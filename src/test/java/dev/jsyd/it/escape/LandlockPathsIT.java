@@ -99,6 +99,21 @@ class LandlockPathsIT {
     }
 
     @Test
+    void withSandboxLockBothLayersHold() throws Exception {
+        Path t = tree();
+        Files.writeString(t.resolve("unlocked"), "UNLOCKED\n");
+        List<String> p = new ArrayList<>(real(t, true));
+        for (String d : List.of("/usr", "/lib", "/lib64", "/bin", "/etc", t + "/pub", t + "/secret")) {
+            p.addAll(List.of("-m", "allow/lock/read,exec,readdir+" + d));
+        }
+        p.addAll(List.of("-m", "sandbox/lock:on", "-m", "allow/lock/read,write+/dev/null"));
+        var r = sh(p, "cat " + t + "/pub; cat " + t + "/unlocked; echo unlocked=$?; cat " + t + "/secret; echo secret=$?");
+        assertThat(r.out()).as(r.toString()).contains("PUBLIC", "unlocked=1", "secret=1").doesNotContain("UNLOCKED", "SECRET");
+        // sandbox/lock refuses what it does not grant; the translation refuses what the policy denies
+        assertThat(r.err()).contains("cat: " + t + "/unlocked: Permission denied", "cat: " + t + "/secret: Permission denied");
+    }
+
+    @Test
     void aGlobRuleKeepsTheReadsWithTheSupervisor() throws Exception {
         Path t = tree();
         Files.writeString(t.resolve("a.key"), "KEY\n");
