@@ -99,6 +99,24 @@ class LandlockPathsIT {
     }
 
     @Test
+    void anEntryCreatedAfterStartNextToACarveOutIsRefused() throws Exception {
+        // The documented difference: the layer's rules are laid on the entries a directory on the
+        // way to a carve-out has at start; a later one (here t/late, t being the secret's parent)
+        // is covered by none. Beneath an allowed subtree (t/w) new files are covered.
+        Path t = tree();
+        for (boolean on : new boolean[] {false, true}) {
+            String late = t + "/late" + on; // a name that does not exist when the run starts
+            String script = "echo late > " + late + " && cat " + late + "; echo late=$?; echo new > " + t + "/w/new" + on
+                    + " && cat " + t + "/w/new" + on;
+            List<String> p = new ArrayList<>(real(t, on));
+            p.addAll(List.of("-m", "allow/write,create,truncate+" + late));
+            var r = sh(p, script);
+            assertThat(r.out()).as(r.toString()).contains("new\n").contains(on ? "late=1" : "late\nlate=0");
+            if (on) assertThat(r.err()).contains("cat: " + late + ": Permission denied");
+        }
+    }
+
+    @Test
     void withSandboxLockBothLayersHold() throws Exception {
         Path t = tree();
         Files.writeString(t.resolve("unlocked"), "UNLOCKED\n");
