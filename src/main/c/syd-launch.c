@@ -41,8 +41,8 @@
  *   11 LL_PATH       u64 access, u64 access for a non-directory, u32 options (1: skip a missing
  *                    path; 4: skip a path with a symbolic link in it; 2: the rule goes on every
  *                    entry of the directory but the names that follow the path, each a string,
- *                    up to an empty one; entries that are symbolic links get none, a path that
- *                    is not a directory or cannot be listed none), u32 zero, string path:
+ *                    up to an empty one; entries that are symbolic links get none; with 4, a path
+ *                    that cannot be reached or listed gets none), u32 zero, string path:
  *                    open(O_PATH), landlock_add_rule(PATH_BENEATH);
  *   12 LL_PORT       u64 access, u32 first port, u32 last port: one NET_PORT rule per port;
  *   13 LL_RESTRICT   u32 flags: PR_SET_NO_NEW_PRIVS (Landlock needs it without CAP_SYS_ADMIN),
@@ -347,9 +347,10 @@ static void add_entry_rules(int fd, struct cursor *names, uint64_t access, uint6
     const char *first = names->p;
     DIR *d = fdopendir(fd);
     check(d != NULL);
-    struct dirent *e;
-    errno = 0;
-    while ((e = readdir(d)) != NULL) {
+    for (;;) {
+        errno = 0;
+        struct dirent *e = readdir(d);
+        if (e == NULL) break;
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
         int skip = 0;
         struct cursor n = {first, names->end};
@@ -364,9 +365,8 @@ static void add_entry_rules(int fd, struct cursor *names, uint64_t access, uint6
         check(fstat(child, &st) == 0);
         if (!S_ISLNK(st.st_mode)) add_path_rule(child, access, file_access);
         close(child);
-        errno = 0;
     }
-    check(errno == 0);
+    check(errno == 0); /* readdir's end, not an error */
     closedir(d);
 }
 
@@ -381,8 +381,9 @@ static void do_ll_path(struct cursor *c) {
         struct open_how how = {.flags = (opts & 2 ? O_RDONLY | O_DIRECTORY : O_PATH) | O_CLOEXEC,
                                .resolve = RESOLVE_NO_SYMLINKS};
         fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
-        /* a symbolic link on the way (ELOOP), not a directory, or not listable: no rule, which refuses more */
-        if (fd < 0 && (errno == ELOOP || ((opts & 2) && (errno == ENOTDIR || errno == EACCES)))) return;
+        /* a symbolic link on the way (ELOOP), not a directory, not reachable or not listable with the
+           program's rights: no rule, which only refuses more */
+        if (fd < 0 && (errno == ELOOP || errno == ENOTDIR || errno == EACCES)) return;
     } else {
         fd = open(path, O_PATH | O_CLOEXEC);
     }

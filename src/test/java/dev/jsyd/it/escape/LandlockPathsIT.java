@@ -117,6 +117,18 @@ class LandlockPathsIT {
     }
 
     @Test
+    void rulesOnPathsThatCannotBeOpenedAreSkipped() throws Exception {
+        Path t = tree();
+        List<String> p = new ArrayList<>(real(t, true));
+        // beneath a file (ENOTDIR), through a symbolic link (ELOOP), missing (ENOENT)
+        Files.createSymbolicLink(t.resolve("link"), t.resolve("sub"));
+        p.addAll(List.of("-m", "deny/read+" + t + "/pub/x", "-m", "deny/read+" + t + "/link/x", "-m", "deny/read+" + t + "/none/x",
+                "-m", "deny/read+" + t + "/sub/x/***", "-m", "allow/read+" + t + "/sub/x/y/***"));
+        var r = sh(p, "cat " + t + "/pub; cat " + t + "/sub/x; echo x=$?; cat " + t + "/secret; echo secret=$?");
+        assertThat(r.out()).as(r.toString()).contains("PUBLIC\n", "x=1", "secret=1").doesNotContain("SECRET", "SUBX");
+    }
+
+    @Test
     void withSandboxLockBothLayersHold() throws Exception {
         Path t = tree();
         Files.writeString(t.resolve("unlocked"), "UNLOCKED\n");
