@@ -26,6 +26,10 @@ import java.util.TreeSet;
  * present at start get the right one by one, except the ones on the way, which are treated the
  * same way in turn.
  *
+ * <p>The rules then sit on the entries of the mixed directories, so the program must not be able
+ * to add, remove or rename those ({@link #changeable}): else a file renamed into place would be read
+ * with its old rule.
+ *
  * <p>READ_FILE is then exact for every file present at start. READ_DIR cannot be: a directory
  * whose listing is allowed but which has a refused directory beneath it can only be listed if its
  * whole subtree could; the layer refuses it, so opens with O_DIRECTORY (opendir) stay notified
@@ -75,7 +79,45 @@ public final class LandlockTranslation {
         Emitter dirs = new Emitter(LandlockRules.READ_DIR, readDir.and(stat), steps);
         dirs.emit("");
         steps.add(new LaunchPlan.LandlockRestrict(0));
+        files.mixed.addAll(dirs.mixed);
+        why = changeable(sb, files.mixed);
+        if (why != null) return Result.none(why);
         return new Result(steps, true, dirs.exact, "");
+    }
+
+    /** The categories whose calls add, remove or move directory entries. */
+    static final List<Category> ENTRY_CHANGERS = List.of(Category.CREATE, Category.DELETE, Category.RENAME, Category.SYMLINK,
+            Category.MKDIR, Category.RMDIR, Category.MKBDEV, Category.MKCDEV, Category.MKFIFO, Category.MKTEMP);
+
+    /**
+     * Why the program could change which objects the layer's rules are on, or null. The rules sit
+     * on the entries of the "mixed" directories (and on their subtrees): an entry the program could
+     * create, remove or rename there would be read by its new name with its old rule (or none), not
+     * by the policy. So every such entry — each one a rule names, and any other ({@link #FRESH}) —
+     * must be refused by every category that changes entries.
+     */
+    static String changeable(Sandbox sb, TreeSet<String> mixed) {
+        if (mixed.isEmpty()) return null;
+        for (Category c : ENTRY_CHANGERS) {
+            Decision d = Decision.of(sb, c);
+            if (d == null) return "a " + c.sydName() + " rule other than allow/deny of a path or a path/***";
+            TreeSet<String> bases = new TreeSet<>();
+            d.bases(bases);
+            Decision.of(sb, Category.READ).bases(bases);
+            Decision.of(sb, Category.READDIR).bases(bases);
+            Decision.of(sb, Category.STAT).bases(bases);
+            for (String m : mixed) {
+                List<String> entries = new ArrayList<>(List.of(m + "/" + FRESH));
+                for (String b : bases) if (b.lastIndexOf('/') == m.length() && b.startsWith(m + "/")) entries.add(b);
+                for (String e : entries) {
+                    if (d.allows(e)) {
+                        return c.sydName() + " may change the entries of " + (m.isEmpty() ? "/" : m)
+                                + ", which the layer's rules are laid on";
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -179,6 +221,8 @@ public final class LandlockTranslation {
         final Decision d;
         final List<LaunchPlan.Step> out;
         final TreeSet<String> bases = new TreeSet<>();
+        /** The directories on the way to a rule ("" is the root): their entries get rules one by one. */
+        final TreeSet<String> mixed = new TreeSet<>();
         boolean exact = true;
 
         Emitter(long right, Decision d, List<LaunchPlan.Step> out) {
@@ -210,6 +254,7 @@ public final class LandlockTranslation {
                 if (all) out.add(LaunchPlan.LandlockExact.beneath(right, path));
                 return;
             }
+            mixed.add(dir);
             boolean self = d.allows(path);
             if (self && right == LandlockRules.READ_DIR) exact = false; // its listing would need its whole subtree
             if (self && !dir.isEmpty() && right != LandlockRules.READ_DIR) out.add(LaunchPlan.LandlockExact.fileOnly(right, path));

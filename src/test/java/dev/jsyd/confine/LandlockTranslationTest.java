@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 /** The read-side rules as a Landlock layer (trace/allow_unsafe_landlock_paths): what is translated, and to what. */
 class LandlockTranslationTest {
     static final String SWITCH = "trace/allow_unsafe_landlock_paths:1";
-    /** POLICY_REAL of the shared bench, with the bench directory /b. */
+    /** POLICY_REAL of the shared bench, with the bench directory /tmp/b. */
     static final String[] REAL = {"allow/read,stat,exec,readdir,chdir,walk+/***", "deny/read,stat+/etc/shadow",
         "deny/read,stat,readdir+/root/***", "deny/exec+/usr/bin/su",
-        "allow/write,create,delete,truncate,rename,mkdir,rmdir,symlink,chmod,utime+/b/***",
+        "allow/write,create,delete,truncate,rename,mkdir,rmdir,symlink,chmod,utime+/tmp/b/***",
         "allow/write,create,truncate+/dev/null", SWITCH};
 
     static Sandbox sandbox(String... cmds) throws Exception { return LaunchPlanTest.sandbox(cmds); }
@@ -76,6 +76,25 @@ class LandlockTranslationTest {
         assertThat(LandlockTranslation.of(sandbox(REAL[0], "trace/force_ro_open:1", SWITCH)).why()).contains("force_ro_open");
         assertThat(LandlockTranslation.of(sandbox(REAL[0], "lock:exec", SWITCH)).why()).contains("lock");
         assertThat(LandlockTranslation.of(sandbox(REAL)).steps()).isNotEmpty();
+    }
+
+    @Test
+    void entriesTheProgramCouldChangeUnderTheRulesKeepItNotTranslated() throws Exception {
+        // the bench dir directly in / (on the way to /etc and /root): creating or renaming /b itself is allowed
+        String[] b = REAL.clone();
+        b[4] = "allow/write,create,delete,truncate,rename,mkdir,rmdir,symlink,chmod,utime+/b/***";
+        assertThat(LandlockTranslation.of(sandbox(b)).why()).isEqualTo("create may change the entries of /, which the layer's rules are laid on");
+        // /b itself protected: translated
+        String[] fixed = java.util.Arrays.copyOf(b, b.length + 1);
+        fixed[b.length] = "deny/create,delete,rename,mkdir,rmdir,symlink,mkbdev,mkcdev,mkfifo,mktemp+/b";
+        assertThat(LandlockTranslation.of(sandbox(fixed)).reads()).isTrue();
+        // a category that changes entries and is off allows everything
+        String[] off = java.util.Arrays.copyOf(REAL, REAL.length + 1);
+        off[REAL.length] = "sandbox/mkfifo:off";
+        assertThat(LandlockTranslation.of(sandbox(off)).why()).startsWith("mkfifo may change the entries of /");
+        // a glob in such a category cannot be judged
+        off[REAL.length] = "allow/symlink+/tmp/b/*.lnk";
+        assertThat(LandlockTranslation.of(sandbox(off)).why()).contains("symlink rule other than allow/deny");
     }
 
     @Test

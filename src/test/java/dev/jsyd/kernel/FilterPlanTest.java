@@ -68,7 +68,8 @@ class FilterPlanTest {
 
     @Test
     void readOnlyOpensStayInTheKernelWhenTheLandlockLayerDecidesThem() throws Exception {
-        String[] real = {"sandbox/read,stat,readdir,walk,write,create,truncate:on", "allow/read,stat,readdir,walk+/***",
+        String[] real = {"sandbox/read,stat,readdir,walk,write,create,truncate,delete,rename,symlink,mkdir,rmdir,mkbdev,mkcdev,mkfifo,mktemp:on",
+            "allow/read,stat,readdir,walk+/***",
             "deny/read,stat+/etc/shadow", "deny/read,stat,readdir+/root/***", "allow/write,create,truncate+/tmp/b/***"};
         Program before = filter(real);
         assertThat(openat(before, O_RDONLY | O_CLOEXEC)).as("stat hides paths: every open").isEqualTo(Seccomp.RET_USER_NOTIF);

@@ -32,16 +32,10 @@ final class Escape {
         return dir;
     }
 
-    /**
-     * Read and readdir checked; everything readable but {@code secret}; nothing else checked. With
-     * {@code JSYD_IT_LANDLOCK_PATHS=1} in the environment of the test run, every escape test that
-     * uses it runs with the read rules decided by the kernel ({@code trace/allow_unsafe_landlock_paths:1}).
-     */
+    /** Read and readdir checked; everything readable but {@code secret}; nothing else checked. */
     static List<String> readPolicy(Path secret) {
-        List<String> p = new ArrayList<>(List.of("-poff", "-m", "sandbox/read,readdir:on", "-m", "allow/read,readdir+/***",
-                "-m", "deny/read+" + secret));
-        if ("1".equals(System.getenv("JSYD_IT_LANDLOCK_PATHS"))) p.addAll(List.of("-m", "trace/allow_unsafe_landlock_paths:1"));
-        return List.copyOf(p);
+        return List.of("-poff", "-m", "sandbox/read,readdir:on", "-m", "allow/read,readdir+/***",
+                "-m", "deny/read+" + secret);
     }
 
     /** Runs {@code policy -- cmd} under syd. */

@@ -31,6 +31,8 @@ class LandlockPathsIT {
         for (String m : List.of("allow/read,stat,exec,readdir,chdir,walk+/***", "deny/read,stat+" + t + "/secret",
                 "deny/read,stat,readdir+" + t + "/hidden/***", "deny/exec+" + t + "/bin/tool",
                 "allow/write,create,delete,truncate,rename,mkdir,rmdir,symlink,chmod,utime+" + t + "/w/***",
+                // t is on the way to the secrets: its entries, t/w itself among them, stay as they are
+                "deny/create,delete,rename,mkdir,rmdir,symlink+" + t + "/w",
                 "allow/write,create,truncate+/dev/null", "trace/allow_unsafe_landlock_paths:" + (on ? 1 : 0))) {
             p.addAll(List.of("-m", m));
         }
@@ -101,19 +103,41 @@ class LandlockPathsIT {
     @Test
     void anEntryCreatedAfterStartNextToACarveOutIsRefused() throws Exception {
         // The documented difference: the layer's rules are laid on the entries a directory on the
-        // way to a carve-out has at start; a later one (here t/late, t being the secret's parent)
-        // is covered by none. Beneath an allowed subtree (t/w) new files are covered.
+        // way to a carve-out has at start; one made later by a process outside the sandbox (here
+        // t/late, t being the secret's parent) is covered by none. New files beneath an allowed
+        // subtree (t/w) are covered.
         Path t = tree();
         for (boolean on : new boolean[] {false, true}) {
-            String late = t + "/late" + on; // a name that does not exist when the run starts
-            String script = "echo late > " + late + " && cat " + late + "; echo late=$?; echo new > " + t + "/w/new" + on
-                    + " && cat " + t + "/w/new" + on;
-            List<String> p = new ArrayList<>(real(t, on));
-            p.addAll(List.of("-m", "allow/write,create,truncate+" + late));
-            var r = sh(p, script);
+            Path late = t.resolve("late" + on), ready = t.resolve("w/ready" + on);
+            Thread outside = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 600 && !Files.exists(ready); i++) Thread.sleep(50);
+                    Files.writeString(late, "late\n");
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            outside.start();
+            String script = "echo new > " + ready + " && cat " + ready + "; i=0; while [ ! -s " + late + " ] && [ $i -lt 300 ];"
+                    + " do sleep 0.1; i=$((i+1)); done; cat " + late + "; echo late=$?";
+            var r = sh(real(t, on), script);
+            outside.join();
             assertThat(r.out()).as(r.toString()).contains("new\n").contains(on ? "late=1" : "late\nlate=0");
             if (on) assertThat(r.err()).contains("cat: " + late + ": Permission denied");
         }
+    }
+
+    @Test
+    void aPolicyThatLetsTheProgramChangeTheListedEntriesKeepsTheReadsWithTheSupervisor() throws Exception {
+        // With create allowed in t (on the way to the secret), a file the program renamed into
+        // place would be read with the rule of its old name: nothing is translated.
+        Path t = tree();
+        List<String> p = new ArrayList<>(real(t, true));
+        p.addAll(List.of("-m", "allow/create,rename,delete+" + t + "/***", "-m", "deny/read+" + t + "/moved"));
+        var r = sh(p, "mv " + t + "/pub " + t + "/moved; cat " + t + "/moved; echo moved=$?; cat " + t + "/secret");
+        assertThat(r.out()).as(r.toString()).contains("moved=1").doesNotContain("PUBLIC", "SECRET");
+        assertThat(r.err()).contains("read rules stay with the supervisor: create may change the entries of " + t.getParent(), // t itself is one
+                "\"path\":\"" + t + "/moved\"", "cat: " + t + "/secret: No such file or directory");
     }
 
     @Test
@@ -170,28 +194,35 @@ class LandlockPathsIT {
         assertThat(r.err()).contains(SWITCH + " needs lock:on");
     }
 
-    /** {@link Escape#readPolicy} with the switch: read decided by the kernel. */
-    static List<String> readPolicy(Path secret) {
+    /**
+     * {@link Escape#readPolicy} with the switch: read decided by the kernel. The categories that
+     * add, remove or rename entries are on and allow only beneath {@code work} (not {@code work}
+     * itself): the secret's directory keeps the entries the layer's rules are laid on.
+     */
+    static List<String> readPolicy(Path secret, Path work) {
         List<String> p = new ArrayList<>(Escape.readPolicy(secret));
-        if (!p.contains(SWITCH + ":1")) p.addAll(List.of("-m", SWITCH + ":1"));
+        String changers = "create,delete,rename,symlink,mkdir,rmdir,mkbdev,mkcdev,mkfifo,mktemp";
+        p.addAll(List.of("-m", "sandbox/" + changers + ":on", "-m", "allow/" + changers + "+" + work + "/***",
+                "-m", "deny/" + changers + "+" + work, "-m", "trace/allow_unsafe_landlock_paths:1"));
         return p;
     }
 
     @Test
     void symlinkAndPathBufferRacesNeverReadTheDeniedFile() throws Exception {
-        Path d = Escape.files(tmp);
+        Path d = Escape.files(tmp), w = Files.createDirectories(d.resolve("w"));
         String[] link = {Escape.probe(), "symlink-race", d.resolve("allowed").toString(), d.resolve("secretx").toString(),
-            d.resolve("link").toString(), "3"};
+            w.resolve("link").toString(), "3"};
         String[] buffer = {Escape.probe(), "path-race", d.resolve("allowed").toString(), d.resolve("secretx").toString(), "3"};
         for (String[] attack : List.of(link, buffer)) {
             assertThat(Escape.raceCounts(Escape.nativeRun(attack).out())[0]).as("natively the race reaches the secret").isPositive();
-            var r = Escape.syd(readPolicy(d.resolve("secretx")), attack);
+            var r = Escape.syd(readPolicy(d.resolve("secretx"), w), attack);
             assertThat(r.status()).as(r.toString()).isZero();
             long[] c = Escape.raceCounts(r.out());
             assertThat(c[0]).as("secret reads under syd: " + r.out()).isZero();
             assertThat(c[1]).as("allowed opens went through").isPositive();
             assertThat(c[2]).as("denied opens were refused").isPositive();
-            assertThat(r.err()).as("refused by the kernel, not logged").doesNotContain("\"path\":\"" + d.resolve("secretx"));
+            assertThat(r.err()).as("refused by the kernel, not logged").doesNotContain("\"path\":\"" + d.resolve("secretx"))
+                    .doesNotContain("read rules stay with the supervisor");
         }
     }
 
@@ -211,7 +242,8 @@ class LandlockPathsIT {
                 if (f.equals("/mem")) assertThat(nat).as(f).isEqualTo("err EIO\n");
                 else if (f.equals("/environ")) assertThat(nat).as(f).startsWith("ok ");
                 else assertThat(nat).as(f).isEqualTo("ok SECRET\n");
-                var r = Escape.syd(readPolicy(d.resolve("secretx")), probe, "read", "/proc/" + h + f);
+                var r = Escape.syd(readPolicy(d.resolve("secretx"), d.resolve("w")), probe, "read", "/proc/" + h + f);
+                assertThat(r.err()).as(r.toString()).doesNotContain("read rules stay with the supervisor");
                 assertThat(r.out()).as(r.toString()).isIn("err EACCES\n", "err ENOENT\n");
             }
         } finally {
