@@ -80,7 +80,7 @@ public final class LandlockTranslation {
         dirs.emit("");
         steps.add(new LaunchPlan.LandlockRestrict(0));
         files.mixed.addAll(dirs.mixed);
-        why = changeable(sb, files.mixed);
+        why = changeable(sb, files.mixed, List.of(readFile, readDir, stat));
         if (why != null) return Result.none(why);
         return new Result(steps, true, dirs.exact, "");
     }
@@ -96,16 +96,14 @@ public final class LandlockTranslation {
      * by the policy. So every such entry — each one a rule names, and any other ({@link #FRESH}) —
      * must be refused by every category that changes entries.
      */
-    static String changeable(Sandbox sb, TreeSet<String> mixed) {
+    static String changeable(Sandbox sb, TreeSet<String> mixed, List<Decision> reads) {
         if (mixed.isEmpty()) return null;
         for (Category c : ENTRY_CHANGERS) {
             Decision d = Decision.of(sb, c);
             if (d == null) return "a " + c.sydName() + " rule other than allow/deny of a path or a path/***";
             TreeSet<String> bases = new TreeSet<>();
             d.bases(bases);
-            Decision.of(sb, Category.READ).bases(bases);
-            Decision.of(sb, Category.READDIR).bases(bases);
-            Decision.of(sb, Category.STAT).bases(bases);
+            for (Decision r : reads) r.bases(bases);
             for (String m : mixed) {
                 List<String> entries = new ArrayList<>(List.of(m + "/" + FRESH));
                 for (String b : bases) if (b.lastIndexOf('/') == m.length() && b.startsWith(m + "/")) entries.add(b);
