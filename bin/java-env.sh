@@ -1,16 +1,19 @@
 # Sourced by bin/* scripts: finds Java 25 and the project root, builds the jar when it is stale.
 # The JDK found is JSYD_JAVA_HOME, not exported: the sandboxed program must not see it (JAVA_HOME
 # is left as the user has it); only the build is given it as JAVA_HOME.
-JSYD_HOME=$(cd "$(dirname "$0")/.." && pwd)
+# Parameter expansion, not dirname/grep: no process is started on the way to the JVM but find's.
+case $0 in */*) JSYD_HOME=$(cd "${0%/*}/.." && pwd) ;; *) JSYD_HOME=$(cd .. && pwd) ;; esac
 JSYD_JAVA_HOME=${JAVA_HOME:-}
 # Java 25 or later? The JDK's release file says so without starting a JVM (~35 ms of CPU a start).
 jsyd_java_ok() {
   [ -x "$1/bin/java" ] || return 1
   if [ -r "$1/release" ]; then
-    case "$(grep -m1 '^JAVA_VERSION=' "$1/release")" in
-      JAVA_VERSION=\"2[5-9]*|JAVA_VERSION=\"[3-9][0-9]*) return 0 ;;
-      JAVA_VERSION=*) return 1 ;;
-    esac
+    while IFS= read -r jsyd_line; do
+      case $jsyd_line in
+        JAVA_VERSION=\"2[5-9]*|JAVA_VERSION=\"[3-9][0-9]*) return 0 ;;
+        JAVA_VERSION=*) return 1 ;;
+      esac
+    done < "$1/release"
   fi
   "$1/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'
 }

@@ -190,6 +190,7 @@ public final class Supervisor implements SandboxContext {
         try {
             int status = runSandbox();
             log.end(status);
+            StartupTimes.mark("teardown (threads, fds)");
             return status;
         } catch (SupervisorException e) {
             started.completeExceptionally(e);
@@ -210,12 +211,14 @@ public final class Supervisor implements SandboxContext {
         } catch (IllegalStateException e) {
             throw new SupervisorException(e.getMessage(), 1);
         }
+        StartupTimes.mark("supervisor thread, sizes");
         java.util.concurrent.CompletableFuture<String> hostProblem = HostJvm.problem(); // joined before the program runs
         dev.jsyd.sys.SelfProtect.apply(); // not dumpable, no core: before the program exists
         // Learning: kernel-side refusals a switch lifts are sent here and recorded instead (Relaxations).
         Relaxations relaxations = options.learning() ? new Relaxations(runtime.sandbox(), Hardening.Self.current()) : null;
         byte[] filter = (relaxations != null ? Relaxations.program(runtime.sandbox(), Hardening.Self.current())
                 : FilterPlan.program(runtime.sandbox())).toBytes();
+        StartupTimes.mark("filter build");
         String launcher;
         try {
             launcher = LauncherBinary.path();
@@ -229,6 +232,7 @@ public final class Supervisor implements SandboxContext {
         } catch (PlanException e) {
             throw new SupervisorException(e.describe(), dev.jsyd.abi.Errno.EINVAL);
         }
+        StartupTimes.mark("launch plan");
         Launcher.Launched launched;
         try {
             launched = Launcher.start(launcher, plan, options.file(), options.argv(), options.env(), options.setup());
@@ -243,6 +247,7 @@ public final class Supervisor implements SandboxContext {
             launched.close();
             throw new SupervisorException("cannot open the program's root: " + e.getMessage(), e.errno());
         }
+        StartupTimes.mark("launcher started, listener");
         synchronized (childLock) {
             child = launched.pidfd();
         }
@@ -268,6 +273,7 @@ public final class Supervisor implements SandboxContext {
                     runtime::programExecuted, log);
             log.run(launched.pidfd().pid(), options.argv(), options.setup().directory() != null
                     ? options.setup().directory() : System.getProperty("user.dir"), options.trace());
+            StartupTimes.mark("workers, tracer threads");
             int seize = tracer.start();
             if (seize < 0) throw new ErrnoException("ptrace(PTRACE_SEIZE)", -seize);
             String problem = hostProblem.join();
@@ -275,9 +281,12 @@ public final class Supervisor implements SandboxContext {
                 launched.pidfd().signal(Signals.SIGKILL);
                 throw new SupervisorException(problem, 1);
             }
+            StartupTimes.mark("seized, attach check joined");
             launched.release();
             int execErr = launched.awaitExec();
+            StartupTimes.mark("program exec'd");
             PidFd.Exit exit = tracer.mainExit().join();
+            StartupTimes.mark("program exited");
             if (execErr != 0) {
                 System.err.println("syd: exec error: " + Errno.message(execErr));
                 return forcedStatus >= 0 ? forcedStatus : execErr;

@@ -59,6 +59,11 @@ enum ThreadRole {
         static final byte[] TRACER = SupervisorFilter.program(true).toBytes();
     }
 
+    /** Builds the threads' filters now (start-up: {@link EarlyStart}), not when the first thread starts. */
+    static void prepareFilters() {
+        if (!SKIP_FILTER && Filters.PLAIN.length == 0) throw new AssertionError("empty filter");
+    }
+
     /**
      * The capabilities this role keeps; {@code programKeepsAll}: the program keeps every
      * capability ({@code trace/allow_unsafe_caps}), and so do the threads acting for it.
