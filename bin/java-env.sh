@@ -50,16 +50,20 @@ JSYD_AOT=$JSYD_HOME/target/jsyd.aot
 JSYD_LAUNCHER=$JSYD_HOME/target/classes/dev/jsyd/native/syd-launch
 # -XX:+DisableAttachMechanism -Xrs: no way into the supervisor through the JDK attach mechanism or
 # its signal handlers (docs/DECISIONS.md "supervisor JVM"); -XX:-UsePerfData: no shared hsperfdata file.
-JSYD_JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss1m -XX:-UsePerfData -XX:+DisableAttachMechanism -Xrs"
+# -XX:CompileThresholdScaling=10: C1 compiles a method after 2 000 calls, not 200, so the ~450 methods
+# start-up runs a few hundred times are no longer compiled at every start (−70 ms of CPU with -p user,
+# docs/PERFORMANCE.md "start"); what the workers run per call is compiled all the same.
+JSYD_JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -Xss1m -XX:-UsePerfData -XX:+DisableAttachMechanism -Xrs"
 
 # The JDK 25 AOT cache (JEP 483/514): class loading and linking recorded by one training run of
 # a small sandbox, then reused by every start. Rebuilt whenever the jar is. The training run uses
 # Syd's everyday profile (-p user: its rules, addresses and host variables) and lists, stats and
-# writes, so the classes those need are in the cache too.
+# writes, so the classes those need are in the cache too; exec is left to the profile's rules, so
+# that the checks of executable mappings (which run only where an exec rule can refuse) are in it.
 jsyd_aot() {
   rm -f "$JSYD_AOT"
   "$JSYD_JAVA_HOME/bin/java" $JSYD_JVM_FLAGS -XX:AOTCacheOutput="$JSYD_AOT" -Xlog:aot=off -Xlog:cds=off \
-    -Djsyd.launcher="$JSYD_LAUNCHER" -jar "$JSYD_JAR" -p user -m sandbox/read,exec:on -m 'allow/read,exec+/***' \
+    -Djsyd.launcher="$JSYD_LAUNCHER" -jar "$JSYD_JAR" -p user -m sandbox/read,exec:on -m 'allow/read+/***' \
     -m 'deny/read+/dev/zero' -m rlimit/nofile:1024 -m sandbox/lock:on -m default/lock:warn -m 'allow/lock/all+/' \
     -- sh -c 'cat /dev/null; cat /dev/zero; ls -l / >/dev/null; echo x >/dev/null; exit 0' >/dev/null 2>&1 || true
 }

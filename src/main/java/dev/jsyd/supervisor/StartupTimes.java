@@ -13,8 +13,9 @@ import java.util.List;
  * set, {@code bin/syd} passes the time its script started and the time it executed the JVM as
  * {@code -Djsyd.t0=SCRIPT,EXEC} (bash's {@code EPOCHREALTIME}, seconds with microseconds), and
  * {@code syd} prints, at the end, one line per phase to stderr: the wall time since the script
- * started and the process CPU time (user+sys of every thread, from
- * {@code /proc/self/task/TID/schedstat}) at each mark. Off (one field test per mark) otherwise.
+ * started, the process CPU time (user+sys of every live thread, from
+ * {@code /proc/self/task/TID/schedstat}) at each mark, and the thread that marked it with the CPU
+ * it spent since its previous mark. Off (one field test per mark) otherwise.
  */
 public final class StartupTimes {
     private StartupTimes() {}
@@ -32,8 +33,10 @@ public final class StartupTimes {
         java.time.Instant now = java.time.Instant.now();
         long wallMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
         long cpuNanos = cpuNanos();
+        long threadNanos = schedstat(Path.of("/proc/thread-self/schedstat"));
         synchronized (MARKS) {
-            MARKS.add(phase + "\t" + wallMicros + "\t" + cpuNanos + "\t" + Thread.currentThread().getName());
+            MARKS.add(phase + "\t" + wallMicros + "\t" + cpuNanos + "\t" + Thread.currentThread().getName()
+                    + "\t" + threadNanos);
         }
     }
 
@@ -48,10 +51,14 @@ public final class StartupTimes {
             copy = List.copyOf(MARKS);
         }
         err.printf("syd: startup: %-28s wall %7.1f ms%n", "script (bash wrapper)", (exec - script) / 1000.0);
+        java.util.Map<String, Long> threadBefore = new java.util.HashMap<>();
         for (String m : copy) {
             String[] f = m.split("\t");
-            err.printf("syd: startup: %-28s wall %7.1f ms  cpu %7.1f ms  [%s]%n", f[0],
-                    (Long.parseLong(f[1]) - script) / 1000.0, Long.parseLong(f[2]) / 1e6, f[3]);
+            long thread = Long.parseLong(f[4]);
+            Long before = threadBefore.put(f[3], thread);
+            err.printf("syd: startup: %-28s wall %7.1f ms  cpu %7.1f ms  [%s +%.1f ms]%n", f[0],
+                    (Long.parseLong(f[1]) - script) / 1000.0, Long.parseLong(f[2]) / 1e6, f[3],
+                    (thread - (before == null ? 0 : before)) / 1e6);
         }
     }
 
@@ -67,17 +74,20 @@ public final class StartupTimes {
     private static long cpuNanos() {
         long sum = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                try {
-                    String s = new String(Files.readAllBytes(task.resolve("schedstat")), StandardCharsets.ISO_8859_1);
-                    sum += Long.parseLong(s.substring(0, s.indexOf(' ')));
-                } catch (java.io.IOException | RuntimeException e) {
-                    // the thread has exited meanwhile
-                }
-            }
+            for (Path task : tasks) sum += Math.max(0, schedstat(task.resolve("schedstat")));
         } catch (java.io.IOException e) {
             return -1;
         }
         return sum;
+    }
+
+    /** The CPU time (ns) a schedstat file gives; -1 when it cannot be read (the thread has exited). */
+    private static long schedstat(Path file) {
+        try {
+            String s = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+            return Long.parseLong(s.substring(0, s.indexOf(' ')));
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 }

@@ -50,7 +50,7 @@ public final class OwnProcess {
         if (environment != null) return environment;
         List<String> env = null;
         String fd = System.getProperty(ENVIRON_FD);
-        if (fd != null && fd.matches("[0-9]{1,9}")) {
+        if (fd != null && isFdNumber(fd)) {
             env = split(read("/proc/self/fd/" + fd), false);
             environFd = Integer.parseInt(fd);
             System.clearProperty(ENVIRON_FD);
@@ -72,6 +72,13 @@ public final class OwnProcess {
             environFd = -1;
         }
         if (fd >= 0) Native.syscall(Syscalls.CLOSE, fd); // outside the lock: the first native call links libc (~40 ms)
+    }
+
+    /** One to nine decimal digits (no regular expression: this runs at every start). */
+    private static boolean isFdNumber(String s) {
+        if (s.isEmpty() || s.length() > 9) return false;
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        return true;
     }
 
     private static byte[] read(String file) {
