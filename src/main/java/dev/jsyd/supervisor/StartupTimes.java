@@ -60,6 +60,14 @@ public final class StartupTimes {
                     (Long.parseLong(f[1]) - script) / 1000.0, Long.parseLong(f[2]) / 1e6, f[3],
                     (thread - (before == null ? 0 : before)) / 1e6);
         }
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                String comm = new String(Files.readAllBytes(task.resolve("comm")), StandardCharsets.ISO_8859_1).strip();
+                err.printf("syd: startup: at exit, thread %-13s cpu %7.1f ms%n", comm, schedstat(task.resolve("schedstat")) / 1e6);
+            }
+        } catch (java.io.IOException e) {
+            // no thread list
+        }
     }
 
     private static long micros(String epochRealtime) {
