@@ -50,12 +50,13 @@ JSYD_AOT=$JSYD_HOME/target/jsyd.aot
 JSYD_LAUNCHER=$JSYD_HOME/target/classes/dev/jsyd/native/syd-launch
 # -XX:+DisableAttachMechanism -Xrs: no way into the supervisor through the JDK attach mechanism or
 # its signal handlers (docs/DECISIONS.md "supervisor JVM"); -XX:-UsePerfData: no shared hsperfdata file.
-# -XX:CompileThresholdScaling=10: C1 compiles a method after 2 000 calls, not 200, so the ~450 methods
-# start-up runs a few hundred times are no longer compiled at every start (−70 ms of CPU with -p user,
-# docs/PERFORMANCE.md "start"); what the workers run per call is compiled all the same.
+# -XX:Tier3*Threshold: C1 compiles a method after 2 000 calls, not 200, so the ~450 methods start-up
+# runs a few hundred times are no longer compiled at every start (C1's CPU −70 ms with -p user,
+# docs/PERFORMANCE.md "start"); what the workers run per call is compiled all the same, and loops
+# (the workers' receive loop: on-stack replacement) keep the default back-edge threshold.
 # -XX:-AOTReplayTraining: the method profiles of the AOT training run are not replayed (with C1 alone
 # they only made it compile the training run's hot methods at every start: −25 ms of CPU).
-JSYD_JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -Xss1m -XX:-UsePerfData -XX:+DisableAttachMechanism -Xrs -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
+JSYD_JVM_FLAGS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000 -Xss1m -XX:-UsePerfData -XX:+DisableAttachMechanism -Xrs -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
 
 # The JDK 25 AOT cache (JEP 483/514): class loading and linking recorded by one training run of
 # a small sandbox, then reused by every start. Rebuilt whenever the jar is. The training run uses
