@@ -24,9 +24,6 @@ public final class StartupTimes {
     private static final boolean ON = T0 != null;
     private static final List<String> MARKS = ON ? new ArrayList<>() : null;
 
-    /** True when start-up times are being recorded. */
-    public static boolean on() { return ON; }
-
     /** Records that {@code phase} has just ended. */
     public static void mark(String phase) {
         if (!ON) return;
