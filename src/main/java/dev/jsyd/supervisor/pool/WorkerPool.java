@@ -273,12 +273,7 @@ public final class WorkerPool<R> {
             switch (takeTurn(core)) {
                 case RETIRED -> { return true; }
                 case CLOSED -> { // the source is finished: receive() says so without blocking
-                    try {
-                        src.receive();
-                    } catch (ClosedException | RuntimeException e) {
-                        // expected: closed
-                    }
-                    sourceClosed();
+                    drainClosed(src);
                     return false;
                 }
                 case TURN -> { }
@@ -294,6 +289,9 @@ public final class WorkerPool<R> {
                     report(e);
                     LockSupport.parkNanos(BACKOFF_NANOS);
                     continue;
+                } catch (Error e) {
+                    releaseTurn(true); // a dying worker must not keep the turn from the others
+                    throw e;
                 }
                 switch (w) {
                     case CLOSED -> {
@@ -323,12 +321,30 @@ public final class WorkerPool<R> {
                 report(e);
                 LockSupport.parkNanos(BACKOFF_NANOS);
                 continue;
+            } catch (Error e) {
+                releaseTurn(true); // a dying worker must not keep the turn from the others
+                throw e;
             }
             releaseTurn(false); // a vanished request (null): this worker takes the turn again at once
             if (request != null) {
                 handleOne(src, request);
             }
         }
+    }
+
+    /** After the close: takes what the source still gives (nothing, for a listener) until it says closed. */
+    private void drainClosed(WorkSource<R> src) {
+        for (int empty = 0; empty < 1000; ) { // bounded: a source that only answers null cannot spin
+            R request;
+            try {
+                request = src.receive();
+            } catch (ClosedException | RuntimeException e) {
+                break;
+            }
+            if (request != null) handleOne(src, request);
+            else empty++;
+        }
+        sourceClosed();
     }
 
     // ---- the receive turn ----------------------------------------------------------------
