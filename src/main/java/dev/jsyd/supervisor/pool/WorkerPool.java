@@ -361,7 +361,7 @@ public final class WorkerPool<R> {
 
     private enum Turn { TURN, RETIRED, CLOSED }
 
-    /** Workers holding the receive turn (normally 0 or 1; briefly 2 after a kick). */
+    /** Workers holding the receive turn: 0 or 1 (taken by a compare-and-set from 0). */
     private final AtomicInteger receiving = new AtomicInteger();
     /** When the last holder gave up the turn ({@link System#nanoTime()}). */
     private volatile long turnFreeSince = System.nanoTime();
