@@ -39,10 +39,15 @@
  *    9 RLIMIT        u32 resource, u32 zero, u64 soft, u64 hard: setrlimit(2);
  *   10 LL_CREATE     u64 handled fs, u64 handled net, u64 scoped: landlock_create_ruleset(2);
  *   11 LL_PATH       u64 access, u64 access for a non-directory, u32 options (1: skip a missing
- *                    path), u32 zero, string path: open(O_PATH), landlock_add_rule(PATH_BENEATH);
+ *                    path; 4: skip a path with a symbolic link in it; 2: the rule goes on every
+ *                    entry of the directory but the names that follow the path, each a string,
+ *                    up to an empty one; entries that are symbolic links get none; with 4, a path
+ *                    that cannot be reached or listed gets none), u32 zero, string path:
+ *                    open(O_PATH), landlock_add_rule(PATH_BENEATH);
  *   12 LL_PORT       u64 access, u32 first port, u32 last port: one NET_PORT rule per port;
  *   13 LL_RESTRICT   u32 flags: PR_SET_NO_NEW_PRIVS (Landlock needs it without CAP_SYS_ADMIN),
- *                    landlock_restrict_self(2), close the ruleset;
+ *                    landlock_restrict_self(2), close the ruleset; LL_CREATE may follow (a
+ *                    second layer);
  *   14 DROP_CAPS     u64 capabilities kept: every other one leaves the bounding set (ignored
  *                    without CAP_SETPCAP), ambient and inheritable sets cleared;
  *   15 MDWE          PR_SET_MDWE(PR_MDWE_REFUSE_EXEC_GAIN), skipped where the kernel lacks it;
@@ -84,6 +89,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <dirent.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -324,17 +331,8 @@ static void do_ll_create(struct cursor *c) {
     check(ruleset >= 0);
 }
 
-static void do_ll_path(struct cursor *c) {
-    uint64_t access = u64(c), file_access = u64(c);
-    uint32_t opts = u32(c);
-    (void)u32(c);
-    const char *path = str(c);
-    check(path != NULL);
-    int fd = open(path, O_PATH | O_CLOEXEC);
-    if (fd < 0) {
-        if ((opts & 1) && errno == ENOENT) return;
-        fail();
-    }
+/* The rule for the object fd is open on: access for a directory, file_access for anything else. */
+static void add_path_rule(int fd, uint64_t access, uint64_t file_access) {
     struct stat st;
     check(fstat(fd, &st) == 0);
     char attr[12]; /* struct landlock_path_beneath_attr is packed: u64 allowed_access, s32 parent_fd */
@@ -342,6 +340,62 @@ static void do_ll_path(struct cursor *c) {
     memcpy(attr, &allowed, 8);
     memcpy(attr + 8, &fd, 4);
     if (allowed != 0) check(syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, attr, 0) == 0);
+}
+
+/* Option 2: the rule on each entry of directory fd but the names in [names, end); symlinks none. */
+static void add_entry_rules(int fd, struct cursor *names, uint64_t access, uint64_t file_access) {
+    const char *first = names->p;
+    DIR *d = fdopendir(fd);
+    check(d != NULL);
+    for (;;) {
+        errno = 0;
+        struct dirent *e = readdir(d);
+        if (e == NULL) break;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        int skip = 0;
+        struct cursor n = {first, names->end};
+        for (const char *s; (s = str(&n)) != NULL;) skip |= strcmp(s, e->d_name) == 0;
+        if (skip) continue;
+        int child = openat(dirfd(d), e->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (child < 0) {
+            if (errno == ENOENT) continue; /* gone meanwhile */
+            fail();
+        }
+        struct stat st;
+        check(fstat(child, &st) == 0);
+        if (!S_ISLNK(st.st_mode)) add_path_rule(child, access, file_access);
+        close(child);
+    }
+    check(errno == 0); /* readdir's end, not an error */
+    closedir(d);
+}
+
+static void do_ll_path(struct cursor *c) {
+    uint64_t access = u64(c), file_access = u64(c);
+    uint32_t opts = u32(c);
+    (void)u32(c);
+    const char *path = str(c);
+    check(path != NULL);
+    int fd;
+    if (opts & 4) {
+        struct open_how how = {.flags = (opts & 2 ? O_RDONLY | O_DIRECTORY : O_PATH) | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS};
+        fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+        /* a symbolic link on the way (ELOOP), not a directory, not reachable or not listable with the
+           program's rights: no rule, which only refuses more */
+        if (fd < 0 && (errno == ELOOP || errno == ENOTDIR || errno == EACCES)) return;
+    } else {
+        fd = open(path, O_PATH | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        if ((opts & 1) && errno == ENOENT) return;
+        fail();
+    }
+    if (opts & 2) {
+        add_entry_rules(fd, c, access, file_access);
+        return;
+    }
+    add_path_rule(fd, access, file_access);
     close(fd);
 }
 
@@ -468,7 +522,8 @@ int main(int argc, char **argv) {
         memcpy(&op, p, 4);
         memcpy(&size, p + 4, 4);
         p += 8;
-        if (op < last_op || op > OP_LAST || size > (uint32_t)(end - p)) { errno = EINVAL; fail(); }
+        int layer = op == OP_LL_CREATE && last_op == OP_LL_RESTRICT; /* a second Landlock layer */
+        if ((op < last_op && !layer) || op > OP_LAST || size > (uint32_t)(end - p)) { errno = EINVAL; fail(); }
         last_op = op;
         struct cursor c = {p, p + size};
         run_step(op, &c);

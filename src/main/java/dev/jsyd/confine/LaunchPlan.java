@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import dev.jsyd.abi.Landlock;
 import java.util.List;
 
 /**
@@ -25,7 +26,9 @@ public record LaunchPlan(List<Step> steps) implements dev.jsyd.sys.Launcher.Plan
         steps = List.copyOf(steps);
         int last = 0;
         for (Step s : steps) {
-            if (s.op() < last) throw new IllegalArgumentException("launch steps out of order: " + s.describe());
+            // a second Landlock layer may follow the first one (LL_CREATE after LL_RESTRICT)
+            boolean layer = s instanceof LandlockCreate && last == 13;
+            if (s.op() < last && !layer) throw new IllegalArgumentException("launch steps out of order: " + s.describe());
             last = s.op();
         }
     }
@@ -125,6 +128,51 @@ public record LaunchPlan(List<Step> steps) implements dev.jsyd.sys.Launcher.Plan
         public int op() { return 11; }
         public String describe() { return "add the Landlock rule for " + path; }
         public void payload(Payload p) { p.u64(access).u64(fileAccess).u32(skipMissing ? 1 : 0).u32(0).str(path); }
+    }
+
+    /** {@link LandlockExact}: the rule goes on every entry of the directory but the names listed, not on the directory. */
+    public static final int ENTRIES = 2;
+    /** {@link LandlockExact}: no component of the path may be a symbolic link (else the rule is skipped). */
+    public static final int NO_SYMLINKS = 4;
+
+    /**
+     * A rule of the translated layer ({@link LandlockTranslation}): skipped when the path is
+     * missing or names a symbolic link anywhere; with {@code except} non-null, the rule goes on each
+     * entry the directory has at start but the ones named (directories get {@code access}, others
+     * {@code fileAccess}; symbolic links none), and nothing when the path is not a directory.
+     */
+    public record LandlockExact(long access, long fileAccess, String path, List<String> except) implements Step {
+        public LandlockExact {
+            except = except == null ? null : List.copyOf(except);
+        }
+
+        /** The right on {@code path} and everything beneath it. */
+        static LandlockExact beneath(long right, String path) {
+            return new LandlockExact(right, right & Landlock.FILE_RIGHTS, path, null);
+        }
+
+        /** The right on {@code path} when it is not a directory. */
+        static LandlockExact fileOnly(long right, String path) {
+            return new LandlockExact(0, right & Landlock.FILE_RIGHTS, path, null);
+        }
+
+        /** The right on each entry of directory {@code path} but {@code names}, beneath it. */
+        static LandlockExact entriesExcept(long right, String path, List<String> names) {
+            return new LandlockExact(right, right & Landlock.FILE_RIGHTS, path, names);
+        }
+
+        public int op() { return 11; }
+        public String describe() { return "add the translated Landlock rule for " + path; }
+        public void payload(Payload p) {
+            p.u64(access).u64(fileAccess).u32(SKIP_MISSING | NO_SYMLINKS | (except != null ? ENTRIES : 0)).u32(0).str(path);
+            if (except != null) {
+                for (String n : except) {
+                    if (n.isEmpty()) throw new IllegalArgumentException("empty name under " + path);
+                    p.str(n);
+                }
+                p.str(null);
+            }
+        }
     }
 
     /** One net-port rule per port of {@code lo..hi}. */

@@ -103,6 +103,9 @@ public final class PlanBuilder {
         sb.hostname().ifPresent(h -> steps.add(new LaunchPlan.Hostname(h)));
         sb.domainname().ifPresent(d -> steps.add(new LaunchPlan.Domainname(d)));
         steps.addAll(rlimits(sb));
+        // trace/allow_unsafe_landlock_paths: a layer of its own, first, so that its rules are opened
+        // unrestricted and the supervisor's mirror (kernel.LandlockMirror) sees only sandbox/lock's
+        steps.addAll(LandlockTranslation.of(sb).steps());
         if (sb.enabled(Category.LOCK)) {
             steps.addAll(LandlockRules.steps(LandlockRules.of(sb), LandlockRules.SCOPE_ABSTRACT_UNIX | LandlockRules.SCOPE_SIGNAL,
                     host.landlockAbi(),

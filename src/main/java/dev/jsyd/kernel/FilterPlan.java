@@ -55,6 +55,8 @@ public final class FilterPlan {
                 .x32Action(Seccomp.RET_KILL_PROCESS);
         boolean everything = runtimeChangesPossible(sandbox);
         boolean hiding = pathCallsSeen(sandbox);
+        // trace/allow_unsafe_landlock_paths: read-only opens are decided by the program's Landlock layer
+        dev.jsyd.confine.LandlockTranslation.Result kernel = dev.jsyd.confine.LandlockTranslation.of(sandbox);
         boolean dotdot = sandbox.flag("trace/deny_dotdot");
         for (SyscallTable.Row row : SyscallTable.rows()) {
             List<ArgRule> rules = new ArrayList<>();
@@ -64,11 +66,13 @@ public final class FilterPlan {
                 case SyscallTable.Refused r -> r.relaxed(sandbox) ? Seccomp.RET_ALLOW : Hardening.errno(r.errno());
                 case SyscallTable.Handled h -> {
                     if (h.ruleOnly()) yield Seccomp.RET_ALLOW; // notified only where its rules say so
-                    if (everything || (hiding && h.isPathCall()) || (dotdot && PathResolver.dotDotRefusable(row.nr()))) {
+                    boolean kernelOpen = kernel.reads() && h.flagsArg() >= 0;
+                    if (everything || (hiding && h.isPathCall() && !kernelOpen) || (dotdot && PathResolver.dotDotRefusable(row.nr()))) {
                         yield Seccomp.RET_USER_NOTIF;
                     }
                     if (h.flagsArg() >= 0) {
-                        List<ArgRule> open = openRules(sandbox, h.flagsArg());
+                        List<ArgRule> open = kernelOpen ? kernelOpenRules(sandbox, h.flagsArg(), hiding, kernel.dirExact())
+                                : openRules(sandbox, h.flagsArg());
                         if (open == null) yield Seccomp.RET_USER_NOTIF;
                         rules.addAll(open);
                         yield Seccomp.RET_ALLOW;
@@ -131,6 +135,32 @@ public final class FilterPlan {
             rules.add(ArgRule.all(notify, ArgRule.Cond.masked(arg, O_ACCMODE, O_ACCMODE)));
         }
         if (write) {
+            rules.add(ArgRule.all(notify, ArgRule.Cond.masked(arg, O_ACCMODE, O_WRONLY)));
+            rules.add(ArgRule.all(notify, ArgRule.Cond.masked(arg, O_ACCMODE, O_RDWR)));
+            rules.add(ArgRule.all(notify, ArgRule.Cond.masked(arg, O_ACCMODE, O_ACCMODE)));
+        }
+        return rules;
+    }
+
+    /**
+     * The flag tests that send an open to the supervisor when read and readdir are decided by the
+     * program's Landlock layer ({@code confine.LandlockTranslation}): every open but a plain
+     * read-only one — O_PATH (Landlock does not check it), O_DIRECTORY when the layer refuses
+     * listings Syd allows ({@code dirExact} false), and, with paths hidden by stat ({@code
+     * hiding}), every open that writes, creates or truncates; without hiding, those whose
+     * categories may refuse.
+     */
+    static List<ArgRule> kernelOpenRules(Sandbox sb, int arg, boolean hiding, boolean dirExact) {
+        int notify = Seccomp.RET_USER_NOTIF;
+        List<ArgRule> rules = new ArrayList<>();
+        rules.add(ArgRule.all(notify, ArgRule.Cond.anyBits(arg, dev.jsyd.abi.OpenFlags.O_PATH)));
+        if (!dirExact) rules.add(ArgRule.all(notify, ArgRule.Cond.anyBits(arg, dev.jsyd.abi.OpenFlags.O_DIRECTORY)));
+        if (hiding || sb.mayRefuse(Category.CREATE)) rules.add(ArgRule.all(notify, ArgRule.Cond.anyBits(arg, O_CREAT)));
+        if (hiding || sb.mayRefuse(Category.TRUNCATE)) rules.add(ArgRule.all(notify, ArgRule.Cond.anyBits(arg, O_TRUNC)));
+        if (hiding || sb.mayRefuse(Category.MKTEMP) || sb.mayRefuse(Category.WRITE)) {
+            rules.add(ArgRule.all(notify, ArgRule.Cond.masked(arg, O_TMPFILE, O_TMPFILE)));
+        }
+        if (hiding || sb.mayRefuse(Category.WRITE)) {
             rules.add(ArgRule.all(notify, ArgRule.Cond.masked(arg, O_ACCMODE, O_WRONLY)));
             rules.add(ArgRule.all(notify, ArgRule.Cond.masked(arg, O_ACCMODE, O_RDWR)));
             rules.add(ArgRule.all(notify, ArgRule.Cond.masked(arg, O_ACCMODE, O_ACCMODE)));

@@ -143,6 +143,8 @@ public final class Settings {
         add("timeout", Type.DURATION, Unset.NONE, true, true);
         for (String f : TRACE_FLAGS) add("trace/" + f, Type.BOOL, false, ENFORCED_TRACE.contains(f) || f.startsWith("allow_unsafe_sendfd_"), false);
         add("trace/force_umask", Type.OCTAL, Unset.NONE, true, true);
+        // jsyd's own: read-side path rules decided by a Landlock layer (confine.LandlockTranslation, docs/CONFINE.md)
+        add("trace/allow_unsafe_landlock_paths", Type.BOOL, false, true, false);
         add("trace/allow_unsafe_namespace", Type.NSLIST, "none", true, false);
         for (String ns : NAMESPACES) add("unshare/" + ns, Type.BOOL, false, true, false);
         add("root", Type.PATH, Unset.NONE, true, true);

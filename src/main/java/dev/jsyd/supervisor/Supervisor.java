@@ -95,7 +95,8 @@ public final class Supervisor implements SandboxContext {
         List<LandlockMirror.PathRule> rules = new java.util.ArrayList<>();
         List<LandlockMirror.PortRule> ports = new java.util.ArrayList<>();
         for (LaunchPlan.Step s : plan.steps()) {
-            if (s instanceof LaunchPlan.LandlockCreate c) create = c;
+            // the translated layer (trace/allow_unsafe_landlock_paths) is Syd's own rules: not mirrored
+            if (s instanceof LaunchPlan.LandlockCreate c && !dev.jsyd.confine.LandlockTranslation.isLayer(c)) create = c;
             if (s instanceof LaunchPlan.LandlockPath p) rules.add(new LandlockMirror.PathRule(p.path(), p.access(), p.fileAccess()));
             if (s instanceof LaunchPlan.LandlockPort p) ports.add(new LandlockMirror.PortRule(p.access(), p.lo(), p.hi()));
         }
@@ -210,6 +211,8 @@ public final class Supervisor implements SandboxContext {
         } catch (IllegalStateException e) {
             throw new SupervisorException(e.getMessage(), 1);
         }
+        String refused = dev.jsyd.confine.LandlockTranslation.refusal(runtime.sandbox(), traceMode());
+        if (refused != null) throw new SupervisorException(refused, dev.jsyd.abi.Errno.EINVAL);
         java.util.concurrent.CompletableFuture<String> hostProblem = HostJvm.problem(); // joined before the program runs
         dev.jsyd.sys.SelfProtect.apply(); // not dumpable, no core: before the program exists
         // Learning: kernel-side refusals a switch lifts are sent here and recorded instead (Relaxations).
@@ -221,6 +224,10 @@ public final class Supervisor implements SandboxContext {
             launcher = LauncherBinary.path();
         } catch (IOException e) {
             throw new SupervisorException("cannot prepare the launcher: " + e.getMessage(), 1);
+        }
+        var translation = dev.jsyd.confine.LandlockTranslation.of(runtime.sandbox());
+        if (runtime.sandbox().flag(dev.jsyd.confine.LandlockTranslation.SWITCH) && !translation.reads()) {
+            log.message("landlock", "read rules stay with the supervisor: " + translation.why());
         }
         LaunchPlan plan;
         try {

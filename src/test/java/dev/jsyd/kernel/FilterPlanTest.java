@@ -67,6 +67,33 @@ class FilterPlanTest {
     }
 
     @Test
+    void readOnlyOpensStayInTheKernelWhenTheLandlockLayerDecidesThem() throws Exception {
+        String[] real = {"sandbox/read,stat,readdir,walk,write,create,truncate,delete,rename,symlink,mkdir,rmdir,mkbdev,mkcdev,mkfifo,mktemp:on",
+            "allow/read,stat,readdir,walk+/***",
+            "deny/read,stat+/etc/shadow", "deny/read,stat,readdir+/root/***", "allow/write,create,truncate+/tmp/b/***"};
+        Program before = filter(real);
+        assertThat(openat(before, O_RDONLY | O_CLOEXEC)).as("stat hides paths: every open").isEqualTo(Seccomp.RET_USER_NOTIF);
+        String[] on = java.util.Arrays.copyOf(real, real.length + 1);
+        on[real.length] = "trace/allow_unsafe_landlock_paths:1";
+        Program f = filter(on);
+        assertThat(openat(f, O_RDONLY | O_CLOEXEC)).isEqualTo(Seccomp.RET_ALLOW);
+        assertThat(call(f, Syscalls.OPEN, 0x1000, O_RDONLY | O_NOFOLLOW)).isEqualTo(Seccomp.RET_ALLOW);
+        // opendir (the layer cannot let / be listed without /root), O_PATH (Landlock does not check
+        // it), and with hiding every open that writes, creates or truncates still reach the supervisor
+        for (int flags : new int[] {O_RDONLY | O_DIRECTORY, O_PATH, O_RDONLY | O_CREAT, O_RDONLY | O_TRUNC, O_WRONLY, O_RDWR,
+                O_TMPFILE | O_RDWR, O_ACCMODE}) {
+            assertThat(openat(f, flags)).as("flags 0%o", flags).isEqualTo(Seccomp.RET_USER_NOTIF);
+        }
+        // stat is still the supervisor's (Landlock cannot hide), and so is openat2
+        assertThat(call(f, Syscalls.NEWFSTATAT, AT_FDCWD, 0x1000, 0x2000, 0)).isEqualTo(Seccomp.RET_USER_NOTIF);
+        assertThat(call(f, Syscalls.OPENAT2, AT_FDCWD, 0x1000, 0x2000, 24)).isEqualTo(Seccomp.RET_USER_NOTIF);
+        // a glob rule cannot be translated: the opens stay notified
+        String[] glob = java.util.Arrays.copyOf(on, on.length + 1);
+        glob[on.length] = "deny/read+/etc/*.conf";
+        assertThat(openat(filter(glob), O_RDONLY)).isEqualTo(Seccomp.RET_USER_NOTIF);
+    }
+
+    @Test
     void aCategoryThatCannotRefuseCostsNoNotification() throws Exception {
         Program f = filter("sandbox/read,write,create:on", "allow/read+/***", "allow/write,create+/tmp/***");
         assertThat(openat(f, O_RDONLY)).isEqualTo(Seccomp.RET_ALLOW);
