@@ -273,6 +273,9 @@ public final class SandboxBuilder {
      */
     public boolean flag(String name) throws SandboxConfigException {
         validate();
+        // The policy built step by step is the one the first start runs: read it (its snapshot is
+        // kept for that start) rather than parse every profile and file again.
+        if (!policyTaken) return (policy != null ? policy : newPolicy()).snapshot().flag(name);
         Policy p = newPolicy();
         try {
             for (Step s : steps) apply(p, s);

@@ -61,7 +61,7 @@ public final class Syd {
      */
     public static final List<String> CONTROL_ENVIRONMENT = List.of("SYD_LOG", "SYD_LOG_FD", "SYD_LOG_BUF_LEN",
             "SYD_NO_SYSLOG", "SYD_NPROC", "SYD_NPROC_MAX", "SYD_SHELL", "SYD_ID", "SYD_SKIP_SCMP", "SYD_DUMP_SCMP",
-            "SYD_QUICK_BOOT", "SYD_FORCE_TTY", "SYD_QUIET_TTY");
+            "SYD_QUICK_BOOT", "SYD_FORCE_TTY", "SYD_QUIET_TTY", "SYD_STARTUP_TIMES");
 
     /** A new builder with Syd's defaults: every category on, everything denied. */
     public static SandboxBuilder builder() { return new SandboxBuilder(); }

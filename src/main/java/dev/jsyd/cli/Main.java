@@ -5,7 +5,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        dev.jsyd.supervisor.StartupTimes.mark("jvm boot (to main)");
         String tool = System.getProperty("jsyd.tool", "syd");
+        if (tool.equals("syd")) dev.jsyd.supervisor.EarlyStart.begin();
         int status = switch (tool) {
             case "syd-cat" -> SydCatTool.run(args, System.out, System.err);
             case "syd-path" -> SydPathTool.run(args, System.out, System.err);
@@ -16,6 +18,8 @@ public final class Main {
             default -> SydCommand.run(args);
         };
         System.out.flush();
+        dev.jsyd.supervisor.StartupTimes.mark("exit");
+        dev.jsyd.supervisor.StartupTimes.print(System.err);
         System.err.flush();
         Runtime.getRuntime().halt(status);
     }

@@ -50,11 +50,14 @@ final class SydCommand {
         // The command line and the environment as bytes: the JVM decodes both with the
         // locale's charset and replaces what it cannot decode.
         List<String> raw = OwnProcess.arguments(args.length);
+        dev.jsyd.supervisor.StartupTimes.mark("arguments");
         if (raw == null) {
             raw = new ArrayList<>();
             for (String a : args) raw.add(Bytes.fromUtf8(a));
         }
-        return run(raw.toArray(new String[0]), System.out, System.err, OwnProcess.environment());
+        List<String> environ = OwnProcess.environment();
+        dev.jsyd.supervisor.StartupTimes.mark("arguments, environment");
+        return run(raw.toArray(new String[0]), System.out, System.err, environ);
     }
 
     /**
@@ -174,6 +177,7 @@ final class SydCommand {
                 return USAGE;
             }
         }
+        dev.jsyd.supervisor.StartupTimes.mark("options, policy parse");
         List<String> command = new ArrayList<>(List.of(args).subList(i, args.length));
         if (command.isEmpty()) {
             // syd with no command: a login shell in the sandbox, under the user profile (applied
@@ -196,6 +200,7 @@ final class SydCommand {
         try {
             SandboxedProcess p = sandbox.startBytes(raw(command));
             int status = waitUninterruptibly(p);
+            dev.jsyd.supervisor.StartupTimes.mark("sandbox ended (main)");
             p.failure().ifPresent(m -> err.println("syd: " + m));
             if (records != null) {
                 SydReportTool.write("syd", dev.jsyd.report.LogReader.read(records.bytes()).records(), Path.of(report), err);

@@ -52,11 +52,20 @@ public final class HostVariables {
     private static String id(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field)) return line.substring(field.length()).trim().split("\\s+")[0];
+                if (line.startsWith(field)) return firstWord(line.substring(field.length()));
             }
         } catch (IOException | RuntimeException e) {
             return null;
         }
         return null;
+    }
+
+    /** The first run of non-blank characters (no regular expression: this runs at every start of -p user). */
+    private static String firstWord(String s) {
+        int from = 0;
+        while (from < s.length() && Character.isWhitespace(s.charAt(from))) from++;
+        int to = from;
+        while (to < s.length() && !Character.isWhitespace(s.charAt(to))) to++;
+        return s.substring(from, to);
     }
 }

@@ -32,7 +32,10 @@ final class HostJvm {
         synchronized (HostJvm.class) {
             if (check == null) {
                 CompletableFuture<String> f = new CompletableFuture<>();
-                Thread.ofPlatform().name("syd_hostcheck").daemon(true).start(() -> f.complete(attachProblem()));
+                Thread.ofPlatform().name("syd_hostcheck").daemon(true).start(() -> {
+                    f.complete(attachProblem());
+                    StartupTimes.mark("attach check (own thread)");
+                });
                 check = f;
             }
             return check;

@@ -191,6 +191,7 @@ public final class Supervisor implements SandboxContext {
         try {
             int status = runSandbox();
             log.end(status);
+            StartupTimes.mark("teardown (threads, fds)");
             return status;
         } catch (SupervisorException e) {
             started.completeExceptionally(e);
@@ -211,6 +212,7 @@ public final class Supervisor implements SandboxContext {
         } catch (IllegalStateException e) {
             throw new SupervisorException(e.getMessage(), 1);
         }
+        StartupTimes.mark("supervisor thread, sizes");
         String refused = dev.jsyd.confine.LandlockTranslation.refusal(runtime.sandbox(), traceMode());
         if (refused != null) throw new SupervisorException(refused, dev.jsyd.abi.Errno.EINVAL);
         java.util.concurrent.CompletableFuture<String> hostProblem = HostJvm.problem(); // joined before the program runs
@@ -219,6 +221,7 @@ public final class Supervisor implements SandboxContext {
         Relaxations relaxations = options.learning() ? new Relaxations(runtime.sandbox(), Hardening.Self.current()) : null;
         byte[] filter = (relaxations != null ? Relaxations.program(runtime.sandbox(), Hardening.Self.current())
                 : FilterPlan.program(runtime.sandbox())).toBytes();
+        StartupTimes.mark("filter build");
         String launcher;
         try {
             launcher = LauncherBinary.path();
@@ -236,6 +239,7 @@ public final class Supervisor implements SandboxContext {
         } catch (PlanException e) {
             throw new SupervisorException(e.describe(), dev.jsyd.abi.Errno.EINVAL);
         }
+        StartupTimes.mark("launch plan");
         Launcher.Launched launched;
         try {
             launched = Launcher.start(launcher, plan, options.file(), options.argv(), options.env(), options.setup());
@@ -250,6 +254,7 @@ public final class Supervisor implements SandboxContext {
             launched.close();
             throw new SupervisorException("cannot open the program's root: " + e.getMessage(), e.errno());
         }
+        StartupTimes.mark("launcher started, listener");
         synchronized (childLock) {
             child = launched.pidfd();
         }
@@ -275,6 +280,7 @@ public final class Supervisor implements SandboxContext {
                     runtime::programExecuted, log);
             log.run(launched.pidfd().pid(), options.argv(), options.setup().directory() != null
                     ? options.setup().directory() : System.getProperty("user.dir"), options.trace());
+            StartupTimes.mark("workers, tracer threads");
             int seize = tracer.start();
             if (seize < 0) throw new ErrnoException("ptrace(PTRACE_SEIZE)", -seize);
             String problem = hostProblem.join();
@@ -282,9 +288,12 @@ public final class Supervisor implements SandboxContext {
                 launched.pidfd().signal(Signals.SIGKILL);
                 throw new SupervisorException(problem, 1);
             }
+            StartupTimes.mark("seized, attach check joined");
             launched.release();
             int execErr = launched.awaitExec();
+            StartupTimes.mark("program exec'd");
             PidFd.Exit exit = tracer.mainExit().join();
+            StartupTimes.mark("program exited");
             if (execErr != 0) {
                 System.err.println("syd: exec error: " + Errno.message(execErr));
                 return forcedStatus >= 0 ? forcedStatus : execErr;

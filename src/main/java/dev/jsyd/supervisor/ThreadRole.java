@@ -57,6 +57,14 @@ enum ThreadRole {
     private static final class Filters {
         static final byte[] PLAIN = SupervisorFilter.program(false).toBytes();
         static final byte[] TRACER = SupervisorFilter.program(true).toBytes();
+
+        /** Nothing: calling it initialises the class, which builds both filters. */
+        static void build() { }
+    }
+
+    /** Builds the threads' filters now (start-up: {@link EarlyStart}), not when the first thread starts. */
+    static void prepareFilters() {
+        if (!SKIP_FILTER) Filters.build();
     }
 
     /**

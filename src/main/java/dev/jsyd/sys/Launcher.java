@@ -4,10 +4,8 @@ import dev.jsyd.abi.Syscalls;
 
 import dev.jsyd.abi.Errno;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -28,9 +26,7 @@ public final class Launcher {
     private static final Object SPAWN_LOCK = new Object();
 
     private static final class Holder {
-        static final MethodHandle POSIX_SPAWN = Native.LINKER.downcallHandle(Native.symbol("posix_spawn"),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-                        ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        static final MemorySegment POSIX_SPAWN = Native.symbol("posix_spawn");
     }
 
     /**
@@ -60,60 +56,51 @@ public final class Launcher {
         boolean isNone() { return directory == null && in.inherits() && out.inherits() && err.inherits(); }
     }
 
-    /** The file-action handles, linked only when a {@link Setup} asks for something (start-up cost). */
+    /**
+     * The file actions, called only when a {@link Setup} asks for something; like posix_spawn they
+     * return an error number (0 on success), through {@link Native#call}.
+     */
     private static final class Actions {
-        static final MethodHandle INIT = handle("posix_spawn_file_actions_init",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-        static final MethodHandle DESTROY = handle("posix_spawn_file_actions_destroy",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-        static final MethodHandle DUP2 = handle("posix_spawn_file_actions_adddup2",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-        static final MethodHandle OPEN = handle("posix_spawn_file_actions_addopen",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-        static final MethodHandle CHDIR = handle("posix_spawn_file_actions_addchdir_np",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        static final MemorySegment INIT = Native.symbol("posix_spawn_file_actions_init");
+        static final MemorySegment DESTROY = Native.symbol("posix_spawn_file_actions_destroy");
+        static final MemorySegment DUP2 = Native.symbol("posix_spawn_file_actions_adddup2");
+        static final MemorySegment OPEN = Native.symbol("posix_spawn_file_actions_addopen");
+        static final MemorySegment CHDIR = Native.symbol("posix_spawn_file_actions_addchdir_np");
         /** sizeof(posix_spawn_file_actions_t) is 80 on glibc x86_64; room to spare. */
         static final long SIZE = 256;
-
-        private static MethodHandle handle(String name, FunctionDescriptor fd) {
-            return Native.LINKER.downcallHandle(Native.symbol(name), fd);
-        }
 
         /** Builds the file actions of {@code setup} in {@code a}; the caller destroys them. */
         static MemorySegment build(Arena a, Setup setup) throws ErrnoException {
             MemorySegment fa = a.allocate(SIZE, 16);
+            check("posix_spawn_file_actions_init", call(INIT, fa.address(), 0, 0, 0, 0));
             try {
-                check("posix_spawn_file_actions_init", (int) INIT.invokeExact(fa));
                 Stdio[] streams = {setup.in(), setup.out(), setup.err()};
                 for (int n = 0; n < 3; n++) {
                     Stdio s = streams[n];
                     if (s.fd() >= 0) {
-                        check("posix_spawn_file_actions_adddup2", (int) DUP2.invokeExact(fa, s.fd(), n));
+                        check("posix_spawn_file_actions_adddup2", call(DUP2, fa.address(), s.fd(), n, 0, 0));
                     } else if (s.path() != null) {
-                        check("posix_spawn_file_actions_addopen",
-                                (int) OPEN.invokeExact(fa, n, a.allocateFrom(s.path(), StandardCharsets.UTF_8), s.flags(), 0666));
+                        check("posix_spawn_file_actions_addopen", call(OPEN, fa.address(), n,
+                                a.allocateFrom(s.path(), StandardCharsets.UTF_8).address(), s.flags(), 0666));
                     }
                 }
                 if (setup.directory() != null) {
-                    check("posix_spawn_file_actions_addchdir_np",
-                            (int) CHDIR.invokeExact(fa, a.allocateFrom(setup.directory(), StandardCharsets.UTF_8)));
+                    check("posix_spawn_file_actions_addchdir_np", call(CHDIR, fa.address(),
+                            a.allocateFrom(setup.directory(), StandardCharsets.UTF_8).address(), 0, 0, 0));
                 }
             } catch (ErrnoException e) {
                 destroy(fa);
                 throw e;
-            } catch (Throwable t) {
-                throw new AssertionError(t);
             }
             return fa;
         }
 
         static void destroy(MemorySegment fa) {
-            try {
-                int ignored = (int) DESTROY.invokeExact(fa);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
+            call(DESTROY, fa.address(), 0, 0, 0, 0);
+        }
+
+        private static int call(MemorySegment function, long a, long b, long c, long d, long e) {
+            return (int) Native.call(function, Native.captureSegment(), a, b, c, d, e, 0);
         }
 
         private static void check(String what, int err) throws ErrnoException {
@@ -210,6 +197,7 @@ public final class Launcher {
      */
     public static Launched start(String launcher, Plan plan, String file, List<String> argv, List<String> env,
             Setup setup) throws ErrnoException {
+        OwnProcess.closeEnvironmentFd(); // bin/syd's environment pipe: no child gets it
         int[] sv = socketpair();
         int pid;
         try (Arena a = Arena.ofConfined()) {
@@ -239,10 +227,8 @@ public final class Launcher {
                 ErrnoException.check("fcntl", Native.syscall(Syscalls.FCNTL, sv[1], F_SETFD, 0));
                 int err;
                 try {
-                    err = (int) Holder.POSIX_SPAWN.invokeExact(pidOut, path, actions, MemorySegment.NULL,
-                            argvSeg, envSeg);
-                } catch (Throwable t) {
-                    throw new AssertionError(t);
+                    err = (int) Native.call(Holder.POSIX_SPAWN, Native.captureSegment(), pidOut.address(), path.address(),
+                            actions.address(), 0, argvSeg.address(), envSeg.address());
                 } finally {
                     Native.syscall(Syscalls.CLOSE, sv[1]);
                     if (!actions.equals(MemorySegment.NULL)) Actions.destroy(actions);

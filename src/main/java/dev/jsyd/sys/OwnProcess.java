@@ -25,6 +25,8 @@ public final class OwnProcess {
     public static final String ENVIRON_FD = "jsyd.environ.fd";
 
     private static List<String> environment;
+    /** The {@link #ENVIRON_FD} descriptor once read, until {@link #closeEnvironmentFd} closes it; -1 otherwise. */
+    private static int environFd = -1;
 
     /**
      * The last {@code count} entries of {@code /proc/self/cmdline}: the arguments {@code main}
@@ -39,21 +41,44 @@ public final class OwnProcess {
 
     /**
      * The environment this process was started with, in its order, duplicates and all: the
-     * entries given on {@link #ENVIRON_FD} (read once, then the descriptor is closed so no child
-     * inherits it), else {@code /proc/self/environ}. Entries without '=' are kept as they are.
+     * entries given on {@link #ENVIRON_FD} (read once; the descriptor is closed by
+     * {@link #closeEnvironmentFd} before any child is started, so none inherits it), else
+     * {@code /proc/self/environ}. Entries without '=' are kept as they are. No native call: the
+     * CLI reads it while another thread links libc (docs/PERFORMANCE.md "start").
      */
     public static synchronized List<String> environment() {
         if (environment != null) return environment;
         List<String> env = null;
         String fd = System.getProperty(ENVIRON_FD);
-        if (fd != null && fd.matches("[0-9]{1,9}")) {
+        if (fd != null && isFdNumber(fd)) {
             env = split(read("/proc/self/fd/" + fd), false);
-            Native.syscall(Syscalls.CLOSE, Integer.parseInt(fd));
+            environFd = Integer.parseInt(fd);
             System.clearProperty(ENVIRON_FD);
         }
         if (env == null) env = split(read("/proc/self/environ"), false);
         environment = env == null ? List.of() : List.copyOf(env);
         return environment;
+    }
+
+    /**
+     * Closes the {@link #ENVIRON_FD} descriptor (reading the environment first if nobody has yet).
+     * Idempotent; the supervisor calls it before it starts any process.
+     */
+    public static void closeEnvironmentFd() {
+        int fd;
+        synchronized (OwnProcess.class) {
+            environment();
+            fd = environFd;
+            environFd = -1;
+        }
+        if (fd >= 0) Native.syscall(Syscalls.CLOSE, fd); // outside the lock: the first native call links libc (~40 ms)
+    }
+
+    /** One to nine decimal digits (no regular expression: this runs at every start). */
+    private static boolean isFdNumber(String s) {
+        if (s.isEmpty() || s.length() > 9) return false;
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        return true;
     }
 
     private static byte[] read(String file) {

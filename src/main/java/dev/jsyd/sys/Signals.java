@@ -3,10 +3,8 @@ package dev.jsyd.sys;
 import dev.jsyd.abi.Syscalls;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
 /**
  * Signals for the supervisor's own threads: thread ids, tgkill, and the interrupt signal that
@@ -61,19 +59,14 @@ public final class Signals {
         }
     }
 
+    /** libc's sigaction (it supplies the restorer a handler returns through). */
     private static void sigaction(int sig, MemorySegment handler) throws ErrnoException {
-        MethodHandle sigaction = Native.libc("sigaction", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
         try (Arena a = Arena.ofConfined()) {
             MemorySegment act = a.allocate(152, 8); // struct sigaction (glibc x86_64), zeroed: empty mask, flags 0
             act.set(ValueLayout.ADDRESS, 0, handler);
             MemorySegment cap = Native.captureSegment();
-            int r = (int) sigaction.invokeExact(cap, sig, act, MemorySegment.NULL);
+            int r = (int) Native.call(Native.symbol("sigaction"), cap, sig, act.address(), 0, 0, 0, 0);
             if (r != 0) throw new ErrnoException("sigaction", Native.lastErrno(cap));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 }

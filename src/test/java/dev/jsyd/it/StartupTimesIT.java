@@ -1,0 +1,47 @@
+package dev.jsyd.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The start-up debug switch (docs/PERFORMANCE.md "start"): {@code SYD_STARTUP_TIMES} makes syd print
+ * its phases on stderr, is not passed to the program (a control variable), and changes nothing else:
+ * the program's output and exit status are those of a run without it.
+ */
+class StartupTimesIT {
+    static final List<String> SHOW_SWITCH = List.of("-poff", "--", "sh", "-c", "echo ${SYD_STARTUP_TIMES-unset}; exit 7");
+
+    @Test
+    void phasesArePrintedWhenAskedAndTheProgramDoesNotSeeTheSwitch() throws Exception {
+        Syd.Result r = Syd.run(SHOW_SWITCH, null, Map.of("SYD_STARTUP_TIMES", "1"), Duration.ofSeconds(60));
+        assertThat(r.status()).as(r.toString()).isEqualTo(7);
+        assertThat(r.out()).isEqualTo("unset\n");
+        assertThat(r.err()).contains("syd: startup: script (bash wrapper)", "syd: startup: jvm boot (to main)",
+                "syd: startup: options, policy parse", "syd: startup: early start (own thread)",
+                "syd: startup: filter build", "syd: startup: program exited", "syd: startup: exit",
+                "syd: startup: at exit, thread");
+    }
+
+    @Test
+    void nothingIsPrintedWithoutTheSwitch() throws Exception {
+        Syd.Result r = Syd.run(SHOW_SWITCH, null, Map.of(), Duration.ofSeconds(60));
+        assertThat(r.status()).as(r.toString()).isEqualTo(7);
+        assertThat(r.out()).isEqualTo("unset\n");
+        assertThat(r.err()).doesNotContain("syd: startup:");
+    }
+
+    @Test
+    void theSwitchIsSeenNativelyByAChild() throws Exception {
+        // Without syd the variable reaches the child: what the first test shows removed is really there.
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", "echo ${SYD_STARTUP_TIMES-unset}");
+        pb.environment().put("SYD_STARTUP_TIMES", "1");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).isZero();
+        assertThat(out).isEqualTo("1\n");
+    }
+}
