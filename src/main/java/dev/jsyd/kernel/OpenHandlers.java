@@ -187,7 +187,12 @@ public final class OpenHandlers {
 
     /** Installs the opened fd in the program: close-on-exec as asked, or always under {@code trace/force_cloexec}. */
     private static void reply(Request r, int fd, int flags) {
-        r.replyWithFd(fd, (flags & O_CLOEXEC) != 0 || r.sandbox().flag("trace/force_cloexec"));
+        reply(r, fd, flags, false);
+    }
+
+    /** As {@link #reply(Request, int, int)}; {@code readOnly}: fd was opened O_RDONLY here (no fcntl to ask). */
+    private static void reply(Request r, int fd, int flags, boolean readOnly) {
+        r.replyWithFd(fd, (flags & O_CLOEXEC) != 0 || r.sandbox().flag("trace/force_cloexec"), readOnly);
     }
 
     /**
@@ -266,7 +271,7 @@ public final class OpenHandlers {
         if (fd == -Errno.ELOOP && res.lastUnchecked()) return false;
         if (fd < 0) { r.fail(-fd); return true; }
         r.resolver().remember(fd, res.path());
-        reply(r, fd, flags);
+        reply(r, fd, flags, acc == O_RDONLY); // opened with the program's access mode
         return true;
     }
 

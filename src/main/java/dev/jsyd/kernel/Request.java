@@ -203,15 +203,36 @@ public final class Request implements AutoCloseable {
      */
     public int programFd(int fd) throws dev.jsyd.sys.ErrnoException {
         if (fd < 0) throw new dev.jsyd.sys.ErrnoException("pidfd_getfd", Errno.EBADF);
-        // The notification names the calling thread, which need not lead its thread group.
-        try (dev.jsyd.sys.PidFd p = dev.jsyd.sys.PidFd.openThread(notification.pid)) {
-            // Still waiting in this call: the pidfd names the notifying thread, not a reused id.
-            if (channel.idValid(notification.id) != 0) throw new dev.jsyd.sys.ErrnoException("pidfd_open", Errno.ESRCH);
-            int dup = p.getFd(fd);
-            if (dup < 0) throw new dev.jsyd.sys.ErrnoException("pidfd_getfd", dup == -Errno.ESRCH ? Errno.ESRCH : Errno.EBADF);
-            return dup;
+        int tid = notification.pid;
+        if (threadPidFd != null && threadPidFdTid == tid) {
+            // The pidfd kept from an earlier call of thread id tid names a task, never an id: while
+            // that task lives, tid is its id, so the notifier is that task; once it is gone the
+            // duplicate fails and the fd is taken the long way below (pidfd_open, ID_VALID).
+            int dup = threadPidFd.getFd(fd);
+            if (dup >= 0) return dup;
         }
+        // The notification names the calling thread, which need not lead its thread group.
+        dev.jsyd.sys.PidFd p = dev.jsyd.sys.PidFd.openThread(tid);
+        // Still waiting in this call: the pidfd names the notifying thread, not a reused id.
+        if (channel.idValid(notification.id) != 0) {
+            p.close();
+            throw new dev.jsyd.sys.ErrnoException("pidfd_open", Errno.ESRCH);
+        }
+        int dup = p.getFd(fd);
+        if (p.namesThread()) {
+            if (threadPidFd != null) threadPidFd.close();
+            threadPidFd = p;
+            threadPidFdTid = tid;
+        } else {
+            p.close();
+        }
+        if (dup < 0) throw new dev.jsyd.sys.ErrnoException("pidfd_getfd", dup == -Errno.ESRCH ? Errno.ESRCH : Errno.EBADF);
+        return dup;
     }
+
+    /** The pidfd of the thread that last asked for one of its fds here, kept for its next call (three system calls less). */
+    private dev.jsyd.sys.PidFd threadPidFd;
+    private int threadPidFdTid;
 
     /**
      * The supervisor's pidfd_getfd duplicate of fd {@code fd} of the process thread {@code tid}
@@ -326,9 +347,17 @@ public final class Request implements AutoCloseable {
 
     /** Installs {@code fd} (the supervisor's, closed here) in the program and answers with its number. */
     public void replyWithFd(int fd, boolean cloexec) {
+        replyWithFd(fd, cloexec, false);
+    }
+
+    /**
+     * As {@link #replyWithFd(int, boolean)}; {@code readOnly}: the caller opened {@code fd} with
+     * O_RDONLY itself, so its flags need not be asked (one fcntl less per open).
+     */
+    public void replyWithFd(int fd, boolean cloexec, boolean readOnly) {
         answered = true;
         int slot = sandbox().flag("trace/force_rand_fd") ? RandomFd.freeSlot(files, notification.pid) : -1;
-        if ((Files.statusFlags(fd) & dev.jsyd.abi.OpenFlags.O_ACCMODE) != dev.jsyd.abi.OpenFlags.O_RDONLY) {
+        if (!readOnly && (Files.statusFlags(fd) & dev.jsyd.abi.OpenFlags.O_ACCMODE) != dev.jsyd.abi.OpenFlags.O_RDONLY) {
             // A writable file: the supervisor's own reference is dropped before the program goes on,
             // or an exec of the file right after the program closed it could fail with ETXTBSY.
             int r = channel.addFd(notification.id, fd, cloexec, slot);
@@ -408,6 +437,7 @@ public final class Request implements AutoCloseable {
 
     @Override
     public void close() {
+        if (threadPidFd != null) threadPidFd.close();
         resolver.close();
         channel.close();
         memory.close();

@@ -54,8 +54,18 @@ public final class PidFd implements AutoCloseable {
         if (r >= 0) return new PidFd((int) r, tid);
         int tgid = ProcStatus.tgid(tid);
         if (tgid <= 0 || tgid == tid) throw new ErrnoException("pidfd_open", (int) -r);
-        return open(tgid);
+        PidFd group = open(tgid);
+        group.ofGroupOnly = true;
+        return group;
     }
+
+    private boolean ofGroupOnly;
+
+    /**
+     * True when this pidfd names the thread it was opened for (its id is not reused while it lives);
+     * false for {@link #openThread}'s fallback to the thread group on kernels before 6.9.
+     */
+    public boolean namesThread() { return !ofGroupOnly; }
 
     public int fd() { return fd; }
     public int pid() { return pid; }

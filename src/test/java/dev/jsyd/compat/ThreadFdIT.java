@@ -36,6 +36,30 @@ class ThreadFdIT {
         assertThat(syd.errText()).isEmpty();
     }
 
+    /**
+     * Threads that unshared their fd tables hold different files at the same fd number; each
+     * fstat must be answered from the calling thread's own table (a worker keeps the pidfd of
+     * the thread it served last: it must never answer another thread's call with it).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Job.Policy.class, names = {"USER", "NOTIFY_ALL"})
+    void threadsWithTheirOwnFdTablesEachStatTheirOwnFile(Job.Policy policy) throws Exception {
+        Job job = new Job(tmp.toRealPath().resolve("job"));
+        List<String> cmd = List.of("./thread-fdtables", job.dir.resolve("work").toString(), "8", "400");
+        Exact.Run nat = prepareTablesAnd(job, () -> job.runNative(cmd, Duration.ofSeconds(60)));
+        assertThat(nat.outText()).as(nat.toString()).isEqualTo("calls 3200 wrong 0 failed 0\n");
+        Exact.Run syd = prepareTablesAnd(job, () -> job.runSyd(policy, cmd, Duration.ofSeconds(120)));
+        assertThat(syd.outText()).as(syd.toString()).isEqualTo(nat.outText());
+        assertThat(syd.status()).isZero();
+    }
+
+    private static Exact.Run prepareTablesAnd(Job job, Step step) throws Exception {
+        job.reset();
+        Files.createDirectories(job.dir.resolve("work"));
+        Files.copy(Syd.probe("thread-fdtables"), job.dir.resolve("thread-fdtables"), StandardCopyOption.COPY_ATTRIBUTES);
+        return step.run();
+    }
+
     interface Step { Exact.Run run() throws Exception; }
 
     private static Exact.Run prepareAnd(Job job, Step step) throws Exception {
