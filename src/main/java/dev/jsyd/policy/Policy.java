@@ -211,31 +211,39 @@ public final class Policy {
     }
 
     private void applyRule(Command.Rule r) {
-        if (r.categories().resolve().contains(Category.IOCTL) && r.pattern().indexOf(',') > 0) {
-            for (String one : IoctlRules.split(r.pattern())) applyRule(new Command.Rule(r.action(), r.categories(), r.op(), one));
-            return;
-        }
         for (Category c : Support.applicable(r.categories())) {
-            Object compiled;
-            try {
-                compiled = r.pattern().isEmpty() ? null : compile(c, r.pattern());
-            } catch (RuntimeException e) {
-                continue; // an alias reached a category this pattern does not fit (checked by the parser)
+            // An ioctl rule names several requests with commas; for a path category (an alias such as
+            // "all" reaches both) the comma is part of the path.
+            if (c == Category.IOCTL && r.pattern().indexOf(',') > 0) {
+                for (String one : IoctlRules.split(r.pattern())) {
+                    if (!one.isEmpty()) applyRule(c, new Command.Rule(r.action(), r.categories(), r.op(), one));
+                }
+            } else {
+                applyRule(c, r);
             }
-            List<RuleEntry> list = rules.computeIfAbsent(c, k -> new ArrayList<>());
-            switch (r.op()) {
-                case ADD -> list.add(new RuleEntry(r.action(), r.pattern(), compiled));
-                case REMOVE -> {
-                    for (int i = list.size() - 1; i >= 0; i--) {
-                        if (list.get(i).sameAs(r.action(), r.pattern())) {
-                            list.remove(i);
-                            break;
-                        }
+        }
+    }
+
+    private void applyRule(Category c, Command.Rule r) {
+        Object compiled;
+        try {
+            compiled = r.pattern().isEmpty() ? null : compile(c, r.pattern());
+        } catch (RuntimeException e) {
+            return; // an alias reached a category this pattern does not fit (checked by the parser)
+        }
+        List<RuleEntry> list = rules.computeIfAbsent(c, k -> new ArrayList<>());
+        switch (r.op()) {
+            case ADD -> list.add(new RuleEntry(r.action(), r.pattern(), compiled));
+            case REMOVE -> {
+                for (int i = list.size() - 1; i >= 0; i--) {
+                    if (list.get(i).sameAs(r.action(), r.pattern())) {
+                        list.remove(i);
+                        break;
                     }
                 }
-                case REMOVE_ALL -> list.removeIf(e -> e.action() == r.action()
-                        && (r.pattern().isEmpty() || e.pattern().equals(r.pattern())));
             }
+            case REMOVE_ALL -> list.removeIf(e -> e.action() == r.action()
+                    && (r.pattern().isEmpty() || e.pattern().equals(r.pattern())));
         }
     }
 

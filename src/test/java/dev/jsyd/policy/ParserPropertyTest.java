@@ -8,6 +8,7 @@ import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -179,6 +180,17 @@ class ParserPropertyTest {
                 p.apply(cmd, Origin.argument(1));
             }
         }
+        Policy q = Policy.defaults();
+        for (String line : p.dump()) q.applyBytes(line, Origin.argument(1));
+        assertThat(q.dump()).isEqualTo(p.dump());
+    }
+
+    /** Found by {@link #dumpRebuildsTheSameDecisions}: "all" reaches ioctl, whose rules split at commas. */
+    @Example
+    void aCommaInAPathRuleOfAnAliasWithIoctlIsPartOfThePath() throws PolicyException {
+        Policy p = Policy.defaults();
+        p.apply(Parser.parse("allow/all+/,,/***", Origin.argument(1), ENV::get), Origin.argument(1));
+        assertThat(p.snapshot().checkPath(Category.READ, "/,,/x")).isEqualTo(Action.ALLOW);
         Policy q = Policy.defaults();
         for (String line : p.dump()) q.applyBytes(line, Origin.argument(1));
         assertThat(q.dump()).isEqualTo(p.dump());
