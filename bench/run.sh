@@ -7,6 +7,7 @@
 #   JSYD_SHARED=DIR      where the shared bench lives (default: ../shared/bench next to the repo)
 #   JSYD_POLICIES=LIST   jsyd policies of ../shared/bench/policies.sh to run, side by side
 #                        (default "open real user notify": POLICY_OPEN, _REAL, _USER, _NOTIFY_ALL)
+#   JSYD_EXTRA=LINES     more LABEL=PREFIX sandboxes, one per line (e.g. another build of jsyd)
 #   JSYD_PEERS=1         also run the other installed peers (bwrap, firejail, …) from peers.sh
 #   JSYD_NO_DOC=1        do not rewrite docs/PERFORMANCE.md (smoke runs)
 set -euo pipefail
@@ -26,7 +27,8 @@ PREFIXES=()
 for p in ${JSYD_POLICIES:-open real user notify}; do
   case $p in
     open) pol=$POLICY_OPEN;; real) pol=$POLICY_REAL;; user) pol=$POLICY_USER;; notify) pol=$POLICY_NOTIFY_ALL;;
-    *) echo "bench: unknown policy '$p' (open, real, user, notify)" >&2; exit 2;;
+    real-ll) pol="$POLICY_REAL -m trace/allow_unsafe_landlock_paths:1";;   # read rules decided by Landlock
+    *) echo "bench: unknown policy '$p' (open, real, real-ll, user, notify)" >&2; exit 2;;
   esac
   PREFIXES+=("jsyd-$p=$ROOT/bin/syd $NOPIE $pol --")
 done
@@ -34,6 +36,7 @@ done
 PREFIXES+=('c-check={D}/bin/unotify-run -q -t 1 -y -m check --' 'c-emu={D}/bin/unotify-run -q -t 1 -y -m emulate --'
   'c-emu-t2={D}/bin/unotify-run -q -t 2 -m emulate --')
 command -v strace >/dev/null 2>&1 && PREFIXES+=('strace-bpf=strace -f --seccomp-bpf -e trace=%file -o /dev/null')
+while IFS= read -r x; do [ -n "$x" ] && PREFIXES+=("$x"); done <<< "${JSYD_EXTRA:-}"
 if [ "${JSYD_PEERS:-0}" = 1 ]; then
   for p in "${PEERS_FAST[@]}" "${PEERS_SLOW[@]}"; do
     bin=${p#*=}; bin=${bin%% *}

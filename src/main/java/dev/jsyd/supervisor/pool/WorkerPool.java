@@ -3,7 +3,6 @@ package dev.jsyd.supervisor.pool;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,19 +17,16 @@ import java.util.function.Supplier;
  * {@link WorkSource} and handle them, plus a monitor thread {@code syd_mon} that grows the pool.
  *
  * <ul>
- *   <li><b>One receiver at a time.</b> Only the worker holding the receive turn calls
- *       {@link WorkSource#receive()}; the others park (the kernel would wake every worker waiting
- *       on the listener for each notification). The receiver gives the turn up while it handles
- *       and takes it again after; see "the receive turn" below.</li>
- *   <li><b>Core workers</b> ({@link PoolConfig#core()}) start with {@link #start()} and exit
- *       only when the source closes.</li>
- *   <li><b>Extra workers</b> are spawned by the monitor when every worker is busy and nobody
- *       has received for {@link #STALL_NANOS}, up to {@link PoolConfig#max()}. Holding the turn
- *       they call {@link WorkSource#await(long)} with the keep-alive first; parked or timed out
- *       for the keep-alive they retire when {@link WorkerCounter#tryRetire(int)} allows it.</li>
- *   <li>Around each {@link WorkSource#handle} a worker marks itself busy, then idle, and puts
- *       the monitor in its watch mode (a look every {@link #STALL_NANOS} while requests are
- *       handled, one per {@link PoolConfig#monitorCycle()} when idle).</li>
+ *   <li><b>Core workers</b> ({@link PoolConfig#core()}) start with {@link #start()}, call
+ *       {@link WorkSource#receive()} directly (blocking) and exit only when the source closes.</li>
+ *   <li><b>Extra workers</b> are spawned by the monitor when every worker is busy, up to
+ *       {@link PoolConfig#max()}. They call {@link WorkSource#await(long)} with the keep-alive
+ *       first and retire on {@link WorkSource.Wait#TIMEOUT} when
+ *       {@link WorkerCounter#tryRetire(int)} allows it.</li>
+ *   <li>Around each {@link WorkSource#handle} a worker marks itself busy, then idle. When busy
+ *       reaches total right after marking busy, it wakes the monitor ({@link LockSupport#unpark}).
+ *       The monitor also re-checks every {@link PoolConfig#monitorCycle()} and joins finished
+ *       worker threads.</li>
  *   <li>A {@code Throwable} from {@code handle} goes to the error sink; the worker goes on. A
  *       {@code RuntimeException} from {@code await}/{@code receive} is reported too, and the
  *       worker retries after a 10 ms pause (so a broken source cannot spin a CPU).</li>
@@ -270,14 +266,6 @@ public final class WorkerPool<R> {
     private boolean serve(WorkSource<R> src, boolean core) {
         long keepAliveMillis = cfg.keepAlive().toMillis();
         for (;;) {
-            switch (takeTurn(core)) {
-                case RETIRED -> { return true; }
-                case CLOSED -> { // the source is finished: receive() says so without blocking
-                    drainClosed(src);
-                    return false;
-                }
-                case TURN -> { }
-            }
             if (!core) {
                 WorkSource.Wait w;
                 try {
@@ -285,22 +273,16 @@ public final class WorkerPool<R> {
                 } catch (InterruptedException e) {
                     w = WorkSource.Wait.TIMEOUT;
                 } catch (RuntimeException e) {
-                    releaseTurn(true);
                     report(e);
                     LockSupport.parkNanos(BACKOFF_NANOS);
                     continue;
-                } catch (Error e) {
-                    releaseTurn(true); // a dying worker must not keep the turn from the others
-                    throw e;
                 }
                 switch (w) {
                     case CLOSED -> {
-                        releaseTurn(true);
                         sourceClosed();
                         return false;
                     }
                     case TIMEOUT -> {
-                        releaseTurn(true);
                         if (counter.tryRetire(cfg.core())) {
                             return true;
                         }
@@ -313,111 +295,25 @@ public final class WorkerPool<R> {
             try {
                 request = src.receive();
             } catch (ClosedException e) {
-                releaseTurn(true);
                 sourceClosed();
                 return false;
             } catch (RuntimeException e) {
-                releaseTurn(true);
                 report(e);
                 LockSupport.parkNanos(BACKOFF_NANOS);
                 continue;
-            } catch (Error e) {
-                releaseTurn(true); // a dying worker must not keep the turn from the others
-                throw e;
             }
-            releaseTurn(false); // a vanished request (null): this worker takes the turn again at once
             if (request != null) {
                 handleOne(src, request);
             }
         }
     }
 
-    /** After the close: takes what the source still gives (nothing, for a listener) until it says closed. */
-    private void drainClosed(WorkSource<R> src) {
-        for (int empty = 0; empty < 1000; ) { // bounded: a source that only answers null cannot spin
-            R request;
-            try {
-                request = src.receive();
-            } catch (ClosedException | RuntimeException e) {
-                break;
-            }
-            if (request != null) handleOne(src, request);
-            else empty++;
-        }
-        sourceClosed();
-    }
-
-    // ---- the receive turn ----------------------------------------------------------------
-    //
-    // The kernel wakes every thread waiting in NOTIF_RECV on a listener for each notification
-    // (a non-exclusive wait queue): with N workers waiting, N - 1 wake up for nothing, go back to
-    // sleep, and each of those context switches costs about what the handler itself does. So only
-    // one worker at a time holds the receive turn; the others park here as followers. The worker
-    // that received gives the turn up, handles, and takes it again: with one program thread
-    // calling, one worker does everything and nobody else wakes. A follower takes the turn when
-    // the holder handles for long (a FIFO open that blocks, a slow connect, a preempted worker):
-    // while requests are handled the monitor looks every STALL_NANOS, and when nobody has
-    // received for that long it kicks a follower (or adds a worker when every one is busy).
-
-    private enum Turn { TURN, RETIRED, CLOSED }
-
-    /** Workers holding the receive turn: 0 or 1 (taken by a compare-and-set from 0). */
-    private final AtomicInteger receiving = new AtomicInteger();
-    /** When the last holder gave up the turn ({@link System#nanoTime()}). */
-    private volatile long turnFreeSince = System.nanoTime();
-    /** Parked followers, the most recently parked first (its stack and caches are the warmest). */
-    private final ConcurrentLinkedDeque<Thread> followers = new ConcurrentLinkedDeque<>();
-
-    /** How long nobody may receive, while a handler runs, before a follower takes the turn. */
-    static final long STALL_NANOS = 1_000_000L;
-
-    /** Takes the receive turn, parking as a follower while another worker holds it. */
-    private Turn takeTurn(boolean core) {
-        long keepAlive = cfg.keepAlive().toNanos();
-        Thread me = Thread.currentThread();
-        for (;;) {
-            if (closed) return Turn.CLOSED;
-            if (receiving.get() == 0 && receiving.compareAndSet(0, 1)) return Turn.TURN;
-            followers.push(me);
-            if (receiving.get() == 0 || closed) { // given up meanwhile: no one would kick us
-                followers.remove(me);
-                continue;
-            }
-            long t0 = System.nanoTime();
-            LockSupport.parkNanos(this, core ? cfg.monitorCycle().toNanos() : keepAlive);
-            boolean kicked = !followers.remove(me); // a kicker took us off the stack
-            if (!core && !kicked && System.nanoTime() - t0 >= keepAlive && counter.tryRetire(cfg.core())) {
-                return Turn.RETIRED;
-            }
-        }
-    }
-
-    /** Gives the turn up; {@code idle}: not to handle a request, so a follower gets it at once. */
-    private void releaseTurn(boolean idle) {
-        turnFreeSince = System.nanoTime();
-        receiving.decrementAndGet();
-        if (idle) kickFollower();
-    }
-
-    /** Wakes one follower to take the turn if nobody holds it; false when none is parked. */
-    private boolean kickFollower() {
-        if (receiving.get() != 0) return true;
-        Thread t = followers.poll();
-        if (t == null) return false;
-        LockSupport.unpark(t);
-        return true;
-    }
-
-    /** True when nobody has held the turn for {@link #STALL_NANOS}: the handlers are slow or blocked. */
-    private boolean stalled() {
-        return receiving.get() == 0 && System.nanoTime() - turnFreeSince > STALL_NANOS;
-    }
-
     private void handleOne(WorkSource<R> src, R request) {
-        counter.markBusy();
-        // The monitor watches for a stalled turn while requests are handled; woken at most once
-        // per look it takes (each unpark is a futex call and a thread switch on the hot path).
-        nudgeMonitor();
+        // Wake the monitor once per look it takes, not on every saturated instant: each unpark is a
+        // futex call and a thread switch on the notification hot path.
+        if (WorkerCounter.allBusy(counter.markBusy()) && !monitorNudged.get() && monitorNudged.compareAndSet(false, true)) {
+            LockSupport.unpark(monitor);
+        }
         try {
             src.handle(request);
         } catch (Throwable e) {
@@ -431,7 +327,6 @@ public final class WorkerPool<R> {
     private void sourceClosed() {
         closed = true;
         LockSupport.unpark(monitor);
-        for (Thread t; (t = followers.poll()) != null; ) LockSupport.unpark(t);
     }
 
     private void workerGone() {
@@ -450,8 +345,9 @@ public final class WorkerPool<R> {
         long cycle = cfg.monitorCycle().toNanos();
         while (!stopping && !closed) {
             try {
+                monitorNudged.set(false);
                 joinFinished();
-                if (stalled() && !kickFollower() && WorkerCounter.allBusy(counter.get())) {
+                if (WorkerCounter.allBusy(counter.get()) && stillAllBusyAfterGrace()) {
                     if (counter.tryAddWorker(cfg.max())) {
                         spawn(false);
                     } else {
@@ -461,37 +357,31 @@ public final class WorkerPool<R> {
             } catch (Throwable e) {
                 report(e);
             }
-            // Requests being handled (a nudge), or a handler running while nobody receives: look
-            // again after the stall time. The flag stays set meanwhile, so that no worker pays for
-            // another wake-up; an idle sandbox costs one look per cycle.
-            if (monitorWatching.get()) {
-                LockSupport.parkNanos(this, STALL_NANOS);
-                boolean quiet = !handledSinceLook;
-                handledSinceLook = false;
-                if (quiet) { // nothing handled for a stall time: sleep a cycle, unless a handler still runs
-                    monitorWatching.set(false);
-                    if (receiving.get() == 0 && WorkerCounter.busy(counter.get()) > 0) monitorWatching.set(true);
-                }
-            } else {
-                LockSupport.parkNanos(this, cycle); // a worker's nudge ends it
-            }
+            LockSupport.parkNanos(this, cycle);
         }
         joinFinished();
     }
 
     /**
-     * Puts the monitor in its watch mode (a look every {@link #STALL_NANOS}) if it is not in it:
-     * only the first request after a quiet stall time pays for the wake-up.
+     * Every worker being busy for an instant is normal (one finishes its bookkeeping while the
+     * program's next call arrives); an extra worker is only worth its cost — one more thread
+     * woken by every notification — when they stay busy, i.e. some are blocked. So the monitor
+     * looks again after {@link #SPAWN_GRACE_NANOS}.
      */
-    private void nudgeMonitor() {
-        if (!handledSinceLook) handledSinceLook = true;
-        if (!monitorWatching.get() && monitorWatching.compareAndSet(false, true)) LockSupport.unpark(monitor);
+    private boolean stillAllBusyAfterGrace() {
+        long deadline = System.nanoTime() + SPAWN_GRACE_NANOS;
+        while (System.nanoTime() < deadline) {
+            LockSupport.parkNanos(this, SPAWN_GRACE_NANOS / 4);
+            if (!WorkerCounter.allBusy(counter.get())) return false;
+        }
+        return true;
     }
 
-    /** The monitor looks every {@link #STALL_NANOS} (requests are being handled), not every cycle. */
-    private final java.util.concurrent.atomic.AtomicBoolean monitorWatching = new java.util.concurrent.atomic.AtomicBoolean();
-    /** A request was handled since the monitor's last look (written only when false: no cache-line ping-pong). */
-    private volatile boolean handledSinceLook;
+    /** Set by the worker that woke the monitor, cleared when the monitor looks. */
+    private final java.util.concurrent.atomic.AtomicBoolean monitorNudged = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** How long every worker must stay busy before the monitor adds one. */
+    static final long SPAWN_GRACE_NANOS = 2_000_000L;
 
     private void joinFinished() {
         for (Thread t; (t = finished.poll()) != null; ) {

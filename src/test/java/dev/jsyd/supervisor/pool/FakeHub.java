@@ -32,9 +32,6 @@ final class FakeHub {
     final AtomicInteger failingReceives = new AtomicInteger();
 
     final AtomicInteger created = new AtomicInteger();
-    /** Workers inside a receive() that may block now, and the most seen at once. */
-    final AtomicInteger inReceive = new AtomicInteger();
-    final AtomicInteger maxInReceive = new AtomicInteger();
     /** Times a worker was told the hub is closed (CLOSED or ClosedException). */
     final AtomicInteger closedSeen = new AtomicInteger();
     final AtomicInteger closedSources = new AtomicInteger();
@@ -128,7 +125,6 @@ final class FakeHub {
             if (vanishChance > 0 && ThreadLocalRandom.current().nextDouble() < vanishChance) {
                 return null;
             }
-            maxInReceive.accumulateAndGet(inReceive.incrementAndGet(), Math::max);
             lock.lock();
             try {
                 while (queue.isEmpty()) {
@@ -144,7 +140,6 @@ final class FakeHub {
                 return queue.poll();
             } finally {
                 lock.unlock();
-                inReceive.decrementAndGet();
             }
         }
 

@@ -167,57 +167,6 @@ class WorkerPoolTest {
         assertThat(errors).isEmpty();
     }
 
-    /**
-     * The kernel wakes every worker waiting in NOTIF_RECV for each notification; so only one
-     * worker at a time may wait in receive(), the others park: with one request at a time, one
-     * worker serves them all.
-     */
-    @Test
-    void oneWorkerAtATimeWaitsInReceive() throws Exception {
-        Set<Thread> handlers = ConcurrentHashMap.newKeySet();
-        var handled = new AtomicInteger();
-        FakeHub hub = hub(request -> {
-            handlers.add(Thread.currentThread());
-            handled.incrementAndGet();
-        });
-        var pool = pool(cfg(4, 8, 1000, 60_000), hub.supplier());
-        pool.start();
-        assertThat(eventually(WAIT, () -> hub.created.get() == 4)).isTrue();
-        for (int i = 0; i < 200; i++) {
-            int want = i + 1;
-            hub.submit(i);
-            assertThat(eventually(WAIT, () -> handled.get() == want)).isTrue();
-        }
-        assertThat(hub.maxInReceive.get()).as("workers waiting in receive at once").isEqualTo(1);
-        assertThat(handlers).as("one request at a time: one worker").hasSize(1);
-        assertThat(pool.totalWorkers()).isEqualTo(4);
-        assertThat(errors).isEmpty();
-    }
-
-    /**
-     * A handler that blocks until a later request is handled (a FIFO opened for reading waits for
-     * the program's other thread to open it for writing) must not stall the pool: a parked
-     * worker takes the receive turn and serves the later request.
-     */
-    @Test
-    void aBlockedHandlerLetsAParkedWorkerReceive() throws Exception {
-        var writerOpened = new CountDownLatch(1);
-        var handled = new AtomicInteger();
-        FakeHub hub = hub(request -> {
-            if (request == 0) awaitUninterruptibly(writerOpened); // the reader waits for the writer
-            else writerOpened.countDown();
-            handled.incrementAndGet();
-        });
-        var pool = pool(cfg(2, 2, 1000, 60_000), hub.supplier());
-        pool.start();
-        hub.submit(0);
-        assertThat(eventually(WAIT, () -> pool.busyWorkers() == 1)).isTrue();
-        hub.submit(1);
-        assertThat(eventually(WAIT, () -> handled.get() == 2)).as("served while the first blocks: %s", pool).isTrue();
-        assertThat(pool.peakWorkers()).as("a parked core worker took over, no extra one").isEqualTo(2);
-        assertThat(errors).isEmpty();
-    }
-
     @Test
     void errorsFromHandleAreReportedAndTheWorkerGoesOn() throws Exception {
         var handled = new AtomicInteger();
