@@ -105,6 +105,64 @@ static int cmd_symlink_race(char **argv) {
     return 0;
 }
 
+/* ---- relative-path base race ------------------------------------------------------------ */
+static const char *g_dir;
+
+static void *exchanger(void *arg) {
+    (void)arg;
+    char a[4096], l[4096];
+    snprintf(a, sizeof a, "%s/a", g_dir);
+    snprintf(l, sizeof l, "%s/s", g_dir);
+    while (!atomic_load(&g_stop)) syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, l, 2 /* RENAME_EXCHANGE */);
+    return NULL;
+}
+
+/* base-race DIR SECONDS: DIR holds a directory "a" (a/sub/f of 1 byte, a/sub/l -> "public") and
+ * a symlink "s" -> "secret" (secret/sub/f of 4321 bytes, secret/sub/l -> "SECRETLINK"), made by the test.
+ * Another thread swaps "a" and "s" (RENAME_EXCHANGE) while this one, in DIR, stats "a/sub/f"
+ * relative to its cwd and to a dirfd of DIR, readlinks "a/sub/l", and stats "sub/f" relative to
+ * a dirfd of the real directory (which moves between the two names). "LEAK n opens m denied k":
+ * n answers from the secret, m answers, k ENOENT. */
+static int cmd_base_race(char **argv) {
+    g_dir = argv[2];
+    double secs = atof(argv[3]);
+    if (chdir(g_dir) != 0) { printf("err %s\n", en(errno)); return 1; }
+    int dfd = open(".", O_PATH | O_DIRECTORY);
+    int afd = open("a", O_PATH | O_DIRECTORY);
+    if (dfd < 0 || afd < 0) { printf("err %s\n", en(errno)); return 1; }
+    pthread_t t;
+    pthread_create(&t, NULL, exchanger, NULL);
+    long answers = 0, leaks = 0, hidden = 0;
+    double end = now() + secs;
+    struct stat st;
+    char buf[64];
+    for (unsigned i = 0; now() < end; i++) {
+        int rc;
+        ssize_t n = 0;
+        switch (i & 3) {
+        case 0: rc = stat("a/sub/f", &st); break;
+        case 1: rc = fstatat(dfd, "a/sub/f", &st, 0); break;
+        case 2: n = readlink("a/sub/l", buf, sizeof buf - 1); rc = n < 0 ? -1 : 0; break;
+        default: rc = fstatat(afd, "sub/f", &st, 0); break;
+        }
+        if (rc != 0) {
+            if (errno == ENOENT) hidden++;
+            continue;
+        }
+        answers++;
+        if ((i & 3) == 2) {
+            buf[n] = 0;
+            if (strcmp(buf, "SECRETLINK") == 0) leaks++;
+        } else if (st.st_size == 4321) {
+            leaks++;
+        }
+    }
+    atomic_store(&g_stop, 1);
+    pthread_join(t, NULL);
+    printf("%s %ld opens %ld denied %ld\n", leaks ? "LEAK" : "safe", leaks, answers, hidden);
+    return 0;
+}
+
 /* ---- path buffer rewrite race ----------------------------------------------------------- */
 static char g_buf[4096];
 static const char *g_a, *g_b;
@@ -452,6 +510,7 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "read") && argc == 3) return cmd_read(argv[2]);
     if (!strcmp(c, "symlink-race") && argc == 6) return cmd_symlink_race(argv);
     if (!strcmp(c, "path-race") && argc == 5) return cmd_path_race(argv);
+    if (!strcmp(c, "base-race") && argc == 4) return cmd_base_race(argv);
     if (!strcmp(c, "int80-read") && argc == 3) return cmd_int80(argv[2]);
     if (!strcmp(c, "x32-read") && argc == 3) return cmd_x32(argv[2]);
     if (!strcmp(c, "iouring-read") && argc == 3) return cmd_iouring(argv[2]);

@@ -35,6 +35,8 @@ final class Lookup implements AutoCloseable {
     private final int objFd;
     private final String magic;
     final boolean trailingSlash;
+    /** False when {@code dirFd} is the resolver's own root fd, which {@link #close} leaves open. */
+    private boolean ownsDir = true;
     /** The last component was not read as a link ({@link PathResolver.Last#LAST_LAZY}): see {@link #lastUnchecked}. */
     private boolean lastUnchecked;
 
@@ -96,10 +98,11 @@ final class Lookup implements AutoCloseable {
         if (emptyPath && path.isEmpty()) return fd(r, dirfd);
         boolean follow = (atFlags & AT_SYMLINK_NOFOLLOW) == 0;
         if (lazy && follow && r.sandbox().masks().isEmpty()) { // a masked path is looked at the long way
-            PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, PathResolver.Last.LAST_LAZY);
+            PathResolver.Resolved res = r.resolver().resolveSharingRoot(r.pid(), dirfd, path, PathResolver.Last.LAST_LAZY);
             if (res.isMagic()) return new Lookup(MagicLinks.mayFollow(r, res.magic()) ? null : res.magic(),
                     -1, "", -1, res.magic(), res.trailingSlash());
             Lookup lk = new Lookup(res.path(), res.dirFd(), res.name(), -1, null, res.trailingSlash());
+            lk.ownsDir = res.ownsDir();
             lk.lastUnchecked = res.lastUnchecked();
             lk.unreadPath = path;
             lk.unreadDirfd = dirfd;
@@ -144,11 +147,13 @@ final class Lookup implements AutoCloseable {
 
     /** Resolves {@code path} relative to {@code dirfd} for the calling thread. */
     static Lookup path(Request r, int dirfd, String path, boolean follow) throws ResolveException {
-        PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path,
+        PathResolver.Resolved res = r.resolver().resolveSharingRoot(r.pid(), dirfd, path,
                 follow ? PathResolver.Last.FOLLOW : PathResolver.Last.NOFOLLOW);
         if (res.isMagic()) return new Lookup(MagicLinks.mayFollow(r, res.magic()) ? null : res.magic(),
                 -1, "", -1, res.magic(), res.trailingSlash());
-        return new Lookup(res.path(), res.dirFd(), res.name(), -1, null, res.trailingSlash());
+        Lookup lk = new Lookup(res.path(), res.dirFd(), res.name(), -1, null, res.trailingSlash());
+        lk.ownsDir = res.ownsDir();
+        return lk;
     }
 
     /** The object of the program's fd {@code fd}, or its cwd for AT_FDCWD (AT_EMPTY_PATH). */
@@ -263,6 +268,6 @@ final class Lookup implements AutoCloseable {
     @Override
     public void close() {
         if (objFd >= 0) Files.close(objFd);
-        if (dirFd >= 0) Files.close(dirFd);
+        if (dirFd >= 0 && ownsDir) Files.close(dirFd);
     }
 }

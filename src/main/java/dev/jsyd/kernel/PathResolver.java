@@ -200,6 +200,14 @@ public final class PathResolver {
      * returns null and the component walk ({@link #walk}) decides, with the kernel's exact errors.
      */
     private Resolved fast(int tid, int dirfd, String path, Last last, boolean lazy, boolean noParent) {
+        return fast(tid, dirfd, path, last, lazy, noParent, 1);
+    }
+
+    /**
+     * {@link #fast} with the walk check starting at {@code walkFrom} (an absolute path's first
+     * directory: 1; a relative path named from its base: past the base, which the program is in).
+     */
+    private Resolved fast(int tid, int dirfd, String path, Last last, boolean lazy, boolean noParent, int walkFrom) {
         int n = path.length();
         if (path.charAt(n - 1) == '/') return null;
         boolean absolute = path.charAt(0) == '/';
@@ -224,7 +232,7 @@ public final class PathResolver {
         boolean ownBase = true;
         if (absolute) {
             if (path.startsWith("/proc/") || path.equals("/proc")) return null;
-            if (hasParent) {
+            if (hasParent || shareRoot) {
                 base = root();
                 ownBase = false;
             } else {
@@ -232,6 +240,10 @@ public final class PathResolver {
             }
             if (base < 0) return null;
             basePath = "/";
+        } else if (hasParent && view.rootFd() < 0) {
+            // A relative path below its base: the base named once from the program's /proc link,
+            // then the whole path walked by name from "/" (see named()).
+            return named(tid, dirfd, path, last, lazy, noParent);
         } else {
             base = programDir(tid, dirfd);
             if (base < 0) return null;
@@ -245,7 +257,7 @@ public final class PathResolver {
         if (noParent && hasParent) {
             // FOLLOW_LAZY: the caller's one RESOLVE_NO_SYMLINKS open walks the whole path from the base.
             String canonical = absolute && path.indexOf("//") < 0 ? path : lexical(basePath, path, parentFrom, parentTo, lastSlash);
-            if (canonical.startsWith("/proc/") || walkDenied(canonical, basePath.length() + 1)) {
+            if (canonical.startsWith("/proc/") || walkDenied(canonical, absolute ? walkFrom : basePath.length() + 1)) {
                 if (ownBase) Files.close(base);
                 return null;
             }
@@ -261,19 +273,60 @@ public final class PathResolver {
             if (parent < 0) return null;
         }
         String canonical = absolute && path.indexOf("//") < 0 ? path : lexical(basePath, path, parentFrom, parentTo, lastSlash);
-        if (canonical.startsWith("/proc/") || walkDenied(canonical, basePath.length() + 1)) {
-            Files.close(parent);
+        if (canonical.startsWith("/proc/") || walkDenied(canonical, absolute ? walkFrom : basePath.length() + 1)) {
+            if (parent != base || ownBase) Files.close(parent);
             return null; // /proc, or a hidden directory: the component walk reports it
         }
         String name = path.substring(lastSlash + 1);
         if (last == Last.FOLLOW && !lazy) {
             String target = files.readlinkat(parent, name);
             if (target != null || (files.lastError() != Errno.EINVAL && files.lastError() != Errno.ENOENT)) {
-                Files.close(parent);
+                if (parent != base || ownBase) Files.close(parent);
                 return null; // a symlink to follow, or an error to report exactly
             }
         }
-        return new Resolved(canonical, parent, name, null, false, lazy && last == Last.FOLLOW, true);
+        return new Resolved(canonical, parent, name, null, false, lazy && last == Last.FOLLOW, parent != base || ownBase);
+    }
+
+    /**
+     * A relative path with a directory part, for a program that shares the supervisor's mounts and
+     * root: its base (cwd or dirfd) is named by one readlink of {@code /proc/TID/cwd} or
+     * {@code /proc/TID/fd/N}, and the path is resolved as {@code BASE/path} from "/" by {@link #fast}
+     * (RESOLVE_NO_SYMLINKS from the root), instead of opening the base, naming it from the
+     * supervisor's fd and closing it: two system calls less. What is checked is what is used: the
+     * canonical path is the name walked, with no symlink, at the time of the walk; if the base moved
+     * in between, the call acts on what the checked name names then, as an absolute path would. A
+     * base the name does not reach (renamed, replaced by a symlink, not searchable by the program's
+     * ancestors' permissions) makes that walk fail, and the component walk from the base decides.
+     * The walk check starts below the base, as for the base opened (the program is already in it).
+     */
+    private Resolved named(int tid, int dirfd, String path, Last last, boolean lazy, boolean noParent) {
+        String link = dirfd == AT_FDCWD ? "/proc/" + tid + "/cwd" : "/proc/" + tid + "/fd/" + dirfd;
+        String basePath = OwnProc.look(files, () -> files.readlinkat(AT_FDCWD, link), () -> true);
+        if (basePath == null || basePath.isEmpty() || basePath.charAt(0) != '/' || basePath.startsWith("/proc")
+                || basePath.endsWith(" (deleted)")) {
+            return null;
+        }
+        String full = basePath.length() == 1 ? "/" + path : basePath + "/" + path;
+        if (full.length() >= PATH_MAX) return null;
+        return fast(tid, AT_FDCWD, full, last, lazy, noParent, basePath.length() + 1);
+    }
+
+    /**
+     * Lets the fast path hand out the resolver's own root fd as the parent of a name in "/"
+     * ({@link Resolved#ownsDir()} false) instead of a new one: for callers that close the result
+     * only through {@link Resolved#close} or honour {@code ownsDir} (the stat family's {@link Lookup}).
+     */
+    private boolean shareRoot;
+
+    /** {@link #resolve}, letting a name in "/" share the resolver's root fd (see {@link #shareRoot}). */
+    public Resolved resolveSharingRoot(int tid, int dirfd, String path, Last last) throws ResolveException {
+        shareRoot = true;
+        try {
+            return resolve(tid, dirfd, path, last);
+        } finally {
+            shareRoot = false;
+        }
     }
 
     /** {@code basePath} joined with the non-empty components of {@code path}'s parent part and its last component. */

@@ -51,7 +51,10 @@ public final class ReadlinkHandlers {
             } else {
                 long rc = lk.look(r, () -> sc.readlinkat(lk.atFd(), lk.atName()));
                 if (rc < 0) { r.fail((int) -rc); return; }
-                target = sc.bytes(0, (int) rc);
+                int n = (int) Math.min(size, rc);
+                sc.writeTo(r.memory(), r.pid(), buf, n); // straight from the buffer the link was read into
+                r.reply(n);
+                return;
             }
             int n = Math.min(size, target.length);
             r.memory().write(r.pid(), buf, target, 0, n);

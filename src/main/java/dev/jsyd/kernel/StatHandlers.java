@@ -75,7 +75,7 @@ public final class StatHandlers {
     private static void answer(Request r, String sys, Lookup lk, long rc, long buf) throws ErrnoException {
         if (lk.hidden(r, sys)) { r.fail(Errno.ENOENT); return; }
         if (rc < 0) { r.fail((int) -rc); return; }
-        r.memory().write(r.pid(), buf, r.statCalls().bytes(0, StatCalls.STAT_SIZE), 0, StatCalls.STAT_SIZE);
+        r.statCalls().writeTo(r.memory(), r.pid(), buf, StatCalls.STAT_SIZE);
         r.reply(0);
     }
 
@@ -86,7 +86,7 @@ public final class StatHandlers {
         if (err != 0) { r.fail(err); return; }
         long rc = lk.look(r, () -> sc.fstatat(lk.atFd(), lk.atName(), lk.atFlags() | (flags & AT_NO_AUTOMOUNT)));
         if (rc < 0) { r.fail((int) -rc); return; }
-        r.memory().write(r.pid(), buf, sc.bytes(0, StatCalls.STAT_SIZE), 0, StatCalls.STAT_SIZE);
+        sc.writeTo(r.memory(), r.pid(), buf, StatCalls.STAT_SIZE);
         r.reply(0);
     }
 
@@ -106,7 +106,7 @@ public final class StatHandlers {
             if (err != 0) { r.fail(err); return; }
             long rc = lk.look(r, () -> sc.statx(lk.atFd(), lk.atName(), lk.atFlags() | (flags & (AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)), mask));
             if (rc < 0) { r.fail((int) -rc); return; }
-            r.memory().write(r.pid(), buf, sc.bytes(0, StatCalls.STATX_SIZE), 0, StatCalls.STATX_SIZE);
+            sc.writeTo(r.memory(), r.pid(), buf, StatCalls.STATX_SIZE);
             r.reply(0);
         }
     }
@@ -128,7 +128,7 @@ public final class StatHandlers {
                 Files.close(fd);
             }
             if (rc < 0) { r.fail((int) -rc); return; }
-            r.memory().write(r.pid(), buf, sc.bytes(0, StatCalls.STATFS_SIZE), 0, StatCalls.STATFS_SIZE);
+            sc.writeTo(r.memory(), r.pid(), buf, StatCalls.STATFS_SIZE);
             r.reply(0);
         }
     }

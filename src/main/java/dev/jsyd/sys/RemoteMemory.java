@@ -99,6 +99,13 @@ public final class RemoteMemory implements AutoCloseable {
         if (r != len) throw new ErrnoException("process_vm_writev", r < 0 ? (int) -r : Errno.EFAULT);
     }
 
+    /** Writes the first {@code len} bytes of the native segment {@code data} at {@code addr}; EFAULT if not whole. */
+    void write(int pid, long addr, MemorySegment data, int len) throws ErrnoException {
+        if (len < 0 || len > data.byteSize()) throw new ErrnoException("process_vm_writev", Errno.EINVAL);
+        long r = transfer(Syscalls.PROCESS_VM_WRITEV, pid, addr, data.address(), len);
+        if (r != len) throw new ErrnoException("process_vm_writev", r < 0 ? (int) -r : Errno.EFAULT);
+    }
+
     @Override
     public void close() { arena.close(); }
 }

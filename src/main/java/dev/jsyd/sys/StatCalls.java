@@ -48,6 +48,14 @@ public final class StatCalls implements AutoCloseable {
     /** A copy of {@code len} bytes of the scratch buffer from {@code off}. */
     public byte[] bytes(int off, int len) { return buf.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE); }
 
+    /**
+     * Writes the first {@code len} bytes of the scratch buffer at {@code addr} in process {@code pid}
+     * straight from native memory (no Java copy); EFAULT if it cannot be written whole.
+     */
+    public void writeTo(RemoteMemory memory, int pid, long addr, int len) throws ErrnoException {
+        memory.write(pid, addr, buf, len);
+    }
+
     /** Copies {@code data} into the scratch buffer at 0. */
     private void put(byte[] data) { MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length); }
 
