@@ -101,6 +101,34 @@ public final class PathResolver {
         return (int) OwnProc.lookup(() -> files.openat(AT_FDCWD, base, O_PATH | O_DIRECTORY | O_CLOEXEC, 0), () -> true);
     }
 
+    /** Duplicates of the program's fds, taken with pidfd_getfd (see {@link #setProgramFds}). */
+    @FunctionalInterface
+    public interface ProgramFds {
+        /** A duplicate of fd {@code fd} of the thread {@code tid} the request names, or -1 when it cannot be taken. */
+        int dup(int tid, int fd);
+    }
+
+    private ProgramFds programFds;
+
+    /** Lets the fast path take a program's dirfd by pidfd_getfd (null: by opening {@code /proc/TID/fd/N}). */
+    public void setProgramFds(ProgramFds fds) { this.programFds = fds; }
+
+    /**
+     * The program's dirfd {@code dirfd} as a directory fd of the supervisor, or -1: a pidfd_getfd
+     * duplicate (the same open file; one call with the worker's kept pidfd, instead of a walk of
+     * {@code /proc/TID/fd/N} and a new open file) that is a directory, else the /proc open. A
+     * non-directory gives -1 (the component walk answers ENOTDIR exactly, as the kernel would).
+     */
+    private int programFdDir(int tid, int dirfd) {
+        int fd = programFds == null ? -1 : programFds.dup(tid, dirfd);
+        if (fd < 0) return programDir(tid, dirfd);
+        if (files.fileType(fd, "", AT_EMPTY_PATH) != Files.S_IFDIR) {
+            Files.close(fd);
+            return -1;
+        }
+        return fd;
+    }
+
     /** Installs the walk check used by every later {@link #resolve} (null: no check). */
     public void setWalkCheck(WalkCheck check) { this.walkCheck = check; }
 
@@ -245,7 +273,7 @@ public final class PathResolver {
             // then the whole path walked by name from "/" (see named()).
             return named(tid, dirfd, path, last, lazy, noParent);
         } else {
-            base = programDir(tid, dirfd);
+            base = dirfd == AT_FDCWD ? programDir(tid, dirfd) : programFdDir(tid, dirfd);
             if (base < 0) return null;
             basePath = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + base);
             if (basePath == null || basePath.isEmpty() || basePath.charAt(0) != '/' || basePath.startsWith("/proc")

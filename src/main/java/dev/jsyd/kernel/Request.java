@@ -44,6 +44,14 @@ public final class Request implements AutoCloseable {
         resolver.setView(context.view());
         this.procGuard = new ProcGuard(context.members(), this::sandbox, context.view());
         resolver.setProcGuard(procGuard);
+        resolver.setProgramFds((tid, fd) -> {
+            if (tid != notification.pid) return -1;
+            try {
+                return programFd(fd);
+            } catch (dev.jsyd.sys.ErrnoException e) {
+                return -1;
+            }
+        });
         resolver.setWalkCheck(new PathResolver.WalkCheck() {
             @Override public boolean denied(String dir) { return walkDenied(dir); }
             @Override public boolean active() { return sandbox().mayRefuse(Category.WALK); }
