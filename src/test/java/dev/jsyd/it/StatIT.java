@@ -120,6 +120,24 @@ class StatIT {
                 "fstat-empty", "path:sub", "--", "fstat-empty", "file:/dev/null", "--", "fstatat", "path:sub", "file", "0");
     }
 
+    /**
+     * Relative names the fast path takes (a base named from /proc and walked from "/", a dirfd
+     * taken by pidfd_getfd): a file as the base answers ENOTDIR as natively, also when the file's
+     * path with the name below it is denied (no denial is made or logged for a path that cannot be).
+     */
+    @Test
+    void aNameBelowAFileIsNotADirectoryEvenWhereDenied() throws Exception {
+        List<String> cmd = List.of(probe, "fstatat", "file:" + d + "/f", "x", "0", "--", "fstatat", "file:" + d + "/f", "x/y", "0",
+                "--", "stat", "f/x", "--", "readlinkat", "file:" + d + "/f", "x", "10", "--", "fstatat", d.toString(), "sub/file", "0",
+                "--", "fstatat", "path:" + d + "/lsub", "file", "0");
+        String expected = nativeRun(d, cmd);
+        assertThat(expected.split("\n")).as(expected).hasSize(6).startsWith("err ENOTDIR", "err ENOTDIR", "err ENOTDIR", "err ENOTDIR");
+        var r = sydRun(d, List.of("-poff", "-m", "sandbox/stat:on", "-m", "allow/stat+/***", "-m", "deny/stat+" + d + "/f/**",
+                "-m", "deny/stat+" + d + "/lsub/**"), cmd);
+        assertThat(r.out()).as(r.toString()).isEqualTo(expected);
+        assertThat(r.err()).as(r.toString()).doesNotContain("\"path\":\"" + d + "/f/").doesNotContain("\"path\":\"" + d + "/lsub/");
+    }
+
     @Test
     void statxAndStatfsMatchNative() throws Exception {
         assertSameAsNative(
