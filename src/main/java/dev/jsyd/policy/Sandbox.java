@@ -254,7 +254,8 @@ public final class Sandbox {
 
     /** A boolean setting ({@code trace/*}, {@code unshare/*}, {@code tpe/*}, ...), explicit or default. */
     public boolean flag(String name) {
-        var spec = Settings.spec(name).orElseThrow(() -> new IllegalArgumentException("unknown setting " + name));
+        var spec = Settings.specOrNull(name); // asked on every call: no Optional, no capturing lambda
+        if (spec == null) throw new IllegalArgumentException("unknown setting " + name);
         if (spec.type() != Settings.Type.BOOL) throw new IllegalArgumentException(name + " is not a boolean");
         return (Boolean) settings.getOrDefault(name, spec.defaultValue());
     }

@@ -185,6 +185,9 @@ public final class Settings {
 
     public static Optional<Spec> spec(String key) { return Optional.ofNullable(SPECS.get(key)); }
 
+    /** {@link #spec} without the Optional, for the per-call lookups; null when unknown. */
+    static Spec specOrNull(String key) { return SPECS.get(key); }
+
     /** Every setting, in a stable order. */
     public static List<Spec> all() { return List.copyOf(SPECS.values()); }
 
