@@ -5,6 +5,7 @@ import dev.jsyd.abi.Syscalls;
 import dev.jsyd.kernel.AccessEvent;
 import dev.jsyd.kernel.Enforcement;
 import dev.jsyd.kernel.ExecCheck;
+import dev.jsyd.kernel.GroupsCheck;
 import dev.jsyd.kernel.MapCheck;
 import dev.jsyd.kernel.Members;
 import dev.jsyd.kernel.SandboxContext;
@@ -56,6 +57,7 @@ final class Tracer implements Runnable {
     private boolean executed;
     private final AuditLog log;
     private Files files; // the tracer thread's, for /proc reads
+    private GroupsCheck groups; // the tracer thread's: setgroups stops
 
     Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec, AuditLog log) {
         this.onFirstExec = onFirstExec;
@@ -81,8 +83,10 @@ final class Tracer implements Runnable {
         ThreadRole.TRACER.confine(ThreadRole.programKeepsAll(context.sandbox()));
         TaskCount tasks = new TaskCount(mainPid);
         Members members = context.members();
-        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck(); MapCheck maps = new MapCheck(); Files f = new Files()) {
+        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck(); MapCheck maps = new MapCheck(); Files f = new Files();
+                GroupsCheck g = new GroupsCheck()) {
             files = f;
+            groups = g;
             int r = pt.seize(mainPid, OPTIONS);
             if (r == 0) members.addInitial(mainPid); // before it may run (the caller releases it)
             seizeError = r;
@@ -130,6 +134,7 @@ final class Tracer implements Runnable {
             tasks.gone(pid);
             exec.exited(context, pid, ev.code(), ev.status());
             maps.exited(pid);
+            groups.exited(pid);
             context.identities().forget(pid);
             context.chdirWatch().forget(pid);
             if (gone != null && gone.tgid() == pid && (gone.initial() || log.lifecycle())) {
@@ -197,13 +202,16 @@ final class Tracer implements Runnable {
     }
 
     /**
-     * Registers task {@code tid} (seen before it has run) as a member: a new process for a fork or
-     * vfork, else the thread group /proc says; returns its process (null when its group is none of ours).
+     * Registers task {@code tid} (seen before it has run) as a member of the thread group it really
+     * is in; returns its process (null when its group is none of ours). Never from the event kind:
+     * the kernel reports a clone by its exit signal (SIGCHLD: a fork event), which the program
+     * chooses, so a thread made with SIGCHLD comes as a "fork" and a process made without it as a
+     * "clone". The new task's thread group is fixed until it executes a program, which it has not.
      */
-    private Members.Proc register(Members members, int tid, boolean newProcess) {
+    private Members.Proc register(Members members, int tid) {
         Members.Proc p = members.process(tid);
         if (p != null) return p;
-        return members.add(tid, newProcess ? tid : tgidOf(tid));
+        return members.add(tid, tgidOf(tid));
     }
 
     /** The thread group of task {@code tid}: itself when it leads one, else from /proc/TID/status; or -1. */
@@ -223,7 +231,7 @@ final class Tracer implements Runnable {
         // A thread seen for the first time may reuse the id of a dead one: forget the credentials
         // kept for that id before it runs (Identities). An exec recomputes the credentials.
         if (tasks.seen(pid)) context.identities().forget(pid);
-        register(members, pid, false); // a new task's first stop may come before its parent's event
+        register(members, pid); // a new task's first stop may come before its parent's event
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
                 context.identities().forget(pid);
@@ -254,9 +262,10 @@ final class Tracer implements Runnable {
                 if (child > 0) {
                     if (tasks.seen((int) child)) context.identities().forget((int) child);
                     maps.created(pid, (int) child);
-                    if (ev.event() != Ptrace.EVENT_CLONE) exec.forked(pid, (int) child);
-                    Members.Proc p = register(members, (int) child, ev.event() != Ptrace.EVENT_CLONE);
-                    if (log.lifecycle() && p != null && p.tgid() == child) log.fork(members.tgid(pid), (int) child); // a process
+                    Members.Proc p = register(members, (int) child);
+                    boolean process = p != null && p.tgid() == child;
+                    if (process) exec.forked(members.tgid(pid), (int) child); // its exe is its process's
+                    if (log.lifecycle() && process) log.fork(members.tgid(pid), (int) child);
                 }
                 tasks.settle(pid);
                 pt.cont(pid, 0);
@@ -266,7 +275,7 @@ final class Tracer implements Runnable {
                 if (call == null) { // not readable: gone, or not at this stop any more; never run unchecked
                     pt.skipSyscall(pid, Errno.ENOSYS);
                     pt.cont(pid, 0);
-                } else if (!maps.onSeccomp(pt, context, pid, call)) {
+                } else if (!maps.onSeccomp(pt, context, pid, call) && !groups.onSeccomp(pt, context, pid, call)) {
                     onTaskRequest(pt, tasks, pid, call.nr());
                 }
             }
@@ -282,6 +291,8 @@ final class Tracer implements Runnable {
                     pt.cont(pid, ev.signal()); // signal-delivery stop: deliver it
                 } else if (maps.awaitsExit(pid)) {
                     maps.onSyscallExit(pt, context, pid); // an executable mapping to compare
+                } else if (groups.awaitsExit(pid)) {
+                    groups.onSyscallExit(pt, context, pid); // the groups a setgroups really set
                 } else { // the exit of a task-creating call let through
                     tasks.settle(pid);
                     pt.cont(pid, 0);
