@@ -457,6 +457,51 @@ static int cmd_peer(const char *dir) {
     return 0;
 }
 
+/* sigchld-thread [fork]: a thread made by a raw clone(CLONE_THREAD|CLONE_SIGHAND|CLONE_VM|...)
+ * with exit signal SIGCHLD, which ptrace reports as a fork event. Prints "thread TID", then
+ * "tgkill RES" for tgkill(our pid, TID, 0) (ok natively: it is our thread) and "pidfd_open RES"
+ * (EINVAL natively: no process leads with TID); with "fork", also "fork RES" for a fork made while
+ * the thread lives (pid/max counts the thread). The thread then exits, and so do we. */
+static atomic_int thread_tid, thread_go;
+static char thread_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int sigchld_thread(void *arg) {
+    (void)arg;
+    atomic_store(&thread_tid, (int)syscall(SYS_gettid));
+    while (!atomic_load(&thread_go)) {
+        struct timespec ts = {0, 1000000};
+        syscall(SYS_nanosleep, &ts, NULL);
+    }
+    atomic_store(&thread_tid, 0);
+    syscall(SYS_exit, 0);
+    return 0;
+}
+
+static int cmd_sigchld_thread(int fork_too) {
+    int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | SIGCHLD;
+    if (clone(sigchld_thread, thread_stack + sizeof thread_stack, flags, NULL) < 0) {
+        printf("clone %s\n", en(errno));
+        return 1;
+    }
+    while (!atomic_load(&thread_tid)) usleep(1000);
+    int tid = atomic_load(&thread_tid);
+    printf("thread %d\n", tid);
+    printf("tgkill %s\n", res(syscall(SYS_tgkill, getpid(), tid, 0)));
+    long fd = syscall(SYS_pidfd_open, tid, 0);
+    printf("pidfd_open %s\n", res(fd));
+    if (fd >= 0) close((int)fd);
+    if (fork_too) {
+        pid_t kid = fork();
+        if (kid == 0) _exit(0);
+        printf("fork %s\n", res(kid));
+        if (kid > 0) waitpid(kid, NULL, 0);
+    }
+    atomic_store(&thread_go, 1);
+    while (atomic_load(&thread_tid)) usleep(1000);
+    usleep(20000); /* its exit is over */
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) return 2;
@@ -471,6 +516,7 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "lock-reuse") && argc >= 3) return cmd_lock_reuse(argv[2], argc > 3 && !strcmp(argv[3], "fast"));
     if (!strcmp(c, "lock-mem") && argc == 3) return cmd_lock_mem(argv[2]);
     if (!strcmp(c, "peer") && argc == 3) return cmd_peer(argv[2]);
+    if (!strcmp(c, "sigchld-thread")) return cmd_sigchld_thread(argc > 2 && !strcmp(argv[2], "fork"));
     printf("unknown command\n");
     return 2;
 }

@@ -65,6 +65,26 @@ class ReachEscapeIT {
     }
 
     @Test
+    void aThreadMadeWithSigchldIsAThreadOfItsProcess() throws Exception {
+        // clone(CLONE_THREAD|CLONE_SIGHAND|CLONE_VM|..., exit signal SIGCHLD) makes a thread, which
+        // ptrace reports as a fork (the event follows the exit signal). Natively tgkill(our pid, its
+        // tid, 0) reaches it. On main the sandbox took it for a process of its own: tgkill ESRCH,
+        // and a fork and an exit of a "process" TID were logged.
+        String nat = Escape.nativeRun(probe(), "sigchld-thread", "fork").out();
+        assertThat(nat).contains("tgkill ok\n", "fork ok\n");
+        String pidfd = nat.lines().filter(l -> l.startsWith("pidfd_open ")).findFirst().orElseThrow();
+        var r = Escape.syd(List.of("-poff", "-m", "log/level:info"), probe(), "sigchld-thread", "fork");
+        assertThat(r.out()).as(r.toString()).contains("tgkill ok\n", pidfd + "\n", "fork ok\n");
+        String tid = r.out().lines().filter(l -> l.startsWith("thread ")).findFirst().orElseThrow().substring(7);
+        assertThat(r.err()).as("a fork record of a process: the forked child only").contains("\"ctx\":\"fork\"")
+                .doesNotContain("\"ctx\":\"fork\",\"pid\":" + tid + ",").doesNotContain("\"ctx\":\"exit\",\"pid\":" + tid + ",");
+        // pid/max counts it as a task: with room for one, the fork made while it lives is refused.
+        r = Escape.syd(List.of("-poff", "-m", "sandbox/pid:on", "-m", "pid/max:1", "-m", "default/pid:deny"),
+                probe(), "sigchld-thread", "fork");
+        assertThat(r.out()).as(r.toString()).contains("tgkill ok\n", "fork EAGAIN\n");
+    }
+
+    @Test
     void limitsOfTheSupervisorCannotBeChanged() throws Exception {
         // Natively a child sets its parent's (a shell's) RLIMIT_NOFILE to 0 and RLIMIT_CPU to 1 s.
         assertThat(Escape.nativeRun("sh", "-c", probe() + " prlimit-parent").out())
