@@ -502,6 +502,55 @@ static int cmd_sigchld_thread(int fork_too) {
     return 0;
 }
 
+/* thread-exec [sigchld]: a thread (made by pthread_create, or with "sigchld" as in sigchld-thread:
+ * a ptrace fork event) executes this probe again as "former TID PID": the exec gives it the process's pid PID, and its own id TID is gone.
+ * The new image prints "pid same" (or "pid changed") and "former RES" for kill(TID, 0). */
+static char exec_pid[16];
+
+static void decimal(char *buf, size_t size, int v) {
+    char *p = buf + size;
+    *--p = 0;
+    do *--p = (char)('0' + v % 10); while ((v /= 10) && p > buf);
+    memmove(buf, p, (size_t)(buf + size - p));
+}
+
+static int exec_thread(void *arg) {
+    (void)arg;
+    char tid[16];
+    decimal(tid, sizeof tid, (int)syscall(SYS_gettid));
+    char *args[] = {"/proc/self/exe", "former", tid, exec_pid, NULL};
+    syscall(SYS_execve, "/proc/self/exe", args, environ);
+    syscall(SYS_exit_group, 127);
+    return 0;
+}
+
+static void *exec_pthread(void *arg) {
+    exec_thread(arg);
+    return NULL;
+}
+
+static int cmd_thread_exec(int sigchld) {
+    decimal(exec_pid, sizeof exec_pid, getpid());
+    pthread_t t;
+    if (!sigchld) {
+        errno = pthread_create(&t, NULL, exec_pthread, NULL);
+        if (errno) { printf("pthread_create %s\n", en(errno)); return 1; }
+        for (;;) pause();
+    }
+    int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | SIGCHLD;
+    if (clone(exec_thread, thread_stack + sizeof thread_stack, flags, NULL) < 0) {
+        printf("clone %s\n", en(errno));
+        return 1;
+    }
+    for (;;) pause(); /* the thread's exec ends this image */
+}
+
+static int cmd_former(int tid, int pid) {
+    printf("pid %s\n", getpid() == pid ? "same" : "changed");
+    printf("former %s\n", res(kill(tid, 0)));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) return 2;
@@ -516,6 +565,8 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "lock-reuse") && argc >= 3) return cmd_lock_reuse(argv[2], argc > 3 && !strcmp(argv[3], "fast"));
     if (!strcmp(c, "lock-mem") && argc == 3) return cmd_lock_mem(argv[2]);
     if (!strcmp(c, "peer") && argc == 3) return cmd_peer(argv[2]);
+    if (!strcmp(c, "thread-exec")) return cmd_thread_exec(argc > 2 && !strcmp(argv[2], "sigchld"));
+    if (!strcmp(c, "former") && argc == 4) return cmd_former(atoi(argv[2]), atoi(argv[3]));
     if (!strcmp(c, "sigchld-thread")) return cmd_sigchld_thread(argc > 2 && !strcmp(argv[2], "fork"));
     printf("unknown command\n");
     return 2;

@@ -115,6 +115,10 @@ final class Tracer implements Runnable {
         if (peek.code() == Ptrace.CLD_TRAPPED) {
             // A ptrace stop needs no consuming wait: resuming the tracee ends the stop,
             // and a resumed tracee is no longer reported (one waitid per stop, not two).
+            // Except the exec stop of a thread that took its leader's pid: until that stop is
+            // consumed the kernel refuses every request on the pid (ESRCH, "looks like a spurious
+            // pid"), and it would be peeked again forever.
+            if (peek.event() == Ptrace.EVENT_EXEC) pt.take(peek.pid());
             onStop(pt, exec, maps, tasks, members, peek.pid(), peek);
             return;
         }

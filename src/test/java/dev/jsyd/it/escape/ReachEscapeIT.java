@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,6 +83,19 @@ class ReachEscapeIT {
         r = Escape.syd(List.of("-poff", "-m", "sandbox/pid:on", "-m", "pid/max:1", "-m", "default/pid:deny"),
                 probe(), "sigchld-thread", "fork");
         assertThat(r.out()).as(r.toString()).contains("tgkill ok\n", "fork EAGAIN\n");
+    }
+
+    @Test
+    void aThreadThatExecutesAProgramTakesItsProcessPidAndRunsIt() throws Exception {
+        // A thread other than the leader executes a program (Go programs do): the kernel gives it
+        // the process's pid, and its own id is gone. On main the tracer peeked that exec stop
+        // forever (every request on the pid is ESRCH until the stop is consumed): syd hung.
+        for (String how : new String[] {"pthread", "sigchld"}) {
+            assertThat(Escape.nativeRun(probe(), "thread-exec", how).out()).isEqualTo("pid same\nformer ESRCH\n");
+            var r = Syd.run(List.of("-poff", "-t", "20s", "--", probe(), "thread-exec", how), null, Map.of(), Duration.ofSeconds(60));
+            assertThat(r.out()).as(how + ": " + r).isEqualTo("pid same\nformer ESRCH\n");
+            assertThat(r.status()).as(r.toString()).isZero();
+        }
     }
 
     @Test
