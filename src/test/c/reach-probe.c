@@ -551,6 +551,33 @@ static int cmd_former(int tid, int pid) {
     return 0;
 }
 
+/* thread-fork-crash N: a thread (not the leader) forks N children, one after the other, that
+ * each crash with SIGSEGV; prints "crashed K" (children killed by SIGSEGV). */
+static int crash_children;
+
+static void *fork_crashers(void *arg) {
+    int n = *(int *)arg;
+    for (int i = 0; i < n; i++) {
+        pid_t kid = fork();
+        if (kid == 0) {
+            signal(SIGSEGV, SIG_DFL);
+            raise(SIGSEGV);
+            _exit(1);
+        }
+        int st;
+        if (kid > 0 && waitpid(kid, &st, 0) == kid && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV) crash_children++;
+    }
+    return NULL;
+}
+
+static int cmd_thread_fork_crash(int n) {
+    pthread_t t;
+    pthread_create(&t, NULL, fork_crashers, &n);
+    pthread_join(t, NULL);
+    printf("crashed %d\n", crash_children);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) return 2;
@@ -565,6 +592,7 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "lock-reuse") && argc >= 3) return cmd_lock_reuse(argv[2], argc > 3 && !strcmp(argv[3], "fast"));
     if (!strcmp(c, "lock-mem") && argc == 3) return cmd_lock_mem(argv[2]);
     if (!strcmp(c, "peer") && argc == 3) return cmd_peer(argv[2]);
+    if (!strcmp(c, "thread-fork-crash") && argc == 3) return cmd_thread_fork_crash(atoi(argv[2]));
     if (!strcmp(c, "thread-exec")) return cmd_thread_exec(argc > 2 && !strcmp(argv[2], "sigchld"));
     if (!strcmp(c, "former") && argc == 4) return cmd_former(atoi(argv[2]), atoi(argv[3]));
     if (!strcmp(c, "sigchld-thread")) return cmd_sigchld_thread(argc > 2 && !strcmp(argv[2], "fork"));

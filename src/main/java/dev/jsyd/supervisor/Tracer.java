@@ -58,6 +58,16 @@ final class Tracer implements Runnable {
     private final AuditLog log;
     private Files files; // the tracer thread's, for /proc reads
     private GroupsCheck groups; // the tracer thread's: setgroups stops
+    /**
+     * Tasks whose end was consumed before their creator's fork/clone event was seen (true: it led
+     * a process): the kernel reports the newest tracee first, so a child that ends at once is
+     * often gone before its parent's event. That event must not register it again: its pid is
+     * free, and whatever gets it next would pass for a member. Bounded (an event that never comes,
+     * its creator killed first, leaves an entry).
+     */
+    private final java.util.Map<Integer, Boolean> endedUnannounced = new java.util.LinkedHashMap<>() {
+        @Override protected boolean removeEldestEntry(java.util.Map.Entry<Integer, Boolean> e) { return size() > 4096; }
+    };
 
     Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec, AuditLog log) {
         this.onFirstExec = onFirstExec;
@@ -136,7 +146,9 @@ final class Tracer implements Runnable {
         int pid = ev.pid();
         if (Ptrace.ended(ev)) {
             tasks.gone(pid);
-            exec.exited(context, pid, ev.code(), ev.status());
+            boolean process = gone != null && gone.tgid() == pid;
+            exec.exited(context, pid, process, ev.code(), ev.status());
+            if (gone != null) endedUnannounced.put(pid, process);
             maps.exited(pid);
             groups.exited(pid);
             context.identities().forget(pid);
@@ -234,7 +246,10 @@ final class Tracer implements Runnable {
     private void onStop(Ptrace pt, ExecCheck exec, MapCheck maps, TaskCount tasks, Members members, int pid, Ptrace.Event ev) {
         // A thread seen for the first time may reuse the id of a dead one: forget the credentials
         // kept for that id before it runs (Identities). An exec recomputes the credentials.
-        if (tasks.seen(pid)) context.identities().forget(pid);
+        if (tasks.seen(pid)) {
+            context.identities().forget(pid);
+            endedUnannounced.remove(pid); // a new task with that id
+        }
         register(members, pid); // a new task's first stop may come before its parent's event
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
@@ -263,12 +278,16 @@ final class Tracer implements Runnable {
             }
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
-                if (child > 0) {
+                Boolean ended = child > 0 ? endedUnannounced.remove((int) child) : null;
+                if (ended != null) { // gone already
+                    maps.created(pid, (int) child);
+                    if (ended) exec.forked(context, members.tgid(pid), (int) child); // a crash to count
+                } else if (child > 0) {
                     if (tasks.seen((int) child)) context.identities().forget((int) child);
                     maps.created(pid, (int) child);
                     Members.Proc p = register(members, (int) child);
                     boolean process = p != null && p.tgid() == child;
-                    if (process) exec.forked(members.tgid(pid), (int) child); // its exe is its process's
+                    if (process) exec.forked(context, members.tgid(pid), (int) child); // its exe is its process's
                     if (log.lifecycle() && process) log.fork(members.tgid(pid), (int) child);
                 }
                 tasks.settle(pid);
