@@ -287,12 +287,18 @@ static void *flipper(void *arg) {
     return NULL;
 }
 
-static int act_groups_race(const char *g, const char *b, const char *file) {
+/* Starts the thread that flips race_list between GOOD and BAD. */
+static pthread_t start_flipper(const char *g, const char *b) {
     good = (gid_t)atoi(g);
     bad = (gid_t)atoi(b);
     race_list[0] = good;
     pthread_t t;
     pthread_create(&t, NULL, flipper, NULL);
+    return t;
+}
+
+static int act_groups_race(const char *g, const char *b, const char *file) {
+    pthread_t t = start_flipper(g, b);
     int got = 0;
     for (int i = 0; i < 20000 && !got; i++) {
         if (syscall(SYS_setgroups, 1, (gid_t *)race_list) != 0) continue;
@@ -313,11 +319,7 @@ static int act_groups_race(const char *g, const char *b, const char *file) {
  * setgroups that went through, FILE is opened and read. Prints "read CONTENT" when the raced group
  * opened it, else "never raced". */
 static int act_groups_race_read(const char *g, const char *b, const char *file) {
-    good = (gid_t)atoi(g);
-    bad = (gid_t)atoi(b);
-    race_list[0] = good;
-    pthread_t t;
-    pthread_create(&t, NULL, flipper, NULL);
+    pthread_t t = start_flipper(g, b);
     char buf[64];
     ssize_t n = -1;
     for (int i = 0; i < 20000 && n < 0; i++) {

@@ -1,13 +1,18 @@
 package dev.jsyd.kernel;
 
+import dev.jsyd.abi.Seccomp;
 import dev.jsyd.abi.Syscalls;
+import dev.jsyd.bpf.ArgRule;
 import dev.jsyd.policy.Action;
+import dev.jsyd.policy.Sandbox;
 import dev.jsyd.sys.ErrnoException;
 import dev.jsyd.sys.Files;
 import dev.jsyd.sys.Ptrace;
 import dev.jsyd.sys.RemoteMemory;
 import dev.jsyd.sys.Signals;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,7 +22,7 @@ import java.util.Map;
  * close that gap. So the call is checked twice:
  * <ul>
  *   <li>at its seccomp stop, the list as read now ({@link SetIdHandlers#setgroups}): refused →
- *       skipped with EACCES, as before;</li>
+ *       skipped with EACCES;</li>
  *   <li>at its syscall-exit stop, before the thread runs another instruction: the groups the kernel
  *       really gave it ({@code /proc/TID/status}) must each be a checked one or one it had before;
  *       else the list was rewritten, and the process is killed there. Credentials are per thread
@@ -36,8 +41,8 @@ public final class GroupsCheck implements AutoCloseable {
     private record Pending(int tgid, int[] allowed) {}
 
     /** The filter's rule of the setgroups row: every call to the tracer. */
-    static java.util.List<dev.jsyd.bpf.ArgRule> rules(dev.jsyd.policy.Sandbox sb, Hardening.Self self) {
-        return java.util.List.of(dev.jsyd.bpf.ArgRule.all(dev.jsyd.abi.Seccomp.RET_TRACE));
+    static List<ArgRule> rules(Sandbox sb, Hardening.Self self) {
+        return List.of(ArgRule.all(Seccomp.RET_TRACE));
     }
 
     /**
@@ -52,26 +57,25 @@ public final class GroupsCheck implements AutoCloseable {
         Pending p = null;
         try {
             Identities.Task t = ids.of(files, tid);
-            int[] before = t.identity().groups();
-            int[] list = new int[0];
             long size = call.arg(0);
-            if (SetIdHandlers.groupsToCheck(ctx, t, size)) list = SetIdHandlers.readGroups(memory, tid, call.arg(1), (int) size);
-            errno = SetIdHandlers.setgroups(ctx, t, list);
-            int[] allowed = java.util.Arrays.copyOf(list, list.length + before.length); // as before if the call fails
-            System.arraycopy(before, 0, allowed, list.length, before.length);
-            p = new Pending(t.tgid(), allowed);
+            if (SetIdHandlers.groupsToCheck(ctx, t, size)) {
+                int[] list = SetIdHandlers.readGroups(memory, tid, call.arg(1), (int) size);
+                errno = SetIdHandlers.setgroups(ctx, t, list);
+                int[] before = t.identity().groups();
+                int[] allowed = Arrays.copyOf(list, list.length + before.length); // as before if the call fails
+                System.arraycopy(before, 0, allowed, list.length, before.length);
+                p = new Pending(t.tgid(), allowed);
+            } else {
+                errno = 0; // no groups (size 0), the kernel's EINVAL, or no right to change them: nothing to verify
+            }
         } catch (ErrnoException e) {
             errno = e.errno(); // EFAULT for an unreadable list, as the kernel; ESRCH: gone
         } finally {
             ids.forget(tid);
         }
-        if (errno != 0) {
-            pt.skipSyscall(tid, errno);
-            pt.cont(tid, 0);
-        } else {
-            pending.put(tid, p);
-            pt.resumeToSyscall(tid, 0); // stop again at the exit of this call
-        }
+        boolean verify = errno == 0 && p != null;
+        if (verify) pending.put(tid, p);
+        pt.decide(tid, errno, verify); // a list to verify: stop again at the exit of this call
         return true;
     }
 
