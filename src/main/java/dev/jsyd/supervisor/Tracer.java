@@ -68,6 +68,8 @@ final class Tracer implements Runnable {
     private final java.util.Map<Integer, Boolean> endedUnannounced = new java.util.LinkedHashMap<>() {
         @Override protected boolean removeEldestEntry(java.util.Map.Entry<Integer, Boolean> e) { return size() > 4096; }
     };
+    /** Live tasks whose creator's fork/clone event was seen. */
+    private final java.util.Set<Integer> announced = new java.util.HashSet<>();
 
     Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec, AuditLog log) {
         this.onFirstExec = onFirstExec;
@@ -148,7 +150,7 @@ final class Tracer implements Runnable {
             tasks.gone(pid);
             boolean process = gone != null && gone.tgid() == pid;
             exec.exited(context, pid, process, ev.code(), ev.status());
-            if (gone != null) endedUnannounced.put(pid, process);
+            if (gone != null && !announced.remove(pid)) endedUnannounced.put(pid, process);
             maps.exited(pid);
             groups.exited(pid);
             context.identities().forget(pid);
@@ -257,6 +259,7 @@ final class Tracer implements Runnable {
                 long former = pt.eventMessage(pid);
                 if (former > 0 && former != pid) { // a thread exec'd: it took the leader's id
                     tasks.gone((int) former);
+                    announced.remove((int) former);
                     maps.exited((int) former);
                     context.identities().forget((int) former);
                 }
@@ -286,6 +289,7 @@ final class Tracer implements Runnable {
                     if (tasks.seen((int) child)) context.identities().forget((int) child);
                     maps.created(pid, (int) child);
                     Members.Proc p = register(members, (int) child);
+                    if (p != null) announced.add((int) child);
                     boolean process = p != null && p.tgid() == child;
                     if (process) exec.forked(context, members.tgid(pid), (int) child); // its exe is its process's
                     if (log.lifecycle() && process) log.fork(members.tgid(pid), (int) child);
