@@ -21,12 +21,32 @@ final class TaskCount {
         live.add(initial);
     }
 
-    /** A task the tracer has seen (a stop, a fork event's new child). */
-    boolean seen(int tid) { return live.add(tid); }
+    /**
+     * Ids of tasks reaped before any stop of theirs was met (killed before their first stop): a
+     * creation event naming such an id may come after the id went to another task.
+     */
+    private final Set<Integer> reapedUnseen = new HashSet<>();
+
+    /** A stop of task {@code tid}: true the first time it is seen. */
+    boolean seen(int tid) {
+        if (!live.add(tid)) return false;
+        reapedUnseen.remove(tid);
+        return true;
+    }
+
+    /** A creation event's new task {@code tid}: true the first time it is seen. */
+    boolean created(int tid) { return live.add(tid); }
+
+    /**
+     * True when task {@code tid}, named by a creation event just now ({@link #created} true), is
+     * surely the new task of that event and has not run: no stop of it was met, and no task with
+     * its id died unseen, whose id a later task could have taken before this event was met.
+     */
+    boolean createdUnrun(int tid) { return !reapedUnseen.contains(tid); }
 
     /** A task that is gone (reaped, or a thread id replaced by its leader's at exec). */
     void gone(int tid) {
-        live.remove(tid);
+        if (!live.remove(tid)) reapedUnseen.add(tid);
         reserved.remove(tid);
     }
 

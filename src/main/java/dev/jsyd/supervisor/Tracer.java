@@ -252,10 +252,14 @@ final class Tracer implements Runnable {
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
-                    if (tasks.seen((int) child)) context.identities().forget((int) child);
+                    boolean first = tasks.created((int) child);
+                    if (first) context.identities().forget((int) child);
+                    // Not run yet (its first stop not met): it has the forking thread's credentials.
+                    boolean unrun = first && tasks.createdUnrun((int) child);
                     maps.created(pid, (int) child);
                     if (ev.event() != Ptrace.EVENT_CLONE) exec.forked(pid, (int) child);
                     Members.Proc p = register(members, (int) child, ev.event() != Ptrace.EVENT_CLONE);
+                    if (unrun && p != null) context.identities().inherit(pid, (int) child, p.tgid());
                     if (log.lifecycle() && p != null && p.tgid() == child) log.fork(members.tgid(pid), (int) child); // a process
                 }
                 tasks.settle(pid);
