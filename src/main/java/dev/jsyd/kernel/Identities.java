@@ -112,6 +112,9 @@ public final class Identities {
         return own != null && own.equals(its);
     }
 
+    /** True when entries are kept between calls (else every call reads the credentials). */
+    public boolean keeps() { return keep; }
+
     /** Forgets what is known of {@code tid}: it is about to change its credentials, exec, or is new or gone. */
     public void forget(int tid) { tasks.remove(tid); }
 

@@ -128,6 +128,9 @@ final class Tracer implements Runnable {
         int pid = ev.pid();
         if (Ptrace.ended(ev)) {
             tasks.gone(pid);
+            // A task held at its first stop waits for its creator's event, which a creator killed
+            // before reporting it never sends: any exit lets every held task go.
+            if (tasks.anyHeld()) for (int held : tasks.releaseHeld()) pt.cont(held, 0);
             exec.exited(context, pid, ev.code(), ev.status());
             maps.exited(pid);
             context.identities().forget(pid);
@@ -219,10 +222,29 @@ final class Tracer implements Runnable {
         return j > start ? v : -1;
     }
 
+    /**
+     * New task {@code pid} at its first stop, met before its creator's fork/clone event: held there
+     * (its stop consumed, so the wait loop does not report it again) until that event, which then
+     * gives it its creator's kept credentials before it runs ({@code Identities.inherit}), so its
+     * first notified call reads no {@code /proc/TID/status}. Not held when nothing is kept, or when
+     * an event naming its id may still come for an earlier task ({@link TaskCount#holdForCreator}).
+     */
+    private boolean holdForCreator(Ptrace pt, TaskCount tasks, int pid) {
+        if (!context.identities().keeps() || !tasks.holdForCreator(pid)) return false;
+        try {
+            if (pt.takeStop(pid)) return true;
+        } catch (ErrnoException e) {
+            // not held: resumed by the caller
+        }
+        tasks.unhold(pid);
+        return false;
+    }
+
     private void onStop(Ptrace pt, ExecCheck exec, MapCheck maps, TaskCount tasks, Members members, int pid, Ptrace.Event ev) {
         // A thread seen for the first time may reuse the id of a dead one: forget the credentials
         // kept for that id before it runs (Identities). An exec recomputes the credentials.
-        if (tasks.seen(pid)) context.identities().forget(pid);
+        boolean first = tasks.seen(pid);
+        if (first) context.identities().forget(pid);
         register(members, pid, false); // a new task's first stop may come before its parent's event
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
@@ -252,14 +274,14 @@ final class Tracer implements Runnable {
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
                 if (child > 0) {
-                    boolean first = tasks.created((int) child);
-                    if (first) context.identities().forget((int) child);
-                    // Not run yet (its first stop not met): it has the forking thread's credentials.
-                    boolean unrun = first && tasks.createdUnrun((int) child);
+                    TaskCount.NewTask known = tasks.created((int) child);
+                    if (known != TaskCount.NewTask.HELD) context.identities().forget((int) child);
                     maps.created(pid, (int) child);
                     if (ev.event() != Ptrace.EVENT_CLONE) exec.forked(pid, (int) child);
                     Members.Proc p = register(members, (int) child, ev.event() != Ptrace.EVENT_CLONE);
-                    if (unrun && p != null) context.identities().inherit(pid, (int) child, p.tgid());
+                    // Not run yet: it has the forking thread's credentials (this thread is stopped here).
+                    if (known != TaskCount.NewTask.UNSURE && p != null) context.identities().inherit(pid, (int) child, p.tgid());
+                    if (known == TaskCount.NewTask.HELD) pt.cont((int) child, 0);
                     if (log.lifecycle() && p != null && p.tgid() == child) log.fork(members.tgid(pid), (int) child); // a process
                 }
                 tasks.settle(pid);
@@ -279,7 +301,8 @@ final class Tracer implements Runnable {
                 // the end of a group-stop) carry SIGTRAP.
                 int sig = ev.signal();
                 boolean groupStop = sig == Signals.SIGSTOP || sig == 20 || sig == 21 || sig == 22;
-                if (!groupStop || pt.listen(pid) < 0) pt.cont(pid, 0); // never left in a trap stop: it would be peeked again
+                boolean held = !groupStop && first && holdForCreator(pt, tasks, pid);
+                if (!held && (!groupStop || pt.listen(pid) < 0)) pt.cont(pid, 0); // never left in a trap stop: it would be peeked again
             }
             case 0 -> {
                 if (ev.signal() != Ptrace.SYSCALL_STOP) {
