@@ -38,37 +38,24 @@ public final class SydCatTool {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         List<String> profiles = new ArrayList<>();
         List<String> files = new ArrayList<>();
-        int i = 0;
-        for (; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--")) {
-                i++;
-                break;
-            }
-            if (!a.startsWith("-") || a.length() == 1) break;
-            for (int k = 1; k < a.length(); k++) {
-                char o = a.charAt(k);
+        ShortOptions opts = new ShortOptions(args);
+        try {
+            for (int o; (o = opts.next()) >= 0; ) {
                 if (o == 'h') {
                     out.print(USAGE);
                     return 0;
                 } else if (o == 'p') {
-                    String v;
-                    if (k + 1 < a.length()) v = a.substring(k + 1);
-                    else if (i + 1 < args.length) v = args[++i];
-                    else {
-                        err.println("syd-cat: option -p needs an argument (a profile name or `list`)");
-                        err.print(USAGE);
-                        return EXIT_USAGE;
-                    }
-                    profiles.add(v);
-                    break;
+                    profiles.add(opts.value(o, "a profile name or `list`"));
                 } else {
-                    err.println("syd-cat: unknown option -" + o);
-                    err.print(USAGE);
-                    return EXIT_USAGE;
+                    throw new ShortOptions.UsageException("unknown option -" + (char) o);
                 }
             }
+        } catch (ShortOptions.UsageException e) {
+            err.println("syd-cat: " + e.getMessage());
+            err.print(USAGE);
+            return EXIT_USAGE;
         }
+        int i = opts.operands();
         for (; i < args.length; i++) files.add(args[i]);
         if (profiles.isEmpty() && files.isEmpty()) {
             err.print(USAGE);

@@ -60,56 +60,43 @@ public final class SydLockTool {
         int flags = 0;
         boolean verbose = false;
         LandlockRules.Compat compat = LandlockRules.Compat.HARD;
-        int i = 0;
+        ShortOptions opts = new ShortOptions(args);
         try {
-            for (; i < args.length; i++) {
-                String a = args[i];
-                if (a.equals("--")) {
-                    i++;
-                    break;
-                }
-                if (!a.startsWith("-") || a.length() == 1) break;
-                for (int k = 1; k < a.length(); k++) {
-                    char o = a.charAt(k);
-                    switch (o) {
-                        case 'h' -> { out.print(USAGE); return 0; }
-                        case 'V' -> { out.println(KernelFeatures.landlockAbi()); return 0; }
-                        case 'A' -> { int abi = KernelFeatures.landlockAbi(); out.println(abi); return abi; }
-                        case 'v' -> verbose = true;
-                        case 'S' -> scopes |= LandlockRules.SCOPE_SIGNAL;
-                        case 'U' -> scopes |= LandlockRules.SCOPE_ABSTRACT_UNIX;
-                        case 'l', 'r', 'w', 'b', 'c', 'C', 'F' -> {
-                            String v;
-                            if (k + 1 < a.length()) v = a.substring(k + 1);
-                            else if (i + 1 < args.length) v = args[++i];
-                            else throw new UsageException("option -" + o + " needs an argument");
-                            switch (o) {
-                                case 'l' -> rule(rules, v);
-                                case 'r' -> add(rules, List.of("read", "readdir", "exec"), path(v));
-                                case 'w' -> add(rules, List.of("all"), path(v));
-                                case 'b', 'c' -> {
-                                    for (String p : v.split(",", -1)) rules.add(LandlockRules.rule(o == 'b' ? "bind" : "connect", ports(p)));
-                                }
-                                case 'C' -> {
-                                    compat = LandlockRules.Compat.byName(v);
-                                    if (compat == null) throw new RuleException("unknown compatibility level `" + v + "` (hard, soft, best)");
-                                }
-                                default -> {
-                                    Integer f = FLAGS.get(v);
-                                    if (f == null) {
-                                        throw new RuleException("unknown flag `" + v + "` (" + String.join(", ", FLAGS.keySet())
-                                                + ")" + didYouMean(v, FLAGS.keySet()));
-                                    }
-                                    flags |= f;
-                                }
+            for (int o; (o = opts.next()) >= 0; ) {
+                switch (o) {
+                    case 'h' -> { out.print(USAGE); return 0; }
+                    case 'V' -> { out.println(KernelFeatures.landlockAbi()); return 0; }
+                    case 'A' -> { int abi = KernelFeatures.landlockAbi(); out.println(abi); return abi; }
+                    case 'v' -> verbose = true;
+                    case 'S' -> scopes |= LandlockRules.SCOPE_SIGNAL;
+                    case 'U' -> scopes |= LandlockRules.SCOPE_ABSTRACT_UNIX;
+                    case 'l', 'r', 'w', 'b', 'c', 'C', 'F' -> {
+                        String v = opts.value(o, "");
+                        switch (o) {
+                            case 'l' -> rule(rules, v);
+                            case 'r' -> add(rules, List.of("read", "readdir", "exec"), path(v));
+                            case 'w' -> add(rules, List.of("all"), path(v));
+                            case 'b', 'c' -> {
+                                for (String p : v.split(",", -1)) rules.add(LandlockRules.rule(o == 'b' ? "bind" : "connect", ports(p)));
                             }
-                            k = a.length();
+                            case 'C' -> {
+                                compat = LandlockRules.Compat.byName(v);
+                                if (compat == null) throw new RuleException("unknown compatibility level `" + v + "` (hard, soft, best)");
+                            }
+                            default -> {
+                                Integer f = FLAGS.get(v);
+                                if (f == null) {
+                                    throw new RuleException("unknown flag `" + v + "` (" + String.join(", ", FLAGS.keySet())
+                                            + ")" + didYouMean(v, FLAGS.keySet()));
+                                }
+                                flags |= f;
+                            }
                         }
-                        default -> throw new UsageException("unknown option -" + o);
                     }
+                    default -> throw new ShortOptions.UsageException("unknown option -" + (char) o);
                 }
             }
-        } catch (UsageException e) {
+        } catch (ShortOptions.UsageException e) {
             err.println("syd-lock: " + e.getMessage());
             err.print(USAGE);
             return EXIT_USAGE;
@@ -117,6 +104,7 @@ public final class SydLockTool {
             err.println("syd-lock: " + e.getMessage());
             return EXIT_INVALID;
         }
+        int i = opts.operands();
         if (i >= args.length) {
             err.println("syd-lock: no command given");
             err.print(USAGE);
@@ -216,10 +204,6 @@ public final class SydLockTool {
         } catch (Address.AddressException e) {
             throw new RuleException("`" + p + "`: " + e.getMessage());
         }
-    }
-
-    private static final class UsageException extends Exception {
-        UsageException(String m) { super(m, null, false, false); }
     }
 
     private static final class RuleException extends Exception {
