@@ -88,6 +88,15 @@ static void report(const char *label, pid_t *kids, int n, char *out, size_t len)
     snprintf(out + used, len - used, "%s%s %s", used ? " " : "", label, word);
 }
 
+/* Waits for two groups of children and prints one line for both. */
+static int print_two(const char *a, pid_t *ka, const char *b, pid_t *kb) {
+    char out[256] = "";
+    report(a, ka, CHILDREN, out, sizeof out);
+    report(b, kb, CHILDREN, out, sizeof out);
+    printf("%s\n", out);
+    return 0;
+}
+
 static int become_nobody_all(void) {
     gid_t g = 65534;
     if (setgroups(1, &g) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)) {
@@ -107,11 +116,7 @@ static int mode_setuid(void) {
     memset(ones, 1, sizeof ones);
     if (write(gate[1], ones, sizeof ones) != sizeof ones) return 2;
     for (int i = 0; i < CHILDREN; i++) after[i] = child(-1);
-    char out[256] = "";
-    report("before", before, CHILDREN, out, sizeof out);
-    report("after", after, CHILDREN, out, sizeof out);
-    printf("%s\n", out);
-    return 0;
+    return print_two("before", before, "after", after);
 }
 
 static pid_t thread_kids[CHILDREN];
@@ -138,11 +143,7 @@ static int mode_thread(void) {
         printf("thread setid failed: %s\n", strerror(thread_err));
         return 2;
     }
-    char out[256] = "";
-    report("main", mine, CHILDREN, out, sizeof out);
-    report("thread", thread_kids, CHILDREN, out, sizeof out);
-    printf("%s\n", out);
-    return 0;
+    return print_two("main", mine, "thread", thread_kids);
 }
 
 static int mode_child(void) {
@@ -178,11 +179,7 @@ static int mode_capset(void) {
     for (int i = 0; i < CHILDREN; i++) before[i] = child(-1);
     if (drop_dac()) return 2;
     for (int i = 0; i < CHILDREN; i++) after[i] = child(-1);
-    char out[256] = "";
-    report("before", before, CHILDREN, out, sizeof out);
-    report("after", after, CHILDREN, out, sizeof out);
-    printf("%s\n", out);
-    return 0;
+    return print_two("before", before, "after", after);
 }
 
 static int mode_exec(const char *prog) {
