@@ -10,6 +10,7 @@
  *                              forks, while the main thread, still root, forks too
  *   cred-fork capset FILE      root drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (effective),
  *                              then forks; FILE is one root may open only with them
+ *   cred-fork groups FILE GID  root: setgroups(GID) then nobody (uid and gid), then children
  *   cred-fork child FILE       root: children that become nobody themselves at once (raw
  *                              setresuid) before their open
  *   cred-fork exec FILE PROG   becomes nobody, then runs PROG open FILE (a setuid-root or
@@ -97,14 +98,16 @@ static int print_two(const char *a, pid_t *ka, const char *b, pid_t *kb) {
     return 0;
 }
 
-static int become_nobody_all(void) {
-    gid_t g = 65534;
+static int become_nobody_with(gid_t g) {
     if (setgroups(1, &g) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)) {
         printf("setid failed: %s\n", strerror(errno));
         return -1;
     }
     return 0;
 }
+
+static int become_nobody_all(void) { return become_nobody_with(65534); }
+
 
 static int mode_setuid(void) {
     pid_t before[CHILDREN], after[CHILDREN];
@@ -144,6 +147,16 @@ static int mode_thread(void) {
         return 2;
     }
     return print_two("main", mine, "thread", thread_kids);
+}
+
+static int mode_groups(gid_t g) {
+    if (become_nobody_with(g)) return 2;
+    pid_t kids[CHILDREN];
+    for (int i = 0; i < CHILDREN; i++) kids[i] = child(-1);
+    char out[256] = "";
+    report("children", kids, CHILDREN, out, sizeof out);
+    printf("%s\n", out);
+    return 0;
 }
 
 static int mode_child(void) {
@@ -212,6 +225,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "thread")) return mode_thread();
     if (!strcmp(argv[1], "capset")) return mode_capset();
     if (!strcmp(argv[1], "child")) return mode_child();
+    if (!strcmp(argv[1], "groups") && argc > 3) return mode_groups((gid_t)atol(argv[3]));
     if (!strcmp(argv[1], "exec") && argc > 3) return mode_exec(argv[3]);
     if (!strcmp(argv[1], "capexec") && argc > 3) return mode_capexec(argv[3]);
     if (!strcmp(argv[1], "open")) {

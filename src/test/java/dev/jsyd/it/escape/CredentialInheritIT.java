@@ -88,6 +88,20 @@ class CredentialInheritIT {
     }
 
     @Test
+    void childrenHaveTheGroupsTheirParentSetBeforeForking() throws Exception {
+        // A file of group 100 (0640): nobody opens it with group 100 in its list, not without.
+        Path group = Files.writeString(tmp.resolve("group100"), "users\n");
+        Files.setAttribute(group, "unix:gid", 100);
+        Files.setPosixFilePermissions(group, PosixFilePermissions.fromString("rw-r-----"));
+        List<String> policy = new ArrayList<>(POLICY);
+        policy.addAll(List.of("-m", "setgid+0:100"));
+        assertThat(nat("groups", group.toString(), "100")).isEqualTo("children ok");
+        assertThat(nat("groups", group.toString(), "65534")).isEqualTo("children EACCES");
+        assertThat(syd(policy, "groups", group.toString(), "100")).isEqualTo("children ok");
+        assertThat(syd(policy, "groups", group.toString(), "65534")).isEqualTo("children EACCES");
+    }
+
+    @Test
     void aChildThatBecomesNobodyAtOnceIsServedAsNobody() throws Exception {
         assertThat(nat("child", secret.toString())).isEqualTo("children EACCES");
         assertThat(syd(POLICY, "child", secret.toString())).isEqualTo("children EACCES");
