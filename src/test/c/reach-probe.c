@@ -457,6 +457,127 @@ static int cmd_peer(const char *dir) {
     return 0;
 }
 
+/* sigchld-thread [fork]: a thread made by a raw clone(CLONE_THREAD|CLONE_SIGHAND|CLONE_VM|...)
+ * with exit signal SIGCHLD, which ptrace reports as a fork event. Prints "thread TID", then
+ * "tgkill RES" for tgkill(our pid, TID, 0) (ok natively: it is our thread) and "pidfd_open RES"
+ * (EINVAL natively: no process leads with TID); with "fork", also "fork RES" for a fork made while
+ * the thread lives (pid/max counts the thread). The thread then exits, and so do we. */
+static atomic_int thread_tid, thread_go;
+static char thread_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int sigchld_thread(void *arg) {
+    (void)arg;
+    atomic_store(&thread_tid, (int)syscall(SYS_gettid));
+    while (!atomic_load(&thread_go)) {
+        struct timespec ts = {0, 1000000};
+        syscall(SYS_nanosleep, &ts, NULL);
+    }
+    atomic_store(&thread_tid, 0);
+    syscall(SYS_exit, 0);
+    return 0;
+}
+
+static int cmd_sigchld_thread(int fork_too) {
+    int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | SIGCHLD;
+    if (clone(sigchld_thread, thread_stack + sizeof thread_stack, flags, NULL) < 0) {
+        printf("clone %s\n", en(errno));
+        return 1;
+    }
+    while (!atomic_load(&thread_tid)) usleep(1000);
+    int tid = atomic_load(&thread_tid);
+    printf("thread %d\n", tid);
+    printf("tgkill %s\n", res(syscall(SYS_tgkill, getpid(), tid, 0)));
+    long fd = syscall(SYS_pidfd_open, tid, 0);
+    printf("pidfd_open %s\n", res(fd));
+    if (fd >= 0) close((int)fd);
+    if (fork_too) {
+        pid_t kid = fork();
+        if (kid == 0) _exit(0);
+        printf("fork %s\n", res(kid));
+        if (kid > 0) waitpid(kid, NULL, 0);
+    }
+    atomic_store(&thread_go, 1);
+    while (atomic_load(&thread_tid)) usleep(1000);
+    usleep(20000); /* its exit is over */
+    return 0;
+}
+
+/* thread-exec [sigchld]: a thread (made by pthread_create, or with "sigchld" as in sigchld-thread:
+ * a ptrace fork event) executes this probe again as "former TID PID": the exec gives it the process's pid PID, and its own id TID is gone.
+ * The new image prints "pid same" (or "pid changed") and "former RES" for kill(TID, 0). */
+static char exec_pid[16];
+
+static void decimal(char *buf, size_t size, int v) {
+    char *p = buf + size;
+    *--p = 0;
+    do *--p = (char)('0' + v % 10); while ((v /= 10) && p > buf);
+    memmove(buf, p, (size_t)(buf + size - p));
+}
+
+static int exec_thread(void *arg) {
+    (void)arg;
+    char tid[16];
+    decimal(tid, sizeof tid, (int)syscall(SYS_gettid));
+    char *args[] = {"/proc/self/exe", "former", tid, exec_pid, NULL};
+    syscall(SYS_execve, "/proc/self/exe", args, environ);
+    syscall(SYS_exit_group, 127);
+    return 0;
+}
+
+static void *exec_pthread(void *arg) {
+    exec_thread(arg);
+    return NULL;
+}
+
+static int cmd_thread_exec(int sigchld) {
+    decimal(exec_pid, sizeof exec_pid, getpid());
+    pthread_t t;
+    if (!sigchld) {
+        errno = pthread_create(&t, NULL, exec_pthread, NULL);
+        if (errno) { printf("pthread_create %s\n", en(errno)); return 1; }
+        for (;;) pause();
+    }
+    int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | SIGCHLD;
+    if (clone(exec_thread, thread_stack + sizeof thread_stack, flags, NULL) < 0) {
+        printf("clone %s\n", en(errno));
+        return 1;
+    }
+    for (;;) pause(); /* the thread's exec ends this image */
+}
+
+static int cmd_former(int tid, int pid) {
+    printf("pid %s\n", getpid() == pid ? "same" : "changed");
+    printf("former %s\n", res(kill(tid, 0)));
+    return 0;
+}
+
+/* thread-fork-crash N: a thread (not the leader) forks N children, one after the other, that
+ * each crash with SIGSEGV; prints "crashed K" (children killed by SIGSEGV). */
+static int crash_children;
+
+static void *fork_crashers(void *arg) {
+    int n = *(int *)arg;
+    for (int i = 0; i < n; i++) {
+        pid_t kid = fork();
+        if (kid == 0) {
+            signal(SIGSEGV, SIG_DFL);
+            raise(SIGSEGV);
+            _exit(1);
+        }
+        int st;
+        if (kid > 0 && waitpid(kid, &st, 0) == kid && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV) crash_children++;
+    }
+    return NULL;
+}
+
+static int cmd_thread_fork_crash(int n) {
+    pthread_t t;
+    pthread_create(&t, NULL, fork_crashers, &n);
+    pthread_join(t, NULL);
+    printf("crashed %d\n", crash_children);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) return 2;
@@ -471,6 +592,10 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "lock-reuse") && argc >= 3) return cmd_lock_reuse(argv[2], argc > 3 && !strcmp(argv[3], "fast"));
     if (!strcmp(c, "lock-mem") && argc == 3) return cmd_lock_mem(argv[2]);
     if (!strcmp(c, "peer") && argc == 3) return cmd_peer(argv[2]);
+    if (!strcmp(c, "thread-fork-crash") && argc == 3) return cmd_thread_fork_crash(atoi(argv[2]));
+    if (!strcmp(c, "thread-exec")) return cmd_thread_exec(argc > 2 && !strcmp(argv[2], "sigchld"));
+    if (!strcmp(c, "former") && argc == 4) return cmd_former(atoi(argv[2]), atoi(argv[3]));
+    if (!strcmp(c, "sigchld-thread")) return cmd_sigchld_thread(argc > 2 && !strcmp(argv[2], "fork"));
     printf("unknown command\n");
     return 2;
 }

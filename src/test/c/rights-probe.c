@@ -287,12 +287,18 @@ static void *flipper(void *arg) {
     return NULL;
 }
 
-static int act_groups_race(const char *g, const char *b, const char *file) {
+/* Starts the thread that flips race_list between GOOD and BAD. */
+static pthread_t start_flipper(const char *g, const char *b) {
     good = (gid_t)atoi(g);
     bad = (gid_t)atoi(b);
     race_list[0] = good;
     pthread_t t;
     pthread_create(&t, NULL, flipper, NULL);
+    return t;
+}
+
+static int act_groups_race(const char *g, const char *b, const char *file) {
+    pthread_t t = start_flipper(g, b);
     int got = 0;
     for (int i = 0; i < 20000 && !got; i++) {
         if (syscall(SYS_setgroups, 1, (gid_t *)race_list) != 0) continue;
@@ -306,6 +312,29 @@ static int act_groups_race(const char *g, const char *b, const char *file) {
     printf("got %u\n", bad);
     fflush(stdout);
     return act_open(file, "r");
+}
+
+/* groups-race-read GOOD BAD FILE: as groups-race, but the raced group is used at once, by a call
+ * the policy under test leaves to the kernel (a read-only open with no read sandboxing): after each
+ * setgroups that went through, FILE is opened and read. Prints "read CONTENT" when the raced group
+ * opened it, else "never raced". */
+static int act_groups_race_read(const char *g, const char *b, const char *file) {
+    pthread_t t = start_flipper(g, b);
+    char buf[64];
+    ssize_t n = -1;
+    for (int i = 0; i < 20000 && n < 0; i++) {
+        if (syscall(SYS_setgroups, 1, (gid_t *)race_list) != 0) continue;
+        int fd = (int)syscall(SYS_openat, AT_FDCWD, file, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+    }
+    atomic_store(&racing, 0);
+    pthread_join(t, NULL);
+    if (n < 0) { printf("never raced\n"); return 0; }
+    buf[n] = 0;
+    printf("read %s\n", buf);
+    return 0;
 }
 
 /* threads FILE: a second thread drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from its own
@@ -394,6 +423,7 @@ int main(int argc, char **argv) {
     if (!strcmp(act, "rtaddr") && n == 1) return act_rtaddr(arg[0]);
     if (!strcmp(act, "setid") && n >= 1) return act_setid(n, arg);
     if (!strcmp(act, "groups-race") && n == 3) return act_groups_race(arg[0], arg[1], arg[2]);
+    if (!strcmp(act, "groups-race-read") && n == 3) return act_groups_race_read(arg[0], arg[1], arg[2]);
     if (!strcmp(act, "threads") && n == 1) return act_threads(arg[0]);
     if (!strcmp(act, "own") && n == 2) return act_own(arg[0], arg[1]);
     if (!strcmp(act, "exec") && n >= 1) {

@@ -45,6 +45,14 @@ public final class ExecCheck implements AutoCloseable {
     private final ExecGate gate = new ExecGate(files);
     /** The executable each live process (by pid) last executed, for SegvGuard. */
     private final Map<Integer, String> exeOf = new HashMap<>();
+    /**
+     * Processes whose end was consumed before their parent's fork event (the kernel reports
+     * tracees in no set order): pid → the time of a crash, or 0; settled by {@link #forked}.
+     * Bounded: an entry whose fork event never comes (its parent died first) is dropped in time.
+     */
+    private final Map<Integer, Long> endedUnforked = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override protected boolean removeEldestEntry(Map.Entry<Integer, Long> e) { return size() > 1024; }
+    };
 
     /** True when the process may run; false when it must be killed. */
     public boolean verify(SandboxContext context, int pid) {
@@ -74,18 +82,26 @@ public final class ExecCheck implements AutoCloseable {
      * A process was forked: it runs its parent's executable until it executes another. (The
      * child's own exec stop may have come first: the parent's fork stop is reported separately.)
      */
-    public void forked(int parent, int child) {
+    public void forked(SandboxContext context, int parent, int child) {
         String exe = exeOf.get(parent);
-        if (exe != null) exeOf.putIfAbsent(child, exe);
+        Long ended = endedUnforked.remove(child);
+        if (ended == null) {
+            if (exe != null) exeOf.putIfAbsent(child, exe);
+        } else if (exe != null && ended != 0) {
+            SegvGuard.of(context).crashed(context.sandbox(), exe, ended); // it crashed before this event was seen
+        }
     }
 
     /**
-     * Process {@code pid} ended ({@code code} a CLD_* value, {@code status} its exit code or
-     * signal): a crash counts for SegvGuard.
+     * Task {@code pid} ended ({@code code} a CLD_* value, {@code status} its exit code or
+     * signal; {@code process}: it led its process): a crash counts for SegvGuard.
      */
-    public void exited(SandboxContext context, int pid, int code, int status) {
+    public void exited(SandboxContext context, int pid, boolean process, int code, int status) {
         String exe = exeOf.remove(pid);
-        if (exe != null && code != dev.jsyd.sys.Ptrace.CLD_EXITED && SegvGuard.isCrash(status)) {
+        boolean crash = code != dev.jsyd.sys.Ptrace.CLD_EXITED && SegvGuard.isCrash(status);
+        if (exe == null && process) {
+            endedUnforked.put(pid, crash ? System.nanoTime() : 0L); // its fork event may still be queued
+        } else if (exe != null && crash) {
             SegvGuard.of(context).crashed(context.sandbox(), exe, System.nanoTime());
         }
     }

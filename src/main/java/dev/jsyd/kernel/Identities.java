@@ -12,8 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * time a thread makes a notified call and kept until they can have changed. A thread's
  * credentials change only through its own calls, each of which is seen first:
  * <ul>
- *   <li>the set*id family, setgroups and capset are always notified ({@link SetIdHandlers}), and
- *       forget the caller's entry before they are let through;</li>
+ *   <li>the set*id family and capset are always notified ({@link SetIdHandlers}), setgroups always
+ *       stops in the tracer ({@link GroupsCheck}), and each forgets the caller's entry before it is
+ *       let through;</li>
  *   <li>an exec (which recomputes the capabilities) is seen by the tracer at its exec stop, before
  *       the new image runs;</li>
  *   <li>a new thread or process is seen by the tracer before it runs, so an entry left by a dead
@@ -44,8 +45,6 @@ public final class Identities {
     private final boolean keep;
     private final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
     private final Map<Credentials.Identity, Credentials.Identity> shared = new ConcurrentHashMap<>();
-    /** setgroups lists let through, to be verified at the thread's next call: tid → groups allowed. */
-    private final Map<Integer, int[]> pendingGroups = new ConcurrentHashMap<>();
     /** The supervisor's own user namespace ({@code user:[inode]}), read once: it never enters another. */
     private volatile String ownUserNamespace;
 
@@ -117,31 +116,6 @@ public final class Identities {
 
     /** Forgets what is known of {@code tid}: it is about to change its credentials, exec, or is new or gone. */
     public void forget(int tid) { tasks.remove(tid); }
-
-    /**
-     * A setgroups call of {@code tid} with these {@code allowed} groups is let through; the thread's
-     * groups are verified at its next call ({@link #groupsAsExpected}), since its memory may have
-     * changed between the check and the kernel's read.
-     */
-    void expectGroups(int tid, int[] allowed) { pendingGroups.put(tid, allowed.clone()); }
-
-    /** True when a setgroups waits to be verified (one read on the hot path). */
-    boolean groupsPending() { return !pendingGroups.isEmpty(); }
-
-    /**
-     * Verifies the pending setgroups of {@code t}'s thread, if any: false when the thread now has a
-     * group that was not checked (the list was rewritten after the check).
-     */
-    boolean groupsAsExpected(Task t) {
-        int[] allowed = pendingGroups.remove(t.tid());
-        if (allowed == null) return true;
-        for (int g : t.identity().groups()) {
-            boolean ok = false;
-            for (int a : allowed) ok |= a == g;
-            if (!ok) return false;
-        }
-        return true;
-    }
 
     /**
      * Parses {@code /proc/TID/status}; null when a field is missing or malformed. One pass forward

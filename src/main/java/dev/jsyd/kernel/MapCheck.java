@@ -101,15 +101,9 @@ public final class MapCheck implements AutoCloseable {
             p = new Pending(Syscalls.name((int) nr), new ArrayList<>(), from, to);
             errno = checkMprotect(ctx, tid, p);
         }
-        if (errno != 0) {
-            pt.skipSyscall(tid, errno);
-            pt.cont(tid, 0);
-        } else if (!exclusive.contains(tid)) {
-            pending.put(tid, p);
-            pt.resumeToSyscall(tid, 0); // stop again at the exit of this call
-        } else {
-            pt.cont(tid, 0);
-        }
+        boolean compare = errno == 0 && !exclusive.contains(tid);
+        if (compare) pending.put(tid, p);
+        pt.decide(tid, errno, compare); // a comparison: stop again at the exit of this call
         return true;
     }
 

@@ -137,20 +137,11 @@ public final class Request implements AutoCloseable {
      * Takes the calling thread's identity (fsuid, fsgid, groups, effective capabilities) for this
      * worker, so that everything the handler does next — the path walk and the emulated call — is
      * checked by the kernel as the program's own call would be (docs/EMULATION.md, "Whose rights").
-     * Also verifies a setgroups let through at the thread's previous call. False when the request was
-     * answered here (the thread is gone, or it was killed for a rewritten setgroups list).
      */
-    public boolean borrowIdentity() throws ErrnoException {
-        Identities ids = context.identities();
-        task = ids.of(files, notification.pid);
-        if (ids.groupsPending() && !ids.groupsAsExpected(task)) {
-            credentials.privileged(() -> Signals.kill(task.tgid(), Signals.SIGKILL));
-            fail(Errno.EACCES);
-            return false;
-        }
+    public void borrowIdentity() throws ErrnoException {
+        task = context.identities().of(files, notification.pid);
         resolver.setCaller(task.tgid());
         credentials.become(task.identity());
-        return true;
     }
 
     /** The calling thread's credentials as read for this request ({@link #borrowIdentity}). */

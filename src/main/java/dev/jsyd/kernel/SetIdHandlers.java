@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The calls that change a thread's credentials: the set*id family, setgroups and capset. All of
- * them are notified, for two reasons:
+ * them reach the supervisor (setgroups through the tracer), for two reasons:
  * <ul>
  *   <li><b>Identity tracking.</b> Each forgets the caller's entry in {@link Identities} before it
  *       is let through, so the next emulated call of that thread is made with its new
@@ -29,9 +29,10 @@ import java.util.List;
  *       rules).</li>
  * </ul>
  * An allowed call is answered CONTINUE: the set*id arguments are registers, which no other thread
- * can change; for setgroups the list is in memory, so the groups the thread really has are
- * verified at its next notified call and a process whose list was rewritten after the check is
- * killed ({@link Identities#expectGroups}). capset is continued without a decision: the supervisor
+ * can change. setgroups is not notified but handed to the tracer ({@link GroupsCheck}): its list
+ * is in memory another thread can rewrite after the check, so the groups the kernel really set are
+ * verified at the call's exit, before the thread returns to user space, and a process whose list
+ * was rewritten is killed there. capset is continued without a decision: the supervisor
  * only forgets what it knew. (A new user namespace also changes a thread's capabilities; when the
  * policy allows them, {@link Identities} reads the credentials afresh at every call.)
  */
@@ -73,32 +74,33 @@ public final class SetIdHandlers {
         r.continueSyscall(); // scalar arguments (registers): see the class comment
     }
 
-    public static void setgroups(Request r) throws ErrnoException {
-        Identities.Task t = r.task();
-        Identities ids = r.context().identities();
-        ids.forget(r.pid());
-        List<Sandbox.IdTransition> rules = r.sandbox().setgid();
-        int size = (int) r.arg(0);
-        boolean mayChange = !rules.isEmpty() || t.identity().hasCap(dev.jsyd.sys.Credentials.CAP_SETGID);
-        if (!mayChange || size <= 0 || size > NGROUPS_MAX) {
-            r.continueSyscall(); // the kernel refuses it (no CAP_SETGID), no groups (dropping them all), or EINVAL
-            return;
-        }
-        int[] groups = readGroups(r, r.arg(1), size);
-        if (!r.stillValid()) return;
+    /**
+     * setgroups of thread {@code t} with the list {@code groups} (as read from its memory at its
+     * seccomp stop, {@link GroupsCheck}): 0 when it may go on, else the errno to answer (refusals
+     * logged). Every listed group must be one of the thread's own gids, or reached by a
+     * {@code setgid+} rule from its real gid; a gid ≤ 14 only when it is its own.
+     */
+    static int setgroups(SandboxContext ctx, Identities.Task t, int[] groups) {
+        List<Sandbox.IdTransition> rules = ctx.sandbox().setgid();
         for (int g : groups) {
             if (own(t, false, g)) continue;
-            if (Integer.compareUnsigned(g, GID_MIN) <= 0) {
-                if (refusedOutright(r, "setgroups", false, t.rgid(), g)) return;
-                continue;
+            boolean floor = Integer.compareUnsigned(g, GID_MIN) <= 0;
+            if ((floor || (!rules.isEmpty() && !ruleLeads(rules, false, t.rgid(), g)))
+                    && refusal(ctx, t.tid(), "setgroups", false, t.rgid(), g)) {
+                return Errno.EACCES;
             }
-            if (!rules.isEmpty() && refused(r, "setgroups", false, rules, t.rgid(), g)) return;
         }
-        int[] before = t.identity().groups();
-        int[] allowed = java.util.Arrays.copyOf(groups, groups.length + before.length);
-        System.arraycopy(before, 0, allowed, groups.length, before.length); // as before if the call fails
-        ids.expectGroups(r.pid(), allowed);
-        r.continueSyscall(); // the list is verified at the thread's next call (see the class comment)
+        return 0;
+    }
+
+    /**
+     * True when setgroups of thread {@code t} with {@code size} groups must have its list read and
+     * checked: the thread could change its groups (setgid+ rules, or it holds CAP_SETGID) and the size
+     * is one the kernel accepts (0 drops every group; the kernel refuses the rest itself).
+     */
+    static boolean groupsToCheck(SandboxContext ctx, Identities.Task t, long size) {
+        boolean mayChange = !ctx.sandbox().setgid().isEmpty() || t.identity().hasCap(dev.jsyd.sys.Credentials.CAP_SETGID);
+        return mayChange && size > 0 && size <= NGROUPS_MAX;
     }
 
     /** capset: nothing to decide; the caller's capabilities may change. */
@@ -107,12 +109,13 @@ public final class SetIdHandlers {
         r.continueSyscall(); // no decision is made on the arguments (see the class comment)
     }
 
-    private static int[] readGroups(Request r, long addr, int size) throws ErrnoException {
+    /** The {@code size} gids at {@code addr} in thread {@code tid}'s memory. */
+    static int[] readGroups(dev.jsyd.sys.RemoteMemory memory, int tid, long addr, int size) throws ErrnoException {
         int[] out = new int[size];
         int chunk = 16 * 1024; // RemoteMemory reads at most 64 KiB at once
         for (int from = 0; from < size; from += chunk) {
             int n = Math.min(chunk, size - from);
-            byte[] b = r.memory().read(r.pid(), addr + 4L * from, 4 * n);
+            byte[] b = memory.read(tid, addr + 4L * from, 4 * n);
             for (int k = 0; k < n; k++) {
                 out[from + k] = (b[4 * k] & 0xff) | (b[4 * k + 1] & 0xff) << 8 | (b[4 * k + 2] & 0xff) << 16
                         | (b[4 * k + 3] & 0xff) << 24;
@@ -127,24 +130,31 @@ public final class SetIdHandlers {
 
     /** Checks {@code from → to} against the rules; false when allowed, else answered (true, EACCES) or only logged (trace mode). */
     private static boolean refused(Request r, String sys, boolean uid, List<Sandbox.IdTransition> rules, int from, int to) {
+        return !ruleLeads(rules, uid, from, to) && refusedOutright(r, sys, uid, from, to);
+    }
+
+    /** True when a rule leads from {@code from} to {@code to}. */
+    private static boolean ruleLeads(List<Sandbox.IdTransition> rules, boolean uid, int from, int to) {
         for (Sandbox.IdTransition rule : rules) {
             if (id(rule.from(), uid) == Integer.toUnsignedLong(from) && id(rule.to(), uid) == Integer.toUnsignedLong(to)) {
-                return false;
+                return true;
             }
         }
-        return refusedOutright(r, sys, uid, from, to);
+        return false;
     }
 
     private static boolean refusedOutright(Request r, String sys, boolean uid, int from, int to) {
-        boolean trace = r.context().traceMode();
-        r.credentials().privileged(() -> {
-            r.context().auditSetId(new SetIdEvent(sys, r.pid(), uid, Integer.toUnsignedLong(from),
-                    Integer.toUnsignedLong(to), trace ? Action.WARN : Action.DENY));
-            return null;
-        });
-        if (trace) return false;
+        if (!r.credentials().privileged(() -> refusal(r.context(), r.pid(), sys, uid, from, to))) return false;
         r.fail(Errno.EACCES);
         return true;
+    }
+
+    /** Logs the transition {@code from → to} SafeSetID refuses; true when it is refused, false in trace mode (only logged). */
+    private static boolean refusal(SandboxContext ctx, int pid, String sys, boolean uid, int from, int to) {
+        boolean trace = ctx.traceMode();
+        ctx.auditSetId(new SetIdEvent(sys, pid, uid, Integer.toUnsignedLong(from), Integer.toUnsignedLong(to),
+                trace ? Action.WARN : Action.DENY));
+        return !trace;
     }
 
     /**

@@ -62,7 +62,7 @@ final class NotificationSource implements WorkSource<Request>, AutoCloseable {
                 r.fail(Errno.ENOSYS);
                 return;
             }
-            if (!r.borrowIdentity()) return; // everything from here on runs with the program's rights
+            r.borrowIdentity(); // everything from here on runs with the program's rights
             if (chdirWatch.hasPending() && chdirWatch.verify(r)) {
                 r.fail(Errno.EACCES); // the process raced a chdir into a denied directory and was killed
                 return;

@@ -50,6 +50,9 @@ final class TaskCount {
         return held.remove(tid) ? NewTask.HELD : NewTask.UNSURE;
     }
 
+    /** A creation event names task {@code tid}, which is gone already (its end was consumed first). */
+    void createdGone(int tid) { unmatched.remove(tid); }
+
     /**
      * Task {@code tid} is at its first stop, seen before its creator's event. True when it may be
      * held there until that event ({@link #created} then answers HELD): no event of an earlier task

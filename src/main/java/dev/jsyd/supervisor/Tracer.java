@@ -5,6 +5,7 @@ import dev.jsyd.abi.Syscalls;
 import dev.jsyd.kernel.AccessEvent;
 import dev.jsyd.kernel.Enforcement;
 import dev.jsyd.kernel.ExecCheck;
+import dev.jsyd.kernel.GroupsCheck;
 import dev.jsyd.kernel.MapCheck;
 import dev.jsyd.kernel.Members;
 import dev.jsyd.kernel.SandboxContext;
@@ -56,6 +57,19 @@ final class Tracer implements Runnable {
     private boolean executed;
     private final AuditLog log;
     private Files files; // the tracer thread's, for /proc reads
+    private GroupsCheck groups; // the tracer thread's: setgroups stops
+    /**
+     * Tasks whose end was consumed before their creator's fork/clone event was seen (true: it led
+     * a process): the kernel reports the newest tracee first, so a child that ends at once is
+     * often gone before its parent's event. That event must not register it again: its pid is
+     * free, and whatever gets it next would pass for a member. Bounded (an event that never comes,
+     * its creator killed first, leaves an entry).
+     */
+    private final java.util.Map<Integer, Boolean> endedUnannounced = new java.util.LinkedHashMap<>() {
+        @Override protected boolean removeEldestEntry(java.util.Map.Entry<Integer, Boolean> e) { return size() > 4096; }
+    };
+    /** Live tasks whose creator's fork/clone event was seen. */
+    private final java.util.Set<Integer> announced = new java.util.HashSet<>();
 
     Tracer(int mainPid, SandboxContext context, boolean waitAll, Runnable onFirstExec, AuditLog log) {
         this.onFirstExec = onFirstExec;
@@ -81,8 +95,10 @@ final class Tracer implements Runnable {
         ThreadRole.TRACER.confine(ThreadRole.programKeepsAll(context.sandbox()));
         TaskCount tasks = new TaskCount(mainPid);
         Members members = context.members();
-        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck(); MapCheck maps = new MapCheck(); Files f = new Files()) {
+        try (Ptrace pt = new Ptrace(); ExecCheck exec = new ExecCheck(); MapCheck maps = new MapCheck(); Files f = new Files();
+                GroupsCheck g = new GroupsCheck()) {
             files = f;
+            groups = g;
             int r = pt.seize(mainPid, OPTIONS);
             if (r == 0) members.addInitial(mainPid); // before it may run (the caller releases it)
             seizeError = r;
@@ -111,6 +127,10 @@ final class Tracer implements Runnable {
         if (peek.code() == Ptrace.CLD_TRAPPED) {
             // A ptrace stop needs no consuming wait: resuming the tracee ends the stop,
             // and a resumed tracee is no longer reported (one waitid per stop, not two).
+            // Except the exec stop of a thread that took its leader's pid: until that stop is
+            // consumed the kernel refuses every request on the pid (ESRCH, "looks like a spurious
+            // pid"), and it would be peeked again forever.
+            if (peek.event() == Ptrace.EVENT_EXEC) pt.take(peek.pid());
             onStop(pt, exec, maps, tasks, members, peek.pid(), peek);
             return;
         }
@@ -131,8 +151,11 @@ final class Tracer implements Runnable {
             // A task held at its first stop waits for its creator's event, which a creator killed
             // before reporting it never sends: any exit lets every held task go.
             if (tasks.anyHeld()) for (int held : tasks.releaseHeld()) pt.cont(held, 0);
-            exec.exited(context, pid, ev.code(), ev.status());
+            boolean process = gone != null && gone.tgid() == pid;
+            exec.exited(context, pid, process, ev.code(), ev.status());
+            if (gone != null && !announced.remove(pid)) endedUnannounced.put(pid, process);
             maps.exited(pid);
+            groups.exited(pid);
             context.identities().forget(pid);
             context.chdirWatch().forget(pid);
             if (gone != null && gone.tgid() == pid && (gone.initial() || log.lifecycle())) {
@@ -200,13 +223,16 @@ final class Tracer implements Runnable {
     }
 
     /**
-     * Registers task {@code tid} (seen before it has run) as a member: a new process for a fork or
-     * vfork, else the thread group /proc says; returns its process (null when its group is none of ours).
+     * Registers task {@code tid} (seen before it has run) as a member of the thread group it really
+     * is in; returns its process (null when its group is none of ours). Never from the event kind:
+     * the kernel reports a clone by its exit signal (SIGCHLD: a fork event), which the program
+     * chooses, so a thread made with SIGCHLD comes as a "fork" and a process made without it as a
+     * "clone". The new task's thread group is fixed until it executes a program, which it has not.
      */
-    private Members.Proc register(Members members, int tid, boolean newProcess) {
+    private Members.Proc register(Members members, int tid) {
         Members.Proc p = members.process(tid);
         if (p != null) return p;
-        return members.add(tid, newProcess ? tid : tgidOf(tid));
+        return members.add(tid, tgidOf(tid));
     }
 
     /** The thread group of task {@code tid}: itself when it leads one, else from /proc/TID/status; or -1. */
@@ -244,14 +270,18 @@ final class Tracer implements Runnable {
         // A thread seen for the first time may reuse the id of a dead one: forget the credentials
         // kept for that id before it runs (Identities). An exec recomputes the credentials.
         boolean first = tasks.seen(pid);
-        if (first) context.identities().forget(pid);
-        register(members, pid, false); // a new task's first stop may come before its parent's event
+        if (first) {
+            context.identities().forget(pid);
+            endedUnannounced.remove(pid); // a new task with that id
+        }
+        register(members, pid); // a new task's first stop may come before its parent's event
         switch (ev.event()) {
             case Ptrace.EVENT_EXEC -> {
                 context.identities().forget(pid);
                 long former = pt.eventMessage(pid);
                 if (former > 0 && former != pid) { // a thread exec'd: it took the leader's id
                     tasks.gone((int) former);
+                    announced.remove((int) former);
                     maps.exited((int) former);
                     context.identities().forget((int) former);
                 }
@@ -273,16 +303,23 @@ final class Tracer implements Runnable {
             }
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
                 long child = pt.eventMessage(pid);
-                if (child > 0) {
+                Boolean ended = child > 0 ? endedUnannounced.remove((int) child) : null;
+                if (ended != null) { // gone already
+                    tasks.createdGone((int) child);
+                    maps.created(pid, (int) child);
+                    if (ended) exec.forked(context, members.tgid(pid), (int) child); // a crash to count
+                } else if (child > 0) {
                     TaskCount.NewTask known = tasks.created((int) child);
                     if (known != TaskCount.NewTask.HELD) context.identities().forget((int) child);
                     maps.created(pid, (int) child);
-                    if (ev.event() != Ptrace.EVENT_CLONE) exec.forked(pid, (int) child);
-                    Members.Proc p = register(members, (int) child, ev.event() != Ptrace.EVENT_CLONE);
+                    Members.Proc p = register(members, (int) child);
+                    if (p != null) announced.add((int) child);
+                    boolean process = p != null && p.tgid() == child;
+                    if (process) exec.forked(context, members.tgid(pid), (int) child); // its exe is its process's
                     // Not run yet: it has the forking thread's credentials (this thread is stopped here).
                     if (known != TaskCount.NewTask.UNSURE && p != null) context.identities().inherit(pid, (int) child, p.tgid());
                     if (known == TaskCount.NewTask.HELD) pt.cont((int) child, 0);
-                    if (log.lifecycle() && p != null && p.tgid() == child) log.fork(members.tgid(pid), (int) child); // a process
+                    if (log.lifecycle() && process) log.fork(members.tgid(pid), (int) child);
                 }
                 tasks.settle(pid);
                 pt.cont(pid, 0);
@@ -292,7 +329,7 @@ final class Tracer implements Runnable {
                 if (call == null) { // not readable: gone, or not at this stop any more; never run unchecked
                     pt.skipSyscall(pid, Errno.ENOSYS);
                     pt.cont(pid, 0);
-                } else if (!maps.onSeccomp(pt, context, pid, call)) {
+                } else if (!maps.onSeccomp(pt, context, pid, call) && !groups.onSeccomp(pt, context, pid, call)) {
                     onTaskRequest(pt, tasks, pid, call.nr());
                 }
             }
@@ -309,6 +346,8 @@ final class Tracer implements Runnable {
                     pt.cont(pid, ev.signal()); // signal-delivery stop: deliver it
                 } else if (maps.awaitsExit(pid)) {
                     maps.onSyscallExit(pt, context, pid); // an executable mapping to compare
+                } else if (groups.awaitsExit(pid)) {
+                    groups.onSyscallExit(pt, context, pid); // the groups a setgroups really set
                 } else { // the exit of a task-creating call let through
                     tasks.settle(pid);
                     pt.cont(pid, 0);

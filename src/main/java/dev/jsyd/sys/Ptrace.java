@@ -91,6 +91,16 @@ public final class Ptrace implements AutoCloseable {
         return r < 0 ? r : pokeUser(pid, REG_RAX, -errno);
     }
 
+    /**
+     * Ends a seccomp stop with a decision: {@code errno} non-zero skips the call with it; else the
+     * call runs, and with {@code stopAtExit} the tracee stops again at its exit.
+     */
+    public void decide(int pid, int errno, boolean stopAtExit) {
+        if (errno != 0) skipSyscall(pid, errno);
+        if (errno == 0 && stopAtExit) resumeToSyscall(pid, 0);
+        else cont(pid, 0);
+    }
+
     /** Leaves a tracee in its group-stop without resuming it (job control); 0 or -errno. */
     public int listen(int pid) {
         return (int) Native.syscall(Syscalls.PTRACE, PTRACE_LISTEN, pid, 0, 0);

@@ -35,6 +35,22 @@ class SegvGuardIT {
     }
 
     @Test
+    void crashesOfChildrenForkedByAThreadCount() throws Exception {
+        // Children forked by a thread other than the leader run the process's program: their
+        // crashes are its crashes. On main they were not counted (the program was looked up by
+        // the forking thread's id), so a brute force forking from a thread was never suspended.
+        String probe = Syd.probe("reach-probe").toString();
+        String sh = probe + " thread-fork-crash 3; " + probe + " thread-fork-crash 1; echo $?";
+        Process nat = new ProcessBuilder("sh", "-c", sh).redirectErrorStream(true).start();
+        assertThat(new String(nat.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .as("natively nothing stops it").isEqualTo("crashed 3\ncrashed 1\n0\n");
+        nat.waitFor();
+        var r = Syd.run("-poff", "-m", "segvguard/maxcrashes:2", "--", "sh", "-c", sh);
+        assertThat(r.out()).as(r.toString()).isEqualTo("crashed 3\n137\n");
+        assertThat(r.err()).contains("\"cap\":\"segvguard\"");
+    }
+
+    @Test
     void onByDefaultWithFiveCrashes() throws Exception {
         var r = crashes(AT_SYSCALL, 6, "");
         assertThat(r.out()).as(r.toString()).isEqualTo("139\n".repeat(5) + "126\n");

@@ -165,7 +165,7 @@ class HardeningTest {
         assertThat(run(off, Syscalls.SETFSUID, 0)).isEqualTo(errno(Errno.EACCES));
         assertThat(run(off, Syscalls.SETFSGID, 0xffffffffL)).isEqualTo(NOTIFY);
         assertThat(run(off, Syscalls.CAPSET, 0, 0)).as("credential changes are seen").isEqualTo(NOTIFY);
-        assertThat(run(off, Syscalls.SETGROUPS, 0, 0)).isEqualTo(NOTIFY);
+        assertThat(run(off, Syscalls.SETGROUPS, 0, 0)).as("to the tracer: GroupsCheck").isEqualTo(Seccomp.RET_TRACE);
         // A root supervisor: the program's own starting ids (0) go on to SetIdHandlers (seteuid(0) is no transition).
         Hardening.Self root = new Hardening.Self(4242, 4000, 0, 0);
         Program prog = FilterPlan.program(off, root);

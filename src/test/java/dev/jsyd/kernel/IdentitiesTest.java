@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Reading a thread's credentials from /proc/TID/status, and the setgroups check after the fact. */
+/** Reading a thread's credentials from /proc/TID/status. */
 class IdentitiesTest {
     static final String STATUS = """
             Name:\tprobe
@@ -44,18 +44,6 @@ class IdentitiesTest {
         assertThat(Identities.parse(5, STATUS.replace("CapEff", "CapXxx"))).isNull();
         Identities.Task user = Identities.parse(5, STATUS.replace("Uid:\t0\t65534", "Uid:\t1000\t65534"));
         assertThat(user.accessIdentity().capEff()).as("no capabilities for a real uid other than 0").isZero();
-    }
-
-    @Test
-    void aSetgroupsIsVerifiedOnceAgainstWhatWasChecked() {
-        Identities ids = new Identities(false, false);
-        Identities.Task t = Identities.parse(401, STATUS);
-        ids.expectGroups(401, new int[] {1, 2, -2, 7});
-        assertThat(ids.groupsPending()).isTrue();
-        assertThat(ids.groupsAsExpected(t)).isTrue();
-        assertThat(ids.groupsPending()).isFalse();
-        ids.expectGroups(401, new int[] {1, 2});
-        assertThat(ids.groupsAsExpected(t)).as("group -2 was never checked").isFalse();
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +63,39 @@ class ReachEscapeIT {
         r = Escape.syd(List.of("-poff", "-m", "sandbox/read,stat:on", "-m", "allow/read,stat+/***", "-m", Syd.NOTIFY_ALL),
                 probe(), "scan", "3000");
         assertThat(counts(r.out()).values()).as(r.toString()).hasSize(19).allMatch(n -> n == 0);
+    }
+
+    @Test
+    void aThreadMadeWithSigchldIsAThreadOfItsProcess() throws Exception {
+        // clone(CLONE_THREAD|CLONE_SIGHAND|CLONE_VM|..., exit signal SIGCHLD) makes a thread, which
+        // ptrace reports as a fork (the event follows the exit signal). Natively tgkill(our pid, its
+        // tid, 0) reaches it. On main the sandbox took it for a process of its own: tgkill ESRCH,
+        // and a fork and an exit of a "process" TID were logged.
+        String nat = Escape.nativeRun(probe(), "sigchld-thread", "fork").out();
+        assertThat(nat).contains("tgkill ok\n", "fork ok\n");
+        String pidfd = nat.lines().filter(l -> l.startsWith("pidfd_open ")).findFirst().orElseThrow();
+        var r = Escape.syd(List.of("-poff", "-m", "log/level:info"), probe(), "sigchld-thread", "fork");
+        assertThat(r.out()).as(r.toString()).contains("tgkill ok\n", pidfd + "\n", "fork ok\n");
+        String tid = r.out().lines().filter(l -> l.startsWith("thread ")).findFirst().orElseThrow().substring(7);
+        assertThat(r.err()).as("a fork record of a process: the forked child only").contains("\"ctx\":\"fork\"")
+                .doesNotContain("\"ctx\":\"fork\",\"pid\":" + tid + ",").doesNotContain("\"ctx\":\"exit\",\"pid\":" + tid + ",");
+        // pid/max counts it as a task: with room for one, the fork made while it lives is refused.
+        r = Escape.syd(List.of("-poff", "-m", "sandbox/pid:on", "-m", "pid/max:1", "-m", "default/pid:deny"),
+                probe(), "sigchld-thread", "fork");
+        assertThat(r.out()).as(r.toString()).contains("tgkill ok\n", "fork EAGAIN\n");
+    }
+
+    @Test
+    void aThreadThatExecutesAProgramTakesItsProcessPidAndRunsIt() throws Exception {
+        // A thread other than the leader executes a program (Go programs do): the kernel gives it
+        // the process's pid, and its own id is gone. On main the tracer peeked that exec stop
+        // forever (every request on the pid is ESRCH until the stop is consumed): syd hung.
+        for (String how : new String[] {"pthread", "sigchld"}) {
+            assertThat(Escape.nativeRun(probe(), "thread-exec", how).out()).isEqualTo("pid same\nformer ESRCH\n");
+            var r = Syd.run(List.of("-poff", "-t", "20s", "--", probe(), "thread-exec", how), null, Map.of(), Duration.ofSeconds(60));
+            assertThat(r.out()).as(how + ": " + r).isEqualTo("pid same\nformer ESRCH\n");
+            assertThat(r.status()).as(r.toString()).isZero();
+        }
     }
 
     @Test
