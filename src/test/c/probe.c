@@ -66,9 +66,11 @@ static int cmd_openloop(long n, char *path) {
     return 0;
 }
 
-/* fifo-eintr PATH: SIGALRM handler without SA_RESTART, alarm(1), open the FIFO nobody writes: expects EINTR */
-static int cmd_fifo_eintr(char *path) {
+/* fifo-eintr PATH [QUIET_MS]: SIGALRM handler without SA_RESTART, (a quiet spell: no call for
+ * QUIET_MS,) alarm(1), open the FIFO nobody writes: expects EINTR */
+static int cmd_fifo_eintr(char *path, int quiet_ms) {
     if (set_handler(0)) return 2;
+    if (quiet_ms > 0) usleep(quiet_ms * 1000);
     alarm(1);
     int fd = open(path, O_RDONLY);
     if (fd >= 0) { printf("opened?\n"); return 1; }
@@ -175,7 +177,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "open") && argc >= 3) return cmd_open(argc, argv);
     if (!strcmp(argv[1], "cloexec") && argc == 3) return cmd_cloexec(argv[2]);
     if (!strcmp(argv[1], "openloop") && argc == 4) return cmd_openloop(atol(argv[2]), argv[3]);
-    if (!strcmp(argv[1], "fifo-eintr") && argc == 3) return cmd_fifo_eintr(argv[2]);
+    if (!strcmp(argv[1], "fifo-eintr") && (argc == 3 || argc == 4)) return cmd_fifo_eintr(argv[2], argc == 4 ? atoi(argv[3]) : 0);
     if (!strcmp(argv[1], "fifo-restart") && argc == 3) return cmd_fifo_restart(argv[2]);
     if (!strcmp(argv[1], "chdir-race") && argc == 5) return cmd_chdir_race(atol(argv[2]), argv[3], argv[4]);
     if (!strcmp(argv[1], "exec-race") && argc == 5) return cmd_exec_race(atol(argv[2]), argv[3], argv[4]);

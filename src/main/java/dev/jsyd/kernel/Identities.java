@@ -45,6 +45,8 @@ public final class Identities {
     private final boolean keep;
     private final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
     private final Map<Credentials.Identity, Credentials.Identity> shared = new ConcurrentHashMap<>();
+    /** The supervisor's own user namespace ({@code user:[inode]}), read once: it never enters another. */
+    private volatile String ownUserNamespace;
 
     /**
      * {@code userNamespaces}: the program may live in a user namespace of its own (the launcher
@@ -73,6 +75,22 @@ public final class Identities {
         return t;
     }
 
+    /**
+     * Task {@code child} of thread group {@code tgid} was just created by thread {@code parent}, and
+     * neither has run since: the parent is stopped in its fork/vfork/clone event and the child has
+     * not been let go from its first stop. The kernel gave the child a copy of the parent thread's
+     * credentials, so the parent's entry, when one is kept, is the child's too; the child's first
+     * notified call then reads no {@code /proc/TID/status}. The parent's entry is exact: it is
+     * forgotten before every credential change the parent can make (set*id, setgroups, capset, exec),
+     * and a thread stopped in an event makes none. Nothing is copied when nothing is kept (the
+     * program may enter new user namespaces unseen: a CLONE_NEWUSER child has other capabilities).
+     */
+    public void inherit(int parent, int child, int tgid) {
+        if (!keep) return;
+        Task p = tasks.get(parent);
+        if (p != null) tasks.put(child, new Task(child, tgid, p.uids(), p.gids(), p.identity(), p.accessIdentity()));
+    }
+
     private Credentials.Identity share(Credentials.Identity id) {
         Credentials.Identity known = shared.putIfAbsent(id, id);
         return known != null ? known : id;
@@ -85,24 +103,28 @@ public final class Identities {
     }
 
     /** True when thread {@code tid} is in the supervisor's user namespace (false when that cannot be told). */
-    private static boolean sameUserNamespace(Files files, int tid) {
-        String own = files.readlinkat(dev.jsyd.abi.OpenFlags.AT_FDCWD, "/proc/self/ns/user");
+    private boolean sameUserNamespace(Files files, int tid) {
+        String own = ownUserNamespace;
+        if (own == null) ownUserNamespace = own = files.readlinkat(dev.jsyd.abi.OpenFlags.AT_FDCWD, "/proc/self/ns/user");
         String its = Credentials.ofThread().withCaps(Credentials.bit(Credentials.CAP_SYS_PTRACE),
                 () -> files.readlinkat(dev.jsyd.abi.OpenFlags.AT_FDCWD, "/proc/" + tid + "/ns/user"));
         return own != null && own.equals(its);
     }
 
+    /** True when entries are kept between calls (else every call reads the credentials). */
+    public boolean keeps() { return keep; }
+
     /** Forgets what is known of {@code tid}: it is about to change its credentials, exec, or is new or gone. */
     public void forget(int tid) { tasks.remove(tid); }
 
-    /** Parses {@code /proc/TID/status}; null when a field is missing. */
+    /**
+     * Parses {@code /proc/TID/status}; null when a field is missing or malformed. One pass forward
+     * over the record (its lines come in the kernel's fixed order), no regex, no substrings.
+     */
     static Task parse(int tid, String status) {
-        long[] tgid = numbers(status, "Tgid:", 10);
-        long[] uid = numbers(status, "Uid:", 10);
-        long[] gid = numbers(status, "Gid:", 10);
-        long[] groups = numbers(status, "Groups:", 10);
-        long[] capPrm = numbers(status, "CapPrm:", 16);
-        long[] capEff = numbers(status, "CapEff:", 16);
+        StatusScanner in = new StatusScanner(status);
+        long[] tgid = in.numbers("Tgid:", 10), uid = in.numbers("Uid:", 10), gid = in.numbers("Gid:", 10),
+                groups = in.numbers("Groups:", 10), capPrm = in.numbers("CapPrm:", 16), capEff = in.numbers("CapEff:", 16);
         if (tgid == null || tgid.length != 1 || uid == null || uid.length != 4 || gid == null || gid.length != 4
                 || groups == null || capPrm == null || capPrm.length != 1 || capEff == null || capEff.length != 1) {
             return null;
@@ -112,27 +134,47 @@ public final class Identities {
                 new Credentials.Identity(uids[0], gids[0], gs, uids[0] == 0 ? capPrm[0] : 0));
     }
 
-    /** The numbers after {@code key} at the start of a line, up to the end of that line; null without the line. */
-    private static long[] numbers(String status, String key, int radix) {
-        int i;
-        if (status.startsWith(key)) {
-            i = key.length();
-        } else {
-            int line = status.indexOf("\n" + key);
-            if (line < 0) return null;
-            i = line + 1 + key.length();
+    /** Reads the numbers of named lines of a status record, in the order they appear. */
+    private static final class StatusScanner {
+        private final String s;
+        private int at;
+
+        StatusScanner(String s) { this.s = s; }
+
+        /**
+         * The unsigned numbers after {@code key} at the start of a line at or after the cursor, up
+         * to the end of that line; null without such a line, or with a word that is no number (or
+         * does not fit 64 bits). The cursor moves to the end of the line.
+         */
+        long[] numbers(String key, int radix) {
+            int i;
+            if (at == 0 && s.startsWith(key)) {
+                i = key.length();
+            } else {
+                int line = s.indexOf("\n" + key, at);
+                if (line < 0) return null;
+                i = line + 1 + key.length();
+            }
+            int end = s.indexOf('\n', i);
+            if (end < 0) end = s.length();
+            at = end;
+            long[] out = new long[8];
+            int n = 0;
+            while (true) {
+                while (i < end && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) i++;
+                if (i == end) break;
+                long v = 0;
+                int start = i;
+                for (; i < end && s.charAt(i) != ' ' && s.charAt(i) != '\t'; i++) {
+                    int d = Character.digit(s.charAt(i), radix);
+                    if (d < 0 || i - start >= (radix == 16 ? 16 : 18)) return null;
+                    v = v * radix + d;
+                }
+                if (n == out.length) out = java.util.Arrays.copyOf(out, n * 2);
+                out[n++] = v;
+            }
+            return n == out.length ? out : java.util.Arrays.copyOf(out, n);
         }
-        int end = status.indexOf('\n', i);
-        String words = status.substring(i, end < 0 ? status.length() : end).trim();
-        if (words.isEmpty()) return new long[0];
-        String[] w = words.split("[ \t]+");
-        long[] out = new long[w.length];
-        try {
-            for (int k = 0; k < w.length; k++) out[k] = Long.parseUnsignedLong(w[k], radix);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        return out;
     }
 
     private static int[] toInts(long[] v) {

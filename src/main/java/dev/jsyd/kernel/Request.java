@@ -313,7 +313,14 @@ public final class Request implements AutoCloseable {
         interrupted = false;
         busySince = System.nanoTime();
         busy = true;
+        Runnable w = blockingBegun;
+        if (w != null) w.run();
     }
+
+    /** Run at every {@link #beginBlocking}, after the request is marked busy (the interrupter's wake-up). */
+    public void onBlocking(Runnable wake) { blockingBegun = wake; }
+
+    private volatile Runnable blockingBegun;
 
     public void endBlocking() { busy = false; }
 

@@ -19,15 +19,21 @@ import java.util.concurrent.locks.LockSupport;
  * ({@code /proc/TID/status}), it kicks the worker with {@link Signals#INTERRUPT}, whose handler
  * is a no-op installed without SA_RESTART: the blocking call returns EINTR and the worker
  * answers ERESTARTSYS (restart under SA_RESTART, else EINTR). It keeps kicking each cycle until
- * the worker leaves, so a kick that lands just before the call blocks is not lost.
+ * the worker leaves, so a kick that lands just before the call blocks is not lost. When no
+ * request has begun a blocking section for {@link #IDLE_NANOS}, it sleeps until one does (each
+ * wake-up of an idle CPU is dear on a VM): the worker that begins one wakes it.
  */
 final class Interrupter implements Runnable {
     private static final long CYCLE_NANOS = 5_000_000L;
+    /** Cycles go on this long after the last blocking section began, then the thread sleeps. */
+    static final long IDLE_NANOS = 50_000_000L;
 
     private final NotifyFd listener;
     private final CopyOnWriteArrayList<Request> requests = new CopyOnWriteArrayList<>();
     private volatile boolean stop;
     private volatile Thread thread;
+    /** True while the thread sleeps until a blocking section begins ({@link #wake}). */
+    private volatile boolean sleeping;
 
     Interrupter(NotifyFd listener) { this.listener = listener; }
 
@@ -44,7 +50,24 @@ final class Interrupter implements Runnable {
         if (t != null) LockSupport.unpark(t);
     }
 
-    void register(Request r) { requests.add(r); }
+    void register(Request r) {
+        r.onBlocking(this::wake);
+        requests.add(r);
+    }
+
+    /** A blocking section began: the sleeping thread cycles again. */
+    private void wake() {
+        if (sleeping) {
+            sleeping = false;
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** True when a request is busy, or began a blocking section less than {@link #IDLE_NANOS} ago. */
+    private boolean active(long now) {
+        for (Request r : requests) if (r.isBusy() || now - r.busySince() < IDLE_NANOS) return true;
+        return false;
+    }
 
     void unregister(Request r) { requests.remove(r); }
 
@@ -53,6 +76,14 @@ final class Interrupter implements Runnable {
         ThreadRole.INTERRUPTER.confine(false);
         try (NotifyFd.Channel ch = listener.openChannel()) {
             while (!stop) {
+                if (!active(System.nanoTime())) {
+                    // Marked asleep before the last look: a worker that marks itself busy after it
+                    // either is seen here or sees the mark and wakes this thread.
+                    sleeping = true;
+                    if (!active(System.nanoTime()) && !stop) LockSupport.park();
+                    sleeping = false;
+                    continue;
+                }
                 LockSupport.parkNanos(CYCLE_NANOS);
                 long now = System.nanoTime();
                 for (Request r : requests) {

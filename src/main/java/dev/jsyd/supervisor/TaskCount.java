@@ -21,13 +21,66 @@ final class TaskCount {
         live.add(initial);
     }
 
-    /** A task the tracer has seen (a stop, a fork event's new child). */
+    /**
+     * Ids for which a creation event is still to come although a task with that id was met: at its
+     * first stop before its creator's event, or reaped before any of its stops. While an id is in
+     * here, a creation event naming it may be that of an earlier task with the same id.
+     */
+    private final Set<Integer> unmatched = new HashSet<>();
+    /** New tasks held at their first stop until their creation event ({@link #holdForCreator}). */
+    private final Set<Integer> held = new HashSet<>();
+
+    /** A stop of task {@code tid}: true the first time it is seen. */
     boolean seen(int tid) { return live.add(tid); }
+
+    /** What a creation event knows of its new task ({@link #created}). */
+    enum NewTask {
+        /** Neither its first stop nor an earlier task's unmatched event: it has not run. */
+        NOT_RUN,
+        /** Held at its first stop since then ({@link #holdForCreator}): it has not run. */
+        HELD,
+        /** It may have run, or the event may be an earlier task's with the same id. */
+        UNSURE
+    }
+
+    /** A creation event names task {@code tid}. */
+    NewTask created(int tid) {
+        boolean earlier = unmatched.remove(tid);
+        if (live.add(tid)) return earlier ? NewTask.UNSURE : NewTask.NOT_RUN;
+        return held.remove(tid) ? NewTask.HELD : NewTask.UNSURE;
+    }
+
+    /** A creation event names task {@code tid}, which is gone already (its end was consumed first). */
+    void createdGone(int tid) { unmatched.remove(tid); }
+
+    /**
+     * Task {@code tid} is at its first stop, seen before its creator's event. True when it may be
+     * held there until that event ({@link #created} then answers HELD): no event of an earlier task
+     * with its id is still to come, so the next event naming it is its own.
+     */
+    boolean holdForCreator(int tid) {
+        if (!unmatched.add(tid)) return false;
+        held.add(tid);
+        return true;
+    }
+
+    /** The tasks held at their first stop, now released (to be resumed by the caller). */
+    int[] releaseHeld() {
+        int[] out = held.stream().mapToInt(Integer::intValue).toArray();
+        held.clear();
+        return out;
+    }
+
+    boolean anyHeld() { return !held.isEmpty(); }
+
+    /** Task {@code tid} could not be held after all (its creation event is still to come). */
+    void unhold(int tid) { held.remove(tid); }
 
     /** A task that is gone (reaped, or a thread id replaced by its leader's at exec). */
     void gone(int tid) {
-        live.remove(tid);
+        if (!live.remove(tid)) unmatched.add(tid); // reaped unseen: its creation event is still to come
         reserved.remove(tid);
+        held.remove(tid);
     }
 
     /** Tasks the program created that are alive, plus creations under way: the initial task does not count. */

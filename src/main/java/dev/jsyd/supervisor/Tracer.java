@@ -148,6 +148,9 @@ final class Tracer implements Runnable {
         int pid = ev.pid();
         if (Ptrace.ended(ev)) {
             tasks.gone(pid);
+            // A task held at its first stop waits for its creator's event, which a creator killed
+            // before reporting it never sends: any exit lets every held task go.
+            if (tasks.anyHeld()) for (int held : tasks.releaseHeld()) pt.cont(held, 0);
             boolean process = gone != null && gone.tgid() == pid;
             exec.exited(context, pid, process, ev.code(), ev.status());
             if (gone != null && !announced.remove(pid)) endedUnannounced.put(pid, process);
@@ -245,10 +248,29 @@ final class Tracer implements Runnable {
         return j > start ? v : -1;
     }
 
+    /**
+     * New task {@code pid} at its first stop, met before its creator's fork/clone event: held there
+     * (its stop consumed, so the wait loop does not report it again) until that event, which then
+     * gives it its creator's kept credentials before it runs ({@code Identities.inherit}), so its
+     * first notified call reads no {@code /proc/TID/status}. Not held when nothing is kept, or when
+     * an event naming its id may still come for an earlier task ({@link TaskCount#holdForCreator}).
+     */
+    private boolean holdForCreator(Ptrace pt, TaskCount tasks, int pid) {
+        if (!context.identities().keeps() || !tasks.holdForCreator(pid)) return false;
+        try {
+            if (pt.takeStop(pid)) return true;
+        } catch (ErrnoException e) {
+            // not held: resumed by the caller
+        }
+        tasks.unhold(pid);
+        return false;
+    }
+
     private void onStop(Ptrace pt, ExecCheck exec, MapCheck maps, TaskCount tasks, Members members, int pid, Ptrace.Event ev) {
         // A thread seen for the first time may reuse the id of a dead one: forget the credentials
         // kept for that id before it runs (Identities). An exec recomputes the credentials.
-        if (tasks.seen(pid)) {
+        boolean first = tasks.seen(pid);
+        if (first) {
             context.identities().forget(pid);
             endedUnannounced.remove(pid); // a new task with that id
         }
@@ -283,15 +305,20 @@ final class Tracer implements Runnable {
                 long child = pt.eventMessage(pid);
                 Boolean ended = child > 0 ? endedUnannounced.remove((int) child) : null;
                 if (ended != null) { // gone already
+                    tasks.createdGone((int) child);
                     maps.created(pid, (int) child);
                     if (ended) exec.forked(context, members.tgid(pid), (int) child); // a crash to count
                 } else if (child > 0) {
-                    if (tasks.seen((int) child)) context.identities().forget((int) child);
+                    TaskCount.NewTask known = tasks.created((int) child);
+                    if (known != TaskCount.NewTask.HELD) context.identities().forget((int) child);
                     maps.created(pid, (int) child);
                     Members.Proc p = register(members, (int) child);
                     if (p != null) announced.add((int) child);
                     boolean process = p != null && p.tgid() == child;
                     if (process) exec.forked(context, members.tgid(pid), (int) child); // its exe is its process's
+                    // Not run yet: it has the forking thread's credentials (this thread is stopped here).
+                    if (known != TaskCount.NewTask.UNSURE && p != null) context.identities().inherit(pid, (int) child, p.tgid());
+                    if (known == TaskCount.NewTask.HELD) pt.cont((int) child, 0);
                     if (log.lifecycle() && process) log.fork(members.tgid(pid), (int) child);
                 }
                 tasks.settle(pid);
@@ -311,7 +338,8 @@ final class Tracer implements Runnable {
                 // the end of a group-stop) carry SIGTRAP.
                 int sig = ev.signal();
                 boolean groupStop = sig == Signals.SIGSTOP || sig == 20 || sig == 21 || sig == 22;
-                if (!groupStop || pt.listen(pid) < 0) pt.cont(pid, 0); // never left in a trap stop: it would be peeked again
+                boolean held = !groupStop && first && holdForCreator(pt, tasks, pid);
+                if (!held && (!groupStop || pt.listen(pid) < 0)) pt.cont(pid, 0); // never left in a trap stop: it would be peeked again
             }
             case 0 -> {
                 if (ev.signal() != Ptrace.SYSCALL_STOP) {

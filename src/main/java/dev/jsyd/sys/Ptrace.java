@@ -136,10 +136,24 @@ public final class Ptrace implements AutoCloseable {
         return e == null || e.pid() == 0 ? null : e;
     }
 
+    /**
+     * Consumes the pending stop of tracee {@code pid} without blocking, and nothing else (an exit
+     * stays pending for the wait loop): the tracee stays stopped but is no longer reported. False
+     * when it has no stop pending now (it was killed meanwhile).
+     */
+    public boolean takeStop(int pid) throws ErrnoException {
+        Event e = waitidFlags(P_PID, pid, WSTOPPED | WALL | WNOTHREAD | WNOHANG);
+        return e != null && e.pid() == pid && e.code() == CLD_TRAPPED;
+    }
+
     private Event waitid(int idType, int id, int extra) throws ErrnoException {
+        return waitidFlags(idType, id, WEXITED | WSTOPPED | WALL | WNOTHREAD | extra);
+    }
+
+    private Event waitidFlags(int idType, int id, int flags) throws ErrnoException {
         while (true) {
             siginfo.fill((byte) 0);
-            long r = Native.syscall(Syscalls.WAITID, idType, id, siginfo.address(), WEXITED | WSTOPPED | WALL | WNOTHREAD | extra, 0);
+            long r = Native.syscall(Syscalls.WAITID, idType, id, siginfo.address(), flags, 0);
             if (r == -Errno.EINTR) continue;
             if (r == -Errno.ECHILD) return null;
             ErrnoException.check("waitid", r);

@@ -201,6 +201,17 @@ class SupervisorIT {
     }
 
     @Test
+    void blockedFifoOpenAfterAQuietSpellIsInterruptedBySignal() throws Exception {
+        // The interrupter sleeps after 50 ms without a blocking call; the open wakes it.
+        Path fifo = tmp.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        var r = Syd.run(List.of("-poff", "-m", "sandbox/read:on", "-m", "allow/read+/***", "-m", NOTIFY, "--",
+                Syd.probe().toString(), "fifo-eintr", fifo.toString(), "400"), null, Map.of(), Duration.ofSeconds(20));
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("EINTR caught=1\n");
+    }
+
+    @Test
     void blockedFifoOpenRestartsUnderSaRestart() throws Exception {
         Path fifo = tmp.resolve("fifo");
         assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();

@@ -45,4 +45,36 @@ class IdentitiesTest {
         Identities.Task user = Identities.parse(5, STATUS.replace("Uid:\t0\t65534", "Uid:\t1000\t65534"));
         assertThat(user.accessIdentity().capEff()).as("no capabilities for a real uid other than 0").isZero();
     }
+
+    @Test
+    void malformedNumbersAreRefused() {
+        assertThat(Identities.parse(5, STATUS.replace("Uid:\t0\t65534", "Uid:\t0x\t65534"))).isNull();
+        assertThat(Identities.parse(5, STATUS.replace("CapEff:\t000000000000043f", "CapEff:\t10000000000000000"))).as("beyond 64 bits").isNull();
+        assertThat(Identities.parse(5, STATUS.replace("Gid:\t0\t100\t0\t100", "Gid:\t0\t100\t0"))).isNull();
+        assertThat(Identities.parse(5, "Tgid:\t5\n" + STATUS.substring(STATUS.indexOf("Pid:")))).as("a record starting with a key").isNotNull();
+    }
+
+    @Test
+    void aNewTaskTakesItsCreatorsEntryOnlyWhenEntriesAreKept() throws Exception {
+        Identities kept = new Identities(false, false);
+        try (dev.jsyd.sys.Files files = new dev.jsyd.sys.Files()) {
+            int self = (int) ProcessHandle.current().pid();
+            Identities.Task parent = kept.of(files, self);
+            kept.inherit(self, 999_999_999, 999_999_999);
+            Identities.Task child = kept.of(files, 999_999_999); // no such task: a read would fail with ESRCH
+            assertThat(child.tid()).isEqualTo(999_999_999);
+            assertThat(child.tgid()).isEqualTo(999_999_999);
+            assertThat(child.identity()).isSameAs(parent.identity());
+            assertThat(child.accessIdentity()).isSameAs(parent.accessIdentity());
+            kept.inherit(123_456_789, 999_999_998, 999_999_998); // a creator without an entry: nothing to copy
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> kept.of(files, 999_999_998))
+                    .isInstanceOf(dev.jsyd.sys.ErrnoException.class);
+
+            Identities none = new Identities(true, true); // user namespaces made unseen: nothing kept
+            none.of(files, self);
+            none.inherit(self, 999_999_999, 999_999_999);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> none.of(files, 999_999_999))
+                    .isInstanceOf(dev.jsyd.sys.ErrnoException.class);
+        }
+    }
 }

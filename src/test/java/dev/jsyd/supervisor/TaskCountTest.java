@@ -46,4 +46,50 @@ class TaskCountTest {
         assertThat(t.live()).containsExactlyInAnyOrder(1, 2, 5);
         assertThat(t.created()).isEqualTo(2);
     }
+
+    @Test
+    void aNewTaskIsKnownUnrunOnlyWhenNoStopOfItAndNoEarlierEventCanBeMistakenForIts() {
+        TaskCount t = new TaskCount(1);
+        // The creator's event first: the child has not run.
+        assertThat(t.created(2)).isEqualTo(TaskCount.NewTask.NOT_RUN);
+        assertThat(t.seen(2)).as("its first stop after the event").isFalse();
+        // The child's first stop first: held, then its own event.
+        assertThat(t.seen(3)).isTrue();
+        assertThat(t.holdForCreator(3)).isTrue();
+        assertThat(t.anyHeld()).isTrue();
+        assertThat(t.created(3)).isEqualTo(TaskCount.NewTask.HELD);
+        assertThat(t.anyHeld()).isFalse();
+        // First stop, released unheld (an exit let every held task go): it ran.
+        t.seen(4);
+        t.holdForCreator(4);
+        assertThat(t.releaseHeld()).containsExactly(4);
+        assertThat(t.created(4)).isEqualTo(TaskCount.NewTask.UNSURE);
+    }
+
+    @Test
+    void anEventOfADeadTaskIsNeverTakenForTheEventOfALaterTaskWithItsId() {
+        TaskCount t = new TaskCount(1);
+        // Task 5 stopped first and ran (not held); it dies before its creator's event comes.
+        t.seen(5);
+        assertThat(t.holdForCreator(5)).isTrue();
+        t.releaseHeld();
+        t.gone(5);
+        // A later task takes id 5: its first stop may not be held, since the next event naming 5
+        // is the dead task's, and would give the new one the dead task's creator's credentials.
+        assertThat(t.seen(5)).isTrue();
+        assertThat(t.holdForCreator(5)).isFalse();
+        assertThat(t.created(5)).as("the dead task's late event").isEqualTo(TaskCount.NewTask.UNSURE);
+        assertThat(t.created(5)).as("the new task's own event: it ran").isEqualTo(TaskCount.NewTask.UNSURE);
+
+        // Task 6 killed before any stop of it was met; a later task 6 whose event comes first.
+        t.gone(6);
+        assertThat(t.created(6)).as("which of the two events is this one cannot be told").isEqualTo(TaskCount.NewTask.UNSURE);
+        // Task 7 killed while held: its event still to come.
+        t.seen(7);
+        t.holdForCreator(7);
+        t.gone(7);
+        assertThat(t.anyHeld()).isFalse();
+        assertThat(t.seen(7)).isTrue();
+        assertThat(t.holdForCreator(7)).isFalse();
+    }
 }
