@@ -50,8 +50,17 @@ final class TaskCount {
         return held.remove(tid) ? NewTask.HELD : NewTask.UNSURE;
     }
 
-    /** A creation event names task {@code tid}, which is gone already (its end was consumed first). */
-    void createdGone(int tid) { unmatched.remove(tid); }
+    /**
+     * A creation event names task {@code tid}, taken for one that is gone already (its end was
+     * consumed first). The id stays unmatched: should the event really be that of a new task with
+     * the id (the gone one's own event never came: its creator was killed first), the new task is
+     * never held for an event already consumed. Returns true when a task with that id was held: it
+     * is released (the caller resumes it).
+     */
+    boolean createdGone(int tid) {
+        unmatched.add(tid);
+        return held.remove(tid);
+    }
 
     /**
      * Task {@code tid} is at its first stop, seen before its creator's event. True when it may be

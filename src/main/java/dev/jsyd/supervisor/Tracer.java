@@ -153,7 +153,8 @@ final class Tracer implements Runnable {
             if (tasks.anyHeld()) for (int held : tasks.releaseHeld()) pt.cont(held, 0);
             boolean process = gone != null && gone.tgid() == pid;
             exec.exited(context, pid, process, ev.code(), ev.status());
-            if (gone != null && !announced.remove(pid)) endedUnannounced.put(pid, process);
+            // The initial task has no creation event: never wait for one.
+            if (gone != null && !announced.remove(pid) && pid != mainPid) endedUnannounced.put(pid, process);
             maps.exited(pid);
             groups.exited(pid);
             context.identities().forget(pid);
@@ -305,7 +306,7 @@ final class Tracer implements Runnable {
                 long child = pt.eventMessage(pid);
                 Boolean ended = child > 0 ? endedUnannounced.remove((int) child) : null;
                 if (ended != null) { // gone already
-                    tasks.createdGone((int) child);
+                    if (tasks.createdGone((int) child)) pt.cont((int) child, 0);
                     maps.created(pid, (int) child);
                     if (ended) exec.forked(context, members.tgid(pid), (int) child); // a crash to count
                 } else if (child > 0) {

@@ -92,4 +92,20 @@ class TaskCountTest {
         assertThat(t.seen(7)).isTrue();
         assertThat(t.holdForCreator(7)).isFalse();
     }
+
+    @Test
+    void aTaskWhoseCreationEventWasTakenForADeadOnesIsNeverHeld() {
+        TaskCount t = new TaskCount(1);
+        // The tracer took an event naming 8 for that of a task 8 that ended unannounced (e.g. the
+        // initial process, which has no creation event, or a task whose creator was killed): if it
+        // was in fact a new task 8's own event, its first stop must not wait for another one.
+        assertThat(t.createdGone(8)).isFalse();
+        assertThat(t.seen(8)).isTrue();
+        assertThat(t.holdForCreator(8)).as("held forever: its event is consumed").isFalse();
+        // A task held at its first stop when an event naming it is taken as a dead one's is released.
+        t.seen(9);
+        assertThat(t.holdForCreator(9)).isTrue();
+        assertThat(t.createdGone(9)).isTrue();
+        assertThat(t.anyHeld()).isFalse();
+    }
 }
