@@ -64,18 +64,22 @@ class CredentialInheritIT {
         return r.out().strip();
     }
 
+    /** The probe answers {@code expected} natively and under syd with {@link #POLICY}: the attack is shown natively first. */
+    static void sameAsNative(String expected, String... args) throws Exception {
+        assertThat(nat(args)).as("natively").isEqualTo(expected);
+        assertThat(syd(POLICY, args)).as("under syd").isEqualTo(expected);
+    }
+
     @Test
     void childrenForkedAfterTheParentBecameNobodyAreNobody() throws Exception {
         // 40 children forked as root (they open after the parent's setresuid) and 40 after it.
-        assertThat(nat("setuid", secret.toString())).isEqualTo("before ok after EACCES");
-        assertThat(syd(POLICY, "setuid", secret.toString())).isEqualTo("before ok after EACCES");
+        sameAsNative("before ok after EACCES", "setuid", secret.toString());
     }
 
     @Test
     void aThreadThatBecameNobodyAloneForksNobodysWhileRootForksRoots() throws Exception {
         // Credentials are per thread: a child has its forking thread's, not the process leader's.
-        assertThat(nat("thread", secret.toString())).isEqualTo("main ok thread EACCES");
-        assertThat(syd(POLICY, "thread", secret.toString())).isEqualTo("main ok thread EACCES");
+        sameAsNative("main ok thread EACCES", "thread", secret.toString());
         List<String> user = List.of("-p", "user", "-m", "allow/exec,read,stat,walk+" + Syd.HOME + "/***",
                 "-m", "allow/read,stat,walk+" + tmp + "/***", "-m", "setuid+0:65534", "-m", "setgid+0:65534", "-m", Syd.NOTIFY_ALL);
         assertThat(syd(user, "thread", secret.toString())).as("-p user").isEqualTo("main ok thread EACCES");
@@ -83,8 +87,7 @@ class CredentialInheritIT {
 
     @Test
     void capabilitiesDroppedBeforeAForkAreDroppedInTheChild() throws Exception {
-        assertThat(nat("capset", nobodys.toString())).isEqualTo("before ok after EACCES");
-        assertThat(syd(POLICY, "capset", nobodys.toString())).isEqualTo("before ok after EACCES");
+        sameAsNative("before ok after EACCES", "capset", nobodys.toString());
     }
 
     @Test
@@ -103,8 +106,7 @@ class CredentialInheritIT {
 
     @Test
     void aChildThatBecomesNobodyAtOnceIsServedAsNobody() throws Exception {
-        assertThat(nat("child", secret.toString())).isEqualTo("children EACCES");
-        assertThat(syd(POLICY, "child", secret.toString())).isEqualTo("children EACCES");
+        sameAsNative("children EACCES", "child", secret.toString());
     }
 
     @Test
@@ -130,7 +132,6 @@ class CredentialInheritIT {
         // The reverse: root without CAP_DAC_OVERRIDE cannot open nobody's file; its exec recomputes
         // the capabilities and gives them back. An entry kept across the exec would refuse.
         String self = probe()[0];
-        assertThat(nat("capexec", nobodys.toString(), self)).isEqualTo("dropped EACCES\neuid=0 ok");
-        assertThat(syd(POLICY, "capexec", nobodys.toString(), self)).isEqualTo("dropped EACCES\neuid=0 ok");
+        sameAsNative("dropped EACCES\neuid=0 ok", "capexec", nobodys.toString(), self);
     }
 }
