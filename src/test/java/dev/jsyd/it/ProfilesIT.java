@@ -46,7 +46,9 @@ class ProfilesIT {
 
     @Test
     void landlockProfileKeepsTheSystemReadOnly() throws Exception {
-        Path outside = Files.createTempDirectory(Syd.HOME.resolve("target"), "ll-profile");
+        // Not under a path the profile lets be written (/tmp, /var/tmp, /dev/shm), wherever the
+        // project is checked out: /var is read-only under it.
+        Path outside = Files.createTempDirectory(Path.of("/var/lib"), "jsyd-ll-profile");
         try {
             assertThat(nativeStatus("echo n > " + outside + "/native")).isZero();
             var r = Syd.sh(List.of("-poff", "-plandlock"), "cat /etc/hostname >/dev/null && echo read-etc; echo t > /tmp/jsyd-ll-$$ && rm /tmp/jsyd-ll-$$ && echo tmp; "

@@ -60,9 +60,13 @@ public class CategoryMatrixIT {
     static final List<String> CAPS = List.of("-m", "trace/allow_unsafe_caps:1", "-m", "trace/allow_unsafe_exec_nopie:1");
 
     static Syd.Result op(List<String> policy, Path d, String cat) throws Exception {
+        return op(policy, d, cat, OP);
+    }
+
+    static Syd.Result op(List<String> policy, Path d, String cat, String script) throws Exception {
         List<String> args = new ArrayList<>(CAPS);
         args.addAll(policy);
-        args.addAll(List.of("-p", "nopie", "--", "python3", OP, d.toString(), cat));
+        args.addAll(List.of("-p", "nopie", "--", "python3", script, d.toString(), cat));
         return Syd.run(args, null, Map.of(), Duration.ofSeconds(60));
     }
 
@@ -178,6 +182,19 @@ public class CategoryMatrixIT {
                 everywhereButTmp.addAll(List.of("-m", "allow/lock/all+" + p));
             }
         }
+        // The script must stay readable when /tmp lacks the right under test: a copy outside /tmp
+        // (the project itself may be checked out under /tmp).
+        Path outside = Files.createTempDirectory(Path.of("/var/tmp"), "jsyd-matrix-op");
+        Path script = Files.copy(Path.of(OP), outside.resolve("category-op.py"));
+        try {
+            everyLandlockRight(everywhereButTmp, script.toString());
+        } finally {
+            Files.deleteIfExists(script);
+            Files.deleteIfExists(outside);
+        }
+    }
+
+    private void everyLandlockRight(List<String> everywhereButTmp, String script) throws Exception {
         for (String right : LOCK_RIGHTS) {
             String cat = right.equals("all") ? "read" : right;
             List<String> others = dev.jsyd.policy.Parser.LOCK_RIGHTS.stream()
@@ -185,10 +202,10 @@ public class CategoryMatrixIT {
             List<String> policy = new ArrayList<>(everywhereButTmp);
             if (!right.equals("all")) policy.addAll(List.of("-m", "allow/lock/" + String.join(",", others) + "+/tmp"));
             Path d = fixture("lock-" + right);
-            var r = op(policy, d, cat);
+            var r = op(policy, d, cat, script);
             assertThat(r.out()).as(right + " missing\n" + r).startsWith(cat + " ").isNotEqualTo(cat + " ok\n");
             Path d2 = fixture("lock-" + right + "-granted");
-            r = op(concat(policy, "-m", "allow/lock/" + right + "+" + d2), d2, cat);
+            r = op(concat(policy, "-m", "allow/lock/" + right + "+" + d2), d2, cat, script);
             assertThat(r.out()).as(right + " granted\n" + r).isEqualTo(cat + " ok\n");
         }
     }
