@@ -49,7 +49,7 @@ final class NotificationSource implements WorkSource<Request>, AutoCloseable {
             if (request.await(0) == NotifyFd.Wait.HANGUP) throw new ClosedException("sandbox empty");
             return null;
         }
-        if (r == -Errno.EINTR || r == -Errno.EAGAIN) return null; // a signal; or taken by another worker
+        if (r == -Errno.EINTR) return null;
         throw new ClosedException("seccomp notify receive failed: " + Errno.name(-r));
     }
 

@@ -11,15 +11,6 @@ import java.lang.foreign.ValueLayout;
  * The seccomp user-notification listener fd and its four ioctls (RECV, SEND, ID_VALID, ADDFD)
  * plus SET_FLAGS. Each worker thread opens its own {@link Channel}, which owns preallocated
  * buffers in a confined arena: nothing is allocated per notification.
- *
- * <p><b>One waiter woken per notification.</b> {@code NOTIF_RECV} and {@code poll} wait on the
- * filter's wait queue non-exclusively: every waiting worker wakes for every notification and all
- * but one go back to sleep. A channel that waits ({@link Channel#receive}, {@link Channel#await})
- * does so in its own epoll instance holding the listener with {@code EPOLLIN | EPOLLEXCLUSIVE}:
- * the kernel wakes one idle worker, which then receives. The hang-up is not delivered that way
- * (seccomp wakes one exclusive waiter for it, not all): the first channel that sees the listener's
- * {@code EPOLLHUP} closes the write end of a pipe whose read end every channel's epoll holds
- * without {@code EPOLLEXCLUSIVE}, so every waiter wakes and sees the end.
  */
 public final class NotifyFd implements AutoCloseable {
     static final long IOCTL_RECV = 0xc0502100L, IOCTL_SEND = 0xc0182101L, IOCTL_ID_VALID = 0x40082102L,
@@ -33,8 +24,6 @@ public final class NotifyFd implements AutoCloseable {
 
     private final int fd;
     private volatile boolean closed;
-    /** {read end, write end} of the hang-up pipe (class comment); null until a channel first waits. */
-    private int[] hangup;
 
     public NotifyFd(int fd) { this.fd = fd; }
 
@@ -66,36 +55,8 @@ public final class NotifyFd implements AutoCloseable {
 
     public Channel openChannel() { return new Channel(); }
 
-    /** The hang-up pipe's read end, made on first use; -errno if it cannot be made. */
-    private synchronized int hangupReadEnd() {
-        if (hangup == null) {
-            if (closed) return -Errno.EBADF;
-            try {
-                hangup = Pipes.pipe();
-            } catch (ErrnoException e) {
-                return -e.errno();
-            }
-        }
-        return hangup[0];
-    }
-
-    /** The listener reported EPOLLHUP: wakes every channel waiting in its epoll (idempotent). */
-    private synchronized void hungUp() {
-        if (hangup != null && hangup[1] >= 0) {
-            Pipes.close(hangup[1]);
-            hangup[1] = -1;
-        }
-    }
-
     @Override
     public void close() {
-        synchronized (this) {
-            if (hangup != null) {
-                Pipes.close(hangup[1]);
-                Pipes.close(hangup[0]);
-                hangup[0] = hangup[1] = -1;
-            }
-        }
         if (!closed) {
             closed = true;
             Native.syscall(Syscalls.CLOSE, fd);
@@ -116,53 +77,12 @@ public final class NotifyFd implements AutoCloseable {
 
         private Channel() {}
 
-        /** This channel's epoll (class comment), made on the first wait; null if it cannot be made. */
-        private Epoll epoll;
-        private int hangupFd = -1;
-        private boolean epollTried;
-        /** The last {@link #await} said READY: the next {@link #receive} need not wait again. */
-        private boolean readySeen;
-
-        private Epoll epoll() {
-            if (!epollTried) {
-                epollTried = true;
-                int h = hangupReadEnd();
-                if (h >= 0) {
-                    Epoll e = null;
-                    try {
-                        e = Epoll.open();
-                        e.add(fd, Epoll.EPOLLIN | Epoll.EPOLLEXCLUSIVE);
-                        e.add(h, Epoll.EPOLLIN);
-                        epoll = e;
-                        hangupFd = h;
-                    } catch (ErrnoException ex) {
-                        if (e != null) e.close(); // the plain poll and blocking RECV still work
-                    }
-                }
-            }
-            return epoll;
-        }
-
         /**
-         * Receives one notification into {@code n}, waiting for one first (in this channel's epoll:
-         * one idle worker is woken per notification). Returns 0, or {@code -errno}: -ENOENT when
-         * the program went away between wake-up and receive (or no filtered task is left, or the
-         * listener hung up), -EINTR when interrupted, -EAGAIN when another worker took the
-         * notification this one was woken for.
+         * Receives one notification into {@code n}. Returns 0, or {@code -errno}: -ENOENT when the
+         * program went away between wake-up and receive (or no filtered task is left), -EINTR when
+         * interrupted.
          */
         public int receive(Notification n) {
-            if (epoll() != null) {
-                if (!readySeen) {
-                    Wait w = await(-1);
-                    if (w == Wait.HANGUP) return -Errno.ENOENT;
-                    if (w == Wait.TIMEOUT) return -Errno.EINTR;
-                }
-                readySeen = false;
-                // Another worker (one that came back from a handler and found this notification
-                // pending) may have taken it since the wake-up: RECV would then block, in seccomp's
-                // non-exclusive wait, and wake with every later notification. Look first.
-                if (!pending()) return -Errno.EAGAIN;
-            }
             notif.fill((byte) 0);
             long r = Native.syscall(Syscalls.IOCTL, fd, IOCTL_RECV, notif.address());
             if (r < 0) return (int) r;
@@ -249,32 +169,8 @@ public final class NotifyFd implements AutoCloseable {
             return (int) Native.syscall(Syscalls.IOCTL, fd, IOCTL_ADDFD, addfd.address());
         }
 
-        /**
-         * Waits for a notification to be pending; -1 waits forever. EINTR counts as a timeout.
-         * Does not consume the notification; after READY, the next {@link #receive} does not wait.
-         */
+        /** Waits for a notification to be pending; -1 waits forever. EINTR counts as a timeout. */
         public Wait await(int timeoutMillis) {
-            Epoll e = epoll();
-            if (e == null) return pollOnce(timeoutMillis);
-            int r = e.await(timeoutMillis);
-            if (r == -Errno.EINTR || r == 0) return Wait.TIMEOUT;
-            if (r < 0) return Wait.HANGUP;
-            int ev = e.events(fd);
-            if ((ev & Epoll.EPOLLIN) != 0) {
-                readySeen = true;
-                return Wait.READY;
-            }
-            if ((ev & (Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0) hungUp();
-            else if (e.events(hangupFd) == 0) return Wait.TIMEOUT;
-            return Wait.HANGUP;
-        }
-
-        /** Whether a notification is pending now (poll with timeout 0). */
-        private boolean pending() {
-            return pollOnce(0) == Wait.READY;
-        }
-
-        private Wait pollOnce(int timeoutMillis) {
             pollfd.set(ValueLayout.JAVA_INT, 0, fd);
             pollfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
             pollfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
@@ -287,9 +183,6 @@ public final class NotifyFd implements AutoCloseable {
         }
 
         @Override
-        public void close() {
-            if (epoll != null) epoll.close();
-            arena.close();
-        }
+        public void close() { arena.close(); }
     }
 }
