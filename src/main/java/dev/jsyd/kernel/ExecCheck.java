@@ -57,9 +57,23 @@ public final class ExecCheck implements AutoCloseable {
     /** True when the process may run; false when it must be killed. */
     public boolean verify(SandboxContext context, int pid) {
         Sandbox sb = context.sandbox();
-        int exe = files.openat(AT_FDCWD, "/proc/" + pid + "/exe", O_RDONLY | O_CLOEXEC, 0);
+        String exeLink = "/proc/" + pid + "/exe";
+        if (!ExecGate.checksMoreThanThePath(sb)) {
+            // A program seen before, under a policy that reads no content (no TPE, no Force): its
+            // name and stat through /proc/PID/exe, no open. The process is stopped at its exec stop
+            // with one thread, so its executable cannot change between the two lookups.
+            String path = files.readlinkat(AT_FDCWD, exeLink);
+            FileStat exeStat = path == null ? null : FileStat.ofPath(files, exeLink);
+            FileFacts.Kind kind = exeStat == null ? null : FileFacts.knownKind(exeStat);
+            if (kind != null) {
+                exeOf.put(pid, path);
+                if (gate.programDenied(context, pid, "execve", path, exeStat, kind)) return false;
+                return !othersDenied(context, sb, pid, exeStat);
+            }
+        }
+        int exe = files.openat(AT_FDCWD, exeLink, O_RDONLY | O_CLOEXEC, 0);
         boolean readable = exe >= 0;
-        if (!readable) exe = files.openat(AT_FDCWD, "/proc/" + pid + "/exe", O_PATH | O_CLOEXEC, 0);
+        if (!readable) exe = files.openat(AT_FDCWD, exeLink, O_PATH | O_CLOEXEC, 0);
         if (exe < 0) return false;
         try {
             String path = files.readlinkat(AT_FDCWD, "/proc/self/fd/" + exe);
@@ -67,15 +81,20 @@ public final class ExecCheck implements AutoCloseable {
             exeOf.put(pid, path);
             FileStat exeStat = FileStat.ofFd(files, exe);
             if (gate.denied(context, pid, "execve", ExecGate.Use.PROGRAM, path, readable ? exe : -1, exeStat, true)) return false;
-            boolean others = sb.mayRefuse(Category.EXEC) || ExecGate.checksMoreThanThePath(sb);
-            if (!others && !sb.flag("trace/deny_script")) return true;
-            long[] aux = auxv(pid);
-            if (aux == null) return false;
-            if (others && aux[0] != 0 && interpreterDenied(context, pid, aux[0])) return false;
-            return !scriptDenied(context, pid, aux[1], exeStat);
+            return !othersDenied(context, sb, pid, exeStat);
         } finally {
             Files.close(exe);
         }
+    }
+
+    /** The checks of the files other than the program: the ELF interpreter and the script; true when one is refused. */
+    private boolean othersDenied(SandboxContext context, Sandbox sb, int pid, FileStat exeStat) {
+        boolean others = sb.mayRefuse(Category.EXEC) || ExecGate.checksMoreThanThePath(sb);
+        if (!others && !sb.flag("trace/deny_script")) return false;
+        long[] aux = auxv(pid);
+        if (aux == null) return true;
+        if (others && aux[0] != 0 && interpreterDenied(context, pid, aux[0])) return true;
+        return scriptDenied(context, pid, aux[1], exeStat);
     }
 
     /**
@@ -128,7 +147,10 @@ public final class ExecCheck implements AutoCloseable {
 
     /** The interpreter mapped at {@code base}: checked by the path and inode the kernel shows. */
     private boolean interpreterDenied(SandboxContext context, int pid, long base) {
-        MapsLine m = MapsLine.containing(files.readSmallFile("/proc/" + pid + "/maps"), base);
+        // One read: the interpreter's lines come early (only the program's precede them, and the
+        // [heap] of a program with one); the whole record only when its line was not among them.
+        MapsLine m = MapsLine.containing(files.readProcRecord("/proc/" + pid + "/maps"), base);
+        if (m == null) m = MapsLine.containing(files.readSmallFile("/proc/" + pid + "/maps"), base);
         if (m == null || m.path() == null) return true;
         // The file is read only by the content checks (Force, TPE); the path decides the rest.
         int fd = ExecGate.checksMoreThanThePath(context.sandbox()) ? files.openat(AT_FDCWD, m.path(), O_RDONLY | O_CLOEXEC, 0) : -1;

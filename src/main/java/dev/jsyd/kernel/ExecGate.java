@@ -87,7 +87,26 @@ public final class ExecGate {
             return isFinal && apply(ctx, pid, sys, path, new Denial(Category.EXEC, Action.DENY,
                     "the supervisor cannot read the file to check it"));
         }
-        if (apply(ctx, pid, sys, path, kind(sb, use, FileFacts.kind(files, fd, st)))) return true;
+        return contentDenied(ctx, pid, sys, use, path, fd, st, FileFacts.kind(files, fd, st));
+    }
+
+    /**
+     * {@link #denied(SandboxContext, int, String, Use, String, int, FileStat, boolean)} of the
+     * program, whose stat {@code st} and kind {@code k} are known ({@link FileFacts#knownKind}),
+     * without an fd: for a policy where no check reads the content (no TPE, no Force; a check that
+     * would need the fd after all, the policy changed meanwhile, refuses for want of it).
+     */
+    boolean programDenied(SandboxContext ctx, int pid, String sys, String path, FileStat st, FileFacts.Kind k) {
+        Sandbox sb = ctx.sandbox();
+        if (apply(ctx, pid, sys, path, memfd(sb, path))) return true;
+        if (apply(ctx, pid, sys, path, rules(sb, path))) return true;
+        if (apply(ctx, pid, sys, path, segvguard(ctx, sb, path))) return true;
+        return contentDenied(ctx, pid, sys, Use.PROGRAM, path, -1, st, k);
+    }
+
+    private boolean contentDenied(SandboxContext ctx, int pid, String sys, Use use, String path, int fd, FileStat st, FileFacts.Kind k) {
+        Sandbox sb = ctx.sandbox();
+        if (apply(ctx, pid, sys, path, kind(sb, use, k))) return true;
         if (apply(ctx, pid, sys, path, tpe(sb, pid, path, fd, st))) return true;
         return apply(ctx, pid, sys, path, force(sb, path, fd, st));
     }

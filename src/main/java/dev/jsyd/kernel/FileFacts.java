@@ -27,6 +27,11 @@ final class FileFacts {
 
     private record DigestKey(FileStat.Key file, HashAlgorithm algorithm) {}
 
+    /** The kind of the file whose stat is {@code st} when it is known already (read before), else null. */
+    static Kind knownKind(FileStat st) {
+        return KINDS.get(st.key());
+    }
+
     /** The kind of the file open at {@code fd} (stat {@code st}); OTHER when it cannot be read. */
     static Kind kind(Files files, int fd, FileStat st) {
         FileStat.Key key = st.key();

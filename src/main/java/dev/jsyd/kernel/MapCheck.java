@@ -89,9 +89,11 @@ public final class MapCheck implements AutoCloseable {
             Relaxations.recordWxBreak(ctx, tid, dev.jsyd.bpf.SeccompData.of((int) nr, call.arg(0), call.arg(1), call.arg(2)),
                     () -> Relaxations.maps(tid)); // whole (a JVM's maps pass 64 KiB)
         }
+        boolean alone = exclusive.contains(tid);
         if (nr == Syscalls.MMAP) {
             p = new Pending("mmap", new ArrayList<>(), 0, 0);
-            errno = checkMmap(ctx, tid, (int) call.arg(4), p);
+            errno = alone && !ExecGate.checksMoreThanThePath(ctx.sandbox()) ? checkMmapPath(ctx, tid, (int) call.arg(4))
+                    : checkMmap(ctx, tid, (int) call.arg(4), p);
             // an executable file mapping reaches this stop instead of MemLimitHandlers: the memory limits are checked here
             if (errno == 0 && MemLimitHandlers.refused(ctx, ctx.sandbox(), files, tid, "mmap", call.arg(1), true)) {
                 errno = Errno.ENOMEM;
@@ -101,7 +103,7 @@ public final class MapCheck implements AutoCloseable {
             p = new Pending(Syscalls.name((int) nr), new ArrayList<>(), from, to);
             errno = checkMprotect(ctx, tid, p);
         }
-        boolean compare = errno == 0 && !exclusive.contains(tid);
+        boolean compare = errno == 0 && !alone;
         if (compare) pending.put(tid, p);
         pt.decide(tid, errno, compare); // a comparison: stop again at the exit of this call
         return true;
@@ -168,6 +170,20 @@ public final class MapCheck implements AutoCloseable {
         } finally {
             Files.close(copy);
         }
+    }
+
+    /**
+     * mmap(PROT_EXEC) of fd {@code fd} by a thread no other task shares its fd table with, when
+     * only the path can refuse (no Force, no TPE): the file's name read through
+     * {@code /proc/TID/fd/N}, one readlink instead of a pidfd, a copy of the fd, its readlink and
+     * fstat. The thread is stopped before the call and nothing else can change its fd table, so the
+     * file named now is the one the kernel maps; nothing is compared at the exit. 0 or the errno.
+     */
+    private int checkMmapPath(SandboxContext ctx, int tid, int fd) {
+        if (fd < 0) return Errno.EBADF;
+        String path = files.readlinkat(AT_FDCWD, "/proc/" + tid + "/fd/" + fd);
+        if (path == null) return files.lastError() == Errno.ENOENT ? Errno.EBADF : Errno.EACCES;
+        return gate.denied(ctx, tid, "mmap", ExecGate.Use.MAPPING, path, -1, true) ? Errno.EACCES : 0;
     }
 
     /** mprotect(PROT_EXEC) with W^X relaxed: every file mapped in the range is checked. */

@@ -13,10 +13,15 @@ record MapsLine(long start, long end, String perms, long major, long minor, long
 
     boolean executable() { return perms.length() > 2 && perms.charAt(2) == 'x'; }
 
-    /** The line whose range contains {@code addr}, or null. */
+    /**
+     * The line whose range contains {@code addr}, or null; only whole lines count (ended by a
+     * newline, which the kernel escapes in paths), so a record read in part never yields a cut path.
+     */
     static MapsLine containing(String maps, long addr) {
-        for (MapsLine m : parse(maps)) {
-            if (Long.compareUnsigned(m.start, addr) <= 0 && Long.compareUnsigned(addr, m.end) < 0) return m;
+        if (maps == null) return null;
+        for (int i = 0, eol; (eol = maps.indexOf('\n', i)) >= 0; i = eol + 1) {
+            MapsLine m = line(maps, i, eol);
+            if (m != null && Long.compareUnsigned(m.start, addr) <= 0 && Long.compareUnsigned(addr, m.end) < 0) return m;
         }
         return null;
     }

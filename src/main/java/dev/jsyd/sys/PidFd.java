@@ -22,11 +22,17 @@ public final class PidFd implements AutoCloseable {
     }
 
     /**
-     * True when task {@code tid} leads its thread group (its tid is its process id): pidfd_open
-     * without PIDFD_THREAD accepts only a leader. One call and a close, where {@code /proc/TID/status}
-     * costs an open, a read of the whole formatted record and a close. False also when it is gone.
+     * True when task {@code tid} leads its thread group (its tid is its process id): {@code
+     * tgkill(tid, tid, 0)} finds the task only in thread group {@code tid}, and signal 0 sends
+     * nothing — one call and no fd, where {@code /proc/TID/status} costs an open, a read of the
+     * whole formatted record and a close. Without the right to signal it (EPERM: another user, no
+     * CAP_KILL), pidfd_open without PIDFD_THREAD, which accepts only a leader, and a close. False
+     * also when it is gone.
      */
     public static boolean leadsThreadGroup(int tid) {
+        if (tid <= 0) return false;
+        long s = Native.syscall(Syscalls.TGKILL, tid, tid, 0);
+        if (s != -dev.jsyd.abi.Errno.EPERM) return s == 0;
         long r = Native.syscall(Syscalls.PIDFD_OPEN, tid, 0);
         if (r < 0) return false;
         Files.close((int) r);

@@ -29,4 +29,12 @@ class MapsLineTest {
         assertThat(MapsLine.containing(MAPS, 0x1000L)).isNull();
         assertThat(MapsLine.overlapping(MAPS, 0x55d0a0001000L, 0x55d0a0003000L)).hasSize(2);
     }
+
+    @Test
+    void aLineReadInPartIsNoLine() {
+        String cut = MAPS.substring(0, MAPS.indexOf("/tmp/a b") + 5); // "/tmp/" of "/tmp/a b (deleted)"
+        assertThat(MapsLine.containing(cut, 0x7f0000000010L).path()).isEqualTo("/memfd:jit (deleted)");
+        assertThat(MapsLine.containing(cut, 0x7f0000002000L)).as("a cut path must never reach a rule").isNull();
+        assertThat(MapsLine.containing(null, 0x7f0000002000L)).isNull();
+    }
 }
