@@ -32,13 +32,17 @@ final class FileFacts {
         return KINDS.get(st.key());
     }
 
-    /** The kind of the file open at {@code fd} (stat {@code st}); OTHER when it cannot be read. */
+    /**
+     * The kind of the file open at {@code fd} (stat {@code st}); OTHER when it cannot be read, which
+     * is not kept: a later look with a readable fd of the same file reads it.
+     */
     static Kind kind(Files files, int fd, FileStat st) {
         FileStat.Key key = st.key();
         Kind k = KINDS.get(key);
         if (k != null) return k;
         byte[] head = new byte[64];
         int n = files.pread(fd, head, head.length, 0);
+        if (n < 0) return Kind.OTHER; // not read (no fd, an O_PATH fd, an I/O error): nothing known to keep
         if (n >= 2 && head[0] == '#' && head[1] == '!') {
             k = new Kind(true, null);
         } else if (Elf.hasMagic(head, n)) {
