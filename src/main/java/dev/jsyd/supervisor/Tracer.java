@@ -124,16 +124,17 @@ final class Tracer implements Runnable {
     /** One event peeked by the wait loop: a ptrace stop handled, or an exit consumed. */
     private void onEvent(Ptrace pt, ExecCheck exec, MapCheck maps, TaskCount tasks, Members members, Ptrace.Event peek)
             throws ErrnoException {
-        if (peek.code() == Ptrace.CLD_TRAPPED) {
+        if (peek.code() == Ptrace.CLD_TRAPPED && peek.event() != Ptrace.EVENT_EXEC) {
             // A ptrace stop needs no consuming wait: resuming the tracee ends the stop,
             // and a resumed tracee is no longer reported (one waitid per stop, not two).
-            // Except the exec stop of a thread that took its leader's pid: until that stop is
-            // consumed the kernel refuses every request on the pid (ESRCH, "looks like a spurious
-            // pid"), and it would be peeked again forever.
-            if (peek.event() == Ptrace.EVENT_EXEC) pt.take(peek.pid());
             onStop(pt, exec, maps, tasks, members, peek.pid(), peek);
             return;
         }
+        // Exits, and exec stops: the exec stop of a thread that took its leader's pid must be
+        // consumed (until then the kernel refuses every request on the pid: ESRCH, "looks like a
+        // spurious pid", and it would be peeked again forever). Consumed like an exit, under the
+        // reaping lock: a task killed since the peek reports its exit instead, which is then
+        // handled as one (membership removed before its pid can be freed).
         Ptrace.Event ev;
         Members.Proc gone = null;
         Lock reaping = members.reaping(); // no handler is between a check of this pid and its answer
