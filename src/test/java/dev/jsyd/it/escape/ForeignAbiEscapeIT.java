@@ -17,7 +17,10 @@ class ForeignAbiEscapeIT {
     void i386OpenThroughInt80() throws Exception {
         Path d = Escape.files(tmp);
         String[] attack = {Escape.probe(), "int80-read", d.resolve("secretx").toString()};
-        assertThat(Escape.nativeRun(attack).out()).isEqualTo("LEAK SECRET\n");
+        // A kernel without i386 emulation (ia32_emulation=off, e.g. this CI's VM) kills it with
+        // SIGSEGV natively; the filter kills it (SIGSYS) before the kernel looks, either way.
+        var nat = Escape.nativeRun(attack);
+        if (nat.status() != 128 + 11) assertThat(nat.out()).as(nat.toString()).isEqualTo("LEAK SECRET\n");
         var r = Escape.syd(Escape.readPolicy(d.resolve("secretx")), attack);
         assertThat(r.status()).as(r.toString()).isEqualTo(128 + 31);
         assertThat(r.out()).doesNotContain("LEAK");
