@@ -17,16 +17,18 @@ class ForeignAbiEscapeIT {
     void i386OpenThroughInt80() throws Exception {
         Path d = Escape.files(tmp);
         String[] attack = {Escape.probe(), "int80-read", d.resolve("secretx").toString()};
-        // A kernel without i386 emulation (ia32_emulation=off, e.g. this CI's VM) kills it with
-        // SIGSEGV natively; the filter kills it (SIGSYS) before the kernel looks, either way.
         var nat = Escape.nativeRun(attack);
-        if (nat.status() != 128 + 11) assertThat(nat.out()).as(nat.toString()).isEqualTo("LEAK SECRET\n");
+        // The filter kills it (SIGSYS) before the kernel runs it. A kernel without i386 emulation
+        // (ia32_emulation=off, e.g. this CI's VM) has no such ABI: int 0x80 faults (SIGSEGV) before
+        // seccomp sees it, natively and under syd alike, and nothing leaks either way.
+        int expected = nat.status() == 128 + 11 && nat.out().isEmpty() ? 128 + 11 : 128 + 31;
+        if (expected == 128 + 31) assertThat(nat.out()).as(nat.toString()).isEqualTo("LEAK SECRET\n");
         var r = Escape.syd(Escape.readPolicy(d.resolve("secretx")), attack);
-        assertThat(r.status()).as(r.toString()).isEqualTo(128 + 31);
+        assertThat(r.status()).as(r.toString()).isEqualTo(expected);
         assertThat(r.out()).doesNotContain("LEAK");
         // Even with no category enabled the foreign ABI is killed.
         r = Escape.syd(java.util.List.of("-poff"), attack);
-        assertThat(r.status()).as(r.toString()).isEqualTo(128 + 31);
+        assertThat(r.status()).as(r.toString()).isEqualTo(expected);
     }
 
     @Test
