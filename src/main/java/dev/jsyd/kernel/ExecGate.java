@@ -77,9 +77,7 @@ public final class ExecGate {
     /** {@link #denied(SandboxContext, int, String, Use, String, int, boolean)} with the fd's stat when the caller has it. */
     public boolean denied(SandboxContext ctx, int pid, String sys, Use use, String path, int fd, FileStat known, boolean isFinal) {
         Sandbox sb = ctx.sandbox();
-        if (apply(ctx, pid, sys, path, memfd(sb, path))) return true;
-        if (apply(ctx, pid, sys, path, rules(sb, path))) return true;
-        if (use == Use.PROGRAM && apply(ctx, pid, sys, path, segvguard(ctx, sb, path))) return true;
+        if (pathDenied(ctx, pid, sys, use, path)) return true;
         boolean contentChecks = use == Use.PROGRAM || use == Use.SCRIPT || checksMoreThanThePath(sb);
         if (!contentChecks) return false;
         FileStat st = fd < 0 ? null : known != null ? known : FileStat.ofFd(files, fd);
@@ -97,11 +95,16 @@ public final class ExecGate {
      * would need the fd after all, the policy changed meanwhile, refuses for want of it).
      */
     boolean programDenied(SandboxContext ctx, int pid, String sys, String path, FileStat st, FileFacts.Kind k) {
+        if (pathDenied(ctx, pid, sys, Use.PROGRAM, path)) return true;
+        return contentDenied(ctx, pid, sys, Use.PROGRAM, path, -1, st, k);
+    }
+
+    /** The checks of the name alone: memfd, the exec rules, and for a program SegvGuard. */
+    private static boolean pathDenied(SandboxContext ctx, int pid, String sys, Use use, String path) {
         Sandbox sb = ctx.sandbox();
         if (apply(ctx, pid, sys, path, memfd(sb, path))) return true;
         if (apply(ctx, pid, sys, path, rules(sb, path))) return true;
-        if (apply(ctx, pid, sys, path, segvguard(ctx, sb, path))) return true;
-        return contentDenied(ctx, pid, sys, Use.PROGRAM, path, -1, st, k);
+        return use == Use.PROGRAM && apply(ctx, pid, sys, path, segvguard(ctx, sb, path));
     }
 
     private boolean contentDenied(SandboxContext ctx, int pid, String sys, Use use, String path, int fd, FileStat st, FileFacts.Kind k) {

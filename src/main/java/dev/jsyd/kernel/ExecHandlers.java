@@ -111,22 +111,37 @@ public final class ExecHandlers {
     private static Target byPath(Request r, int dirfd, String path, int flags) throws ResolveException {
         // Walk checks are made after the exec check (see check): collect the directories first.
         List<String> walked = new ArrayList<>();
-        PathResolver.Last last = (flags & AT_SYMLINK_NOFOLLOW) != 0 ? PathResolver.Last.NOFOLLOW : PathResolver.Last.FOLLOW;
+        boolean follow = (flags & AT_SYMLINK_NOFOLLOW) == 0;
         PathResolver.WalkCheck walk = r.resolver().walkCheck();
         r.resolver().setWalkCheck(dir -> { walked.add(dir); return false; });
+        try {
+            // Followed, the last component is first taken as it is (LAST_LAZY: no readlink); the
+            // fstatat below tells a symlink, and only then is the path resolved again, following it.
+            Target t = byPath(r, dirfd, path, follow ? PathResolver.Last.LAST_LAZY : PathResolver.Last.NOFOLLOW, walked);
+            if (t != null) return t;
+            walked.clear();
+            return byPath(r, dirfd, path, PathResolver.Last.FOLLOW, walked);
+        } finally {
+            r.resolver().setWalkCheck(walk);
+        }
+    }
+
+    /** {@link #byPath(Request, int, String, int)} resolving with {@code last}; null when LAST_LAZY met a symlink last. */
+    private static Target byPath(Request r, int dirfd, String path, PathResolver.Last last, List<String> walked) throws ResolveException {
         try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, last)) {
+            boolean unchecked = res.lastUnchecked();
             // A hidden file's existence and type are not looked at (hidden means absent): the exec
             // check decides (EACCES), then hiding (ENOENT), as for an absent name.
             boolean hides = !res.isMagic() && r.sandbox().checkPath(Category.STAT, res.path()) != dev.jsyd.policy.Action.ALLOW;
+            if (unchecked && (res.isMagic() || res.name().isEmpty() || hides)) return null; // decided on the link's target only
             if (res.isMagic() || res.name().isEmpty() || hides) return new Target(res.path(), -1, walked, !res.isMagic(), 0);
             int type = r.files().fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
+            if (unchecked && type == Files.S_IFLNK) return null;
             if (type < 0) return Target.failed(-type);
             if (type == Files.S_IFDIR) return Target.failed(Errno.EACCES);
             int fd = type == Files.S_IFREG ? r.files().openat2(res.dirFd(), res.name(), O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0,
                     RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH) : -1;
             return new Target(res.path(), Math.max(fd, -1), walked, true, 0);
-        } finally {
-            r.resolver().setWalkCheck(walk);
         }
     }
 

@@ -229,10 +229,17 @@ public final class Files implements AutoCloseable {
         }
     }
 
-    /** Reads a whole small file (e.g. under /proc) as a byte string, at most 64 KiB; null with lastError() on failure. */
+    /**
+     * Reads a whole small file (e.g. under /proc) as a byte string, at most 64 KiB; null with
+     * lastError() on failure. A read of {@code /proc/.../status} that fills less than the buffer
+     * ends it (one seq_file record, the whole file, given as far as the read can take it), so the
+     * file takes one read, not two. Other files are read to end of file: a seq_file of many
+     * records (/proc/PID/maps) ends a read short of the buffer at a record that does not fit.
+     */
     public String readSmallFile(String path) {
         int fd = openat(dev.jsyd.abi.OpenFlags.AT_FDCWD, path, dev.jsyd.abi.OpenFlags.O_RDONLY | dev.jsyd.abi.OpenFlags.O_CLOEXEC, 0);
         if (fd < 0) { lastError = -fd; return null; }
+        boolean proc = path.startsWith("/proc/") && path.endsWith("/status");
         try {
             StringBuilder sb = new StringBuilder();
             while (sb.length() < 65536) {
@@ -241,6 +248,7 @@ public final class Files implements AutoCloseable {
                 if (r < 0) { lastError = (int) -r; return null; }
                 if (r == 0) break;
                 sb.append(latin1(link, (int) r));
+                if (proc && r < NAME_MAX_BUF - 1) break;
             }
             return sb.toString();
         } finally {
