@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +60,16 @@ static void print_stat(const struct stat *st) {
 
 static int names_cmp(const void *a, const void *b) { return strcmp(*(char *const *) a, *(char *const *) b); }
 
+// race-fd-clone: a task sharing the fd table (clone CLONE_FILES) flips fd 9 between two files.
+struct fdflip { volatile int stop, flips; int a, b; };
+static int flip_fd(void *arg) {
+    struct fdflip *f = arg;
+    while (!f->stop) { dup2(f->a, 9); dup2(f->b, 9); f->flips++; }
+    return 0;
+}
+
+static void *sleeper(void *arg) { (void) arg; for (;;) pause(); return NULL; }
+
 struct race { volatile int stop; char *buf; const char *a, *b; };
 
 static void *flip(void *p) {
@@ -102,6 +115,36 @@ static int run(int argc, char **argv) {
         if (d < 0) return err();
         if (fstat(d, &st) < 0) return err();
         print_stat(&st); return 0;
+    }
+    if (!strcmp(cmd, "fstat-fd")) { // glibc fstat on an inherited fd number
+        if (fstat(atoi(argv[1]), &st) < 0) return err();
+        print_stat(&st); return 0;
+    }
+    if (!strcmp(cmd, "spawn-thread")) { // a second thread that only sleeps: the process has created a task
+        pthread_t t;
+        if (pthread_create(&t, NULL, sleeper, NULL) != 0) return err();
+        printf("ok\n"); return 0;
+    }
+    if (!strcmp(cmd, "race-fd-clone")) { // race-fd-clone HIDDEN_FD ALLOWED_FD N: fstat(9) while a clone flips it
+        static struct fdflip f;
+        static char stack[65536];
+        int n = atoi(argv[3]), ok = 0, leaked = 0;
+        f.a = atoi(argv[1]); f.b = atoi(argv[2]);
+        dup2(f.b, 9);
+        pid_t child = clone(flip_fd, stack + sizeof stack, CLONE_FILES | CLONE_VM | SIGCHLD, &f);
+        if (child < 0) return err();
+        while (f.flips < 10) sched_yield(); // the flipping runs
+        for (int i = 0; i < n; i++) {
+            if (fstat(9, &st) == 0) {
+                ok++;
+                if (st.st_size == 3) leaked++;
+            }
+            if (i % 16 == 0) sched_yield(); // on one CPU too, the flips interleave with the calls
+        }
+        f.stop = 1;
+        waitpid(child, NULL, 0);
+        printf("ok>0=%d leaked=%d\n", ok > 0, leaked);
+        return 0;
     }
     if (!strcmp(cmd, "stat-efault")) { if (syscall(SYS_stat, argv[1], (void *) 8) < 0) return err();
     printf("ok\n"); return 0; }

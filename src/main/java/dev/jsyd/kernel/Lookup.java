@@ -67,7 +67,13 @@ final class Lookup implements AutoCloseable {
      */
     static Lookup findForStat(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty)
             throws ResolveException, ErrnoException {
-        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, true, false);
+        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, true, false, false);
+    }
+
+    /** {@link #findForStat} for statx, which only looks at the object: a program fd may be named ({@link #fdNamed}). */
+    static Lookup findForStatx(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty)
+            throws ResolveException, ErrnoException {
+        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, true, false, true);
     }
 
     /**
@@ -78,16 +84,16 @@ final class Lookup implements AutoCloseable {
      */
     static Lookup findForStatLazy(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty)
             throws ResolveException, ErrnoException {
-        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, true, true);
+        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, true, true, true);
     }
 
     private static Lookup find(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty, boolean devSyd)
             throws ResolveException, ErrnoException {
-        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, devSyd, false);
+        return find(r, dirfd, pathAddr, atFlags, nullIsEmpty, devSyd, false, false);
     }
 
     private static Lookup find(Request r, int dirfd, long pathAddr, int atFlags, boolean nullIsEmpty, boolean devSyd,
-                               boolean lazy) throws ResolveException, ErrnoException {
+                               boolean lazy, boolean fdByName) throws ResolveException, ErrnoException {
         boolean emptyPath = (atFlags & AT_EMPTY_PATH) != 0;
         String path = emptyPath && nullIsEmpty && pathAddr == 0 ? "" : r.readPath(pathAddr);
         if (!r.stillValid()) return null;
@@ -95,7 +101,10 @@ final class Lookup implements AutoCloseable {
             String target = DevSyd.statTarget(r, path);
             if (target != null) return path(r, AT_FDCWD, target, true);
         }
-        if (emptyPath && path.isEmpty()) return fd(r, dirfd);
+        if (emptyPath && path.isEmpty()) {
+            Lookup named = fdByName ? fdNamed(r, dirfd) : null;
+            return named != null ? named : fd(r, dirfd);
+        }
         boolean follow = (atFlags & AT_SYMLINK_NOFOLLOW) == 0;
         if (lazy && follow && r.sandbox().masks().isEmpty()) { // a masked path is looked at the long way
             PathResolver.Resolved res = r.resolver().resolveSharingRoot(r.pid(), dirfd, path, PathResolver.Last.LAST_LAZY);
@@ -154,6 +163,24 @@ final class Lookup implements AutoCloseable {
         Lookup lk = new Lookup(res.path(), res.dirFd(), res.name(), -1, null, res.trailingSlash());
         lk.ownsDir = res.ownsDir();
         return lk;
+    }
+
+    /**
+     * The object of the program's fd {@code fd} (AT_EMPTY_PATH) for a call that only looks at it
+     * (fstat, statx), named {@code /proc/TID/fd/N} instead of duplicated: its path is that link's
+     * readlink and the object is what following it reaches — two system calls where the duplicate
+     * takes a pidfd, its copy, the copy's readlink and close. Only for a process no other task can
+     * change the fd table of ({@link Members#ownsFdTable}): it waits in this very call, so fd N
+     * names the same file for both looks. Null (take the duplicate) for any other process, for
+     * AT_FDCWD, or when the link cannot be read as the program's own identity.
+     */
+    private static Lookup fdNamed(Request r, int fd) {
+        if (fd < 0 || !r.context().members().ownsFdTable(r.pid())) return null;
+        String link = "/proc/" + r.pid() + "/fd/" + fd;
+        String p = r.files().readlinkat(AT_FDCWD, link);
+        if (p == null) return null;
+        if (p.isEmpty() || p.charAt(0) != '/') p = null; // pipe:[..], socket:[..], anon_inode:..: not checked
+        return new Lookup(p, -1, "", -1, link, false);
     }
 
     /** The object of the program's fd {@code fd}, or its cwd for AT_FDCWD (AT_EMPTY_PATH). */

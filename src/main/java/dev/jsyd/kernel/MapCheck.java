@@ -13,10 +13,8 @@ import dev.jsyd.sys.Files;
 import dev.jsyd.sys.Ptrace;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Executable file mappings, checked like an exec ({@link ExecGate}, use MAPPING): the filter
@@ -44,15 +42,6 @@ public final class MapCheck implements AutoCloseable {
     /** Calls whose result must be compared at their exit, by thread. */
     private final Map<Integer, Pending> pending = new HashMap<>();
     /**
-     * Processes whose fd table no other task can share: they executed a program (exec unshares
-     * the fd table and leaves one thread) and have created no task since. Any other thread —
-     * one that forked or cloned, or was created and has not executed since — may share it:
-     * clone(CLONE_FILES) is reported as a fork when it signals SIGCHLD, and a new task can run
-     * before its parent's fork event is seen.
-     */
-    private final Set<Integer> exclusive = new HashSet<>();
-
-    /**
      * What was checked: the files (inode and path) allowed to be executable in [from, to) after
      * the call; and the tasks created while the call was under way (they may carry its mapping).
      */
@@ -62,17 +51,12 @@ public final class MapCheck implements AutoCloseable {
 
     private record Checked(long inode, String path) {}
 
-    /** {@code parent} created {@code child} (fork, vfork, clone): it may share its fd table now. */
+    /** {@code parent} created {@code child} (fork, vfork, clone). */
     public void created(int parent, int child) {
-        exclusive.remove(parent);
         for (Pending p : pending.values()) p.born().add(child); // it may carry what is being mapped
     }
 
-    /** {@code pid} executed a new program: its fd table is its own, it has one thread. */
-    public void executed(int pid) { exclusive.add(pid); }
-
     public void exited(int tid) {
-        exclusive.remove(tid);
         pending.remove(tid);
     }
 
@@ -89,7 +73,7 @@ public final class MapCheck implements AutoCloseable {
             Relaxations.recordWxBreak(ctx, tid, dev.jsyd.bpf.SeccompData.of((int) nr, call.arg(0), call.arg(1), call.arg(2)),
                     () -> Relaxations.maps(tid)); // whole (a JVM's maps pass 64 KiB)
         }
-        boolean alone = exclusive.contains(tid);
+        boolean alone = ctx.members().ownsFdTable(tid);
         if (nr == Syscalls.MMAP) {
             p = new Pending("mmap", new ArrayList<>(), 0, 0);
             errno = alone && !ExecGate.checksMoreThanThePath(ctx.sandbox()) ? checkMmapPath(ctx, tid, (int) call.arg(4))

@@ -30,6 +30,13 @@ public final class Members {
     public static final class Proc {
         private final int tgid;
         private final boolean initial;
+        /**
+         * No other task can change this process's fd table: it executed a program (exec unshares
+         * the table and leaves one thread) and has created no task since. Set and cleared by the
+         * tracer while the process is stopped at the event that decides it (the exec, the fork or
+         * clone that may share the table), so a call the process makes afterwards sees it right.
+         */
+        private volatile boolean ownFdTable;
 
         private Proc(int tgid, boolean initial) {
             this.tgid = tgid;
@@ -37,6 +44,9 @@ public final class Members {
         }
 
         public int tgid() { return tgid; }
+
+        /** See {@link #ownFdTable}: true when fd N of this process names the same file until it calls again. */
+        public boolean ownsFdTable() { return ownFdTable; }
 
         /** True for the process syd started (the one {@code lock:exec} trusts), across its own execs. */
         public boolean initial() { return initial; }
@@ -96,6 +106,20 @@ public final class Members {
             Proc p = byTid.get(former);
             if (p != null && p.tgid == tgid) byTid.remove(former);
         }
+        Proc p = byTid.get(tgid);
+        if (p != null) p.ownFdTable = true;
+    }
+
+    /** Task {@code tid} created a task (fork, vfork, clone): it may share its process's fd table now. */
+    public void created(int tid) {
+        Proc p = byTid.get(tid);
+        if (p != null) p.ownFdTable = false;
+    }
+
+    /** True when task {@code tid} is the one task of a process whose fd table no other task can change ({@link Proc#ownsFdTable}). */
+    public boolean ownsFdTable(int tid) {
+        Proc p = process(tid);
+        return p != null && p.tgid == tid && p.ownFdTable;
     }
 
     /** Held by the tracer while it consumes an exit (and so lets the pid be freed). */

@@ -93,7 +93,7 @@ public final class StatHandlers {
     public static void statx(Request r) throws ResolveException, ErrnoException {
         int dirfd = (int) r.arg(0), flags = (int) r.arg(2), mask = (int) r.arg(3);
         long buf = r.arg(4);
-        try (Lookup lk = Lookup.findForStat(r, dirfd, r.arg(1), flags, true)) {
+        try (Lookup lk = Lookup.findForStatx(r, dirfd, r.arg(1), flags, true)) {
             if (lk == null) return;
             if ((mask & STATX_RESERVED) != 0 || (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE
                     || (flags & ~STAT_FLAGS) != 0) {

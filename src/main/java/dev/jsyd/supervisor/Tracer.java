@@ -293,7 +293,6 @@ final class Tracer implements Runnable {
                     executed = true; // the program itself, before its first instruction
                     onFirstExec.run();
                 }
-                maps.executed(pid);
                 if (!exec.verify(context, pid)) {
                     // The program itself refused: syd exits as for a refused exec (spec §2).
                     if (firstExec) context.exit(dev.jsyd.abi.Errno.EACCES);
@@ -304,6 +303,7 @@ final class Tracer implements Runnable {
                 pt.cont(pid, 0);
             }
             case Ptrace.EVENT_FORK, Ptrace.EVENT_VFORK, Ptrace.EVENT_CLONE -> {
+                members.created(pid); // before it runs again: the new task may share its fd table
                 long child = pt.eventMessage(pid);
                 Boolean ended = child > 0 ? endedUnannounced.remove((int) child) : null;
                 if (ended != null) { // gone already

@@ -365,6 +365,37 @@ class StatIT {
         assertThat(nativeRun(d, List.of(probe, "race-path", d + "/f", d + "/secret", "3000"))).startsWith("hidden-visible=1 ok>0=1 leaked=");
     }
 
+    /**
+     * fstat of an fd of a hidden file is ENOENT: in a process that executed and has one thread
+     * (the fd is named through /proc/TID/fd/N), while a task sharing its fd table (clone
+     * CLONE_FILES) flips the fd between the hidden file and an allowed one (the fd is duplicated
+     * then), and in a process with a second thread. The probe opens both files (fds 3 and 4)
+     * before it hides one through /dev/syd.
+     */
+    @Test
+    void fstatOfAHiddenFilesFdIsAbsentAlsoWhileAnotherTaskFlipsIt() throws Exception {
+        List<String> opts = new ArrayList<>(STAT_ON);
+        opts.addAll(List.of("-m", "lock:off"));
+        List<String> cmd = List.of(probe, "fstat-empty", "file:" + d + "/secret", "--", "fstat-empty", "file:" + d + "/f", "--",
+                "stat", "/dev/syd/deny/stat+" + d + "/secret", "--", "fstat-fd", "3", "--", "fstat-fd", "4", "--",
+                "race-fd-clone", "3", "4", "3000", "--", "spawn-thread", "--", "fstat-fd", "3", "--", "fstat-fd", "4");
+        var r = sydRun(d, opts, cmd);
+        List<String> got = r.out().lines().toList();
+        assertThat(got).as(r.toString()).hasSize(9);
+        assertThat(got.get(0)).startsWith("ok mode=100644 size=3 ");
+        assertThat(got.get(1)).startsWith("ok mode=100644 size=2 ");
+        assertThat(got.get(3)).as(r.toString()).isEqualTo("err ENOENT");
+        assertThat(got.get(4)).isEqualTo(got.get(1));
+        assertThat(got.get(5)).isEqualTo("ok>0=1 leaked=0");
+        assertThat(got.get(6)).isEqualTo("ok");
+        assertThat(got.get(7)).isEqualTo("err ENOENT");
+        assertThat(got.get(8)).isEqualTo(got.get(1));
+        // Natively the file is there and the flip reaches it.
+        List<String> nat = nativeRun(d, cmd).lines().toList();
+        assertThat(nat.get(3)).isEqualTo(got.get(0));
+        assertThat(nat.get(5)).startsWith("ok>0=1 leaked=").isNotEqualTo("ok>0=1 leaked=0");
+    }
+
     @Test
     void swappingASymlinkInNeverRevealsAHiddenFile() throws Exception {
         Files.writeString(d.resolve("victim"), "ab");
