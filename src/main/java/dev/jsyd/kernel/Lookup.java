@@ -106,6 +106,10 @@ final class Lookup implements AutoCloseable {
             return named != null ? named : fd(r, dirfd);
         }
         boolean follow = (atFlags & AT_SYMLINK_NOFOLLOW) == 0;
+        if (lazy && r.sandbox().masks().isEmpty()) {
+            Lookup named = nameInFdDir(r, dirfd, path, follow);
+            if (named != null) return named;
+        }
         if (lazy && follow && r.sandbox().masks().isEmpty()) { // a masked path is looked at the long way
             PathResolver.Resolved res = r.resolver().resolveSharingRoot(r.pid(), dirfd, path, PathResolver.Last.LAST_LAZY);
             if (res.isMagic()) return new Lookup(MagicLinks.mayFollow(r, res.magic()) ? null : res.magic(),
@@ -125,11 +129,52 @@ final class Lookup implements AutoCloseable {
     private int unreadDirfd;
 
     /**
+     * {@code fstatat(dirfd, name)} of one plain name in a program directory fd (find, du: most of a
+     * tree walk's calls), by a process no other task can change the fd table of
+     * ({@link Members#ownsFdTable}; it waits in this call, so fd N names the same directory
+     * throughout): the directory named by one readlink of {@code /proc/TID/fd/N}, the object looked
+     * at as {@code /proc/TID/fd/N/name} without following it — two system calls where opening the
+     * directory takes it, its readlink and close. The last component is left unread as a link
+     * ({@link #lastUnchecked}, as LAST_LAZY): a symlink to follow is resolved again the long way.
+     * Null (the long way) for another process, AT_FDCWD (a cwd can be shared without a task
+     * created since), a name with '/', "." or "..", a program with its own root, or a directory
+     * in /proc, deleted, or not named as the program's own identity.
+     */
+    private static Lookup nameInFdDir(Request r, int dirfd, String name, boolean follow) {
+        if (dirfd < 0 || name.isEmpty() || name.length() > 255 || name.indexOf('/') >= 0 || name.equals(".") || name.equals("..")
+                || r.context().view().rootFd() >= 0 || !r.context().members().ownsFdTable(r.pid())) {
+            return null;
+        }
+        String link = "/proc/" + r.pid() + "/fd/" + dirfd;
+        String base = r.files().readlinkat(AT_FDCWD, link);
+        if (base == null || base.isEmpty() || base.charAt(0) != '/' || base.startsWith("/proc") || base.endsWith(" (deleted)")) {
+            return null;
+        }
+        String canonical = base.length() == 1 ? "/" + name : base + "/" + name;
+        if (canonical.length() >= 4096) return null;
+        Lookup lk = new Lookup(canonical, AT_FDCWD, link + "/" + name, -1, null, false);
+        lk.baseUnchecked = true;
+        lk.lastUnchecked = follow;
+        lk.unreadPath = name;
+        lk.unreadDirfd = dirfd;
+        return lk;
+    }
+
+    /**
      * True when the last component was not read as a link: {@link #path} is right only if the
      * object {@code fstatat(atFd(), atName(), AT_SYMLINK_NOFOLLOW)} finds is no symlink. Until that
      * is known, no decision on the path may have an effect; if it is one, {@link #resolvedAgain}.
      */
     boolean lastUnchecked() { return lastUnchecked; }
+
+    private boolean baseUnchecked;
+
+    /**
+     * True when the directory was named, not opened ({@link #nameInFdDir}): it may be no
+     * directory at all. Look at the object first: ENOTDIR is then the answer, before any check
+     * of the path (a name below a file is none), as the kernel gives it.
+     */
+    boolean baseUnchecked() { return baseUnchecked; }
 
     /** The same path resolved again following its last component (this lookup's last one was a symlink). */
     Lookup resolvedAgain(Request r) throws ResolveException {

@@ -53,12 +53,14 @@ public final class StatHandlers {
         try (Lookup lk = Lookup.findForStatLazy(r, dirfd, pathAddr, flags, true)) {
             if (lk == null) return;
             if ((flags & ~STAT_FLAGS) != 0) { r.fail(Errno.EINVAL); return; }
-            if (lk.lastUnchecked()) {
+            if (lk.lastUnchecked() || lk.baseUnchecked()) {
                 // The last component was not read as a link: stat it without following first (no
                 // effect yet); anything but a symlink means the path checked below is the right one.
+                // A directory fd named, not opened: ENOTDIR when it is none, before any check.
                 StatCalls sc = r.statCalls();
                 long rc = lk.look(r, () -> sc.fstatat(lk.atFd(), lk.atName(), lk.atFlags() | (flags & AT_NO_AUTOMOUNT)));
-                if (rc < 0 || (sc.statMode() & Files.S_IFMT) != Files.S_IFLNK) {
+                if (rc == -Errno.ENOTDIR && lk.baseUnchecked()) { r.fail(Errno.ENOTDIR); return; }
+                if (rc < 0 || !lk.lastUnchecked() || (sc.statMode() & Files.S_IFMT) != Files.S_IFLNK) {
                     answer(r, sys, lk, rc, buf);
                     return;
                 }

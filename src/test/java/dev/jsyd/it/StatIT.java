@@ -263,6 +263,37 @@ class StatIT {
         assertThat(lines.get(8)).startsWith("ok mode=40755"); // the parent stays visible
     }
 
+    /**
+     * fstatat(dirfd, name) as find and du make it (a name looked up in a directory fd): a hidden
+     * name is absent, followed through a link too, the link itself stays; in the single-threaded
+     * probe (the name looked up through /proc/TID/fd/N) and after it created a thread (the
+     * directory opened), the same answers.
+     */
+    @Test
+    void fstatatOfAHiddenNameInADirectoryFdIsAbsent() throws Exception {
+        List<String> hide = List.of("-poff", "-m", "sandbox/stat:on", "-m", "allow/stat+/***", "-m", "deny/stat+" + d + "/secret");
+        String[] once = {"fstatat", d.toString(), "secret", "0", "--", "fstatat", d.toString(), "lsecret", "0", "--",
+                "fstatat", d.toString(), "lsecret", "nofollow", "--", "fstatat", d.toString(), "f", "nofollow", "--",
+                "fstatat", d.toString(), "lf", "0", "--", "fstatat", d.toString(), "dangling", "0", "--",
+                "fstatat", d.toString(), "missing", "0", "--", "fstatat", "file:" + d + "/f", "x", "0"};
+        List<String> cmd = new ArrayList<>(List.of(probe));
+        cmd.addAll(List.of(once));
+        cmd.addAll(List.of("--", "spawn-thread", "--"));
+        cmd.addAll(List.of(once));
+        var r = sydRun(d, hide, cmd);
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).as(r.toString()).hasSize(17);
+        List<String> first = lines.subList(0, 8), second = lines.subList(9, 17);
+        assertThat(first.get(0)).isEqualTo("err ENOENT");
+        assertThat(first.get(1)).isEqualTo("err ENOENT");
+        assertThat(first.get(2)).startsWith("ok mode=120777 size=6 ");
+        // The others as natively.
+        List<String> nat = nativeRun(d, cmd).lines().toList();
+        assertThat(nat.get(0)).startsWith("ok mode=100644 size=3 ");
+        assertThat(first.subList(3, 8)).isEqualTo(nat.subList(3, 8));
+        assertThat(second).isEqualTo(first);
+    }
+
     @Test
     void hiddenFileCannotBeReadOpenedCreatedOrExecuted() throws Exception {
         Files.copy(Path.of("/bin/true"), d.resolve("prog"));
