@@ -85,3 +85,14 @@ elif [ ! -f "$JSYD_AOT" ] || [ "$JSYD_JAR" -nt "$JSYD_AOT" ]; then
 fi
 JSYD_AOT_FLAG=
 [ -f "$JSYD_AOT" ] && JSYD_AOT_FLAG="-XX:AOTCache=$JSYD_AOT -Xlog:aot=off -Xlog:cds=off"
+
+# JSYD_JIT=c2: the C2 compiler as well, for long-running sandboxes. Each notified call then costs
+# ~10 µs of CPU less once the notification path is compiled by C2, which costs ~1.2 s of CPU once
+# (it pays back after ~150 000 notified calls) and 30–45 ms more at every start; the default, c1,
+# is the better trade for short runs (docs/PERFORMANCE.md "jit"). Applied after the AOT cache,
+# which is built with the default flags and serves both.
+case ${JSYD_JIT:-c1} in
+  c1) ;;
+  c2) JSYD_JVM_FLAGS=${JSYD_JVM_FLAGS/ -XX:TieredStopAtLevel=1 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000/} ;;
+  *) echo "syd: JSYD_JIT must be c1 (the default) or c2, not '$JSYD_JIT'" >&2; exit 2 ;;
+esac

@@ -26,6 +26,21 @@ class StartupTimesIT {
                 "syd: startup: at exit, thread");
     }
 
+    /** {@code JSYD_JIT=c2} (docs/PERFORMANCE.md "jit"): C2 compiles too; the default runs C1 alone; anything else is refused. */
+    @Test
+    void theJitSwitchAddsC2AndRefusesWhatItDoesNotKnow() throws Exception {
+        Syd.Result c2 = Syd.run(SHOW_SWITCH, null, Map.of("SYD_STARTUP_TIMES", "1", "JSYD_JIT", "c2"), Duration.ofSeconds(60));
+        assertThat(c2.status()).as(c2.toString()).isEqualTo(7);
+        assertThat(c2.err()).contains("at exit, thread C2 CompilerThre");
+        Syd.Result c1 = Syd.run(SHOW_SWITCH, null, Map.of("SYD_STARTUP_TIMES", "1"), Duration.ofSeconds(60));
+        assertThat(c1.status()).as(c1.toString()).isEqualTo(7);
+        assertThat(c1.err()).contains("at exit, thread C1 CompilerThre").doesNotContain("C2 CompilerThre");
+        Syd.Result bad = Syd.run(SHOW_SWITCH, null, Map.of("JSYD_JIT", "c3"), Duration.ofSeconds(60));
+        assertThat(bad.status()).isEqualTo(2);
+        assertThat(bad.out()).isEmpty();
+        assertThat(bad.err()).isEqualTo("syd: JSYD_JIT must be c1 (the default) or c2, not 'c3'\n");
+    }
+
     @Test
     void nothingIsPrintedWithoutTheSwitch() throws Exception {
         Syd.Result r = Syd.run(SHOW_SWITCH, null, Map.of(), Duration.ofSeconds(60));
