@@ -10,6 +10,7 @@
  *   drop=N        take capability N out of the effective set
  *   gid=N         setgroups([N]) and setresgid(N, N, N)
  *   uid=N         setresuid(N, N, N)
+ *   dir=PATH      open the directory PATH and keep it (for openat-held)
  * Before the steps the probe makes one notified call (open of "/"), so that under syd the
  * supervisor already knows its identity and must see it change.
  */
@@ -69,6 +70,8 @@ static uint64_t capget(int which) { /* 0 effective, 1 permitted */
                       : ((uint64_t)d[1].permitted << 32 | d[0].permitted);
 }
 
+static int held_dir = -1;
+
 static void step(const char *s) {
     if (!strncmp(s, "caps=", 5)) {
         uint64_t keep = strtoull(s + 5, NULL, 16);
@@ -86,6 +89,9 @@ static void step(const char *s) {
         gid_t g = (gid_t)atoi(s + 4);
         if (setgroups(1, &g) != 0) fail("setgroups");
         if (setresgid(g, g, g) != 0) fail("setresgid");
+    } else if (!strncmp(s, "dir=", 4)) { /* a directory held open with the rights had so far (openat-held) */
+        held_dir = open(s + 4, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (held_dir < 0) fail("open dir");
     } else if (!strncmp(s, "uid=", 4)) {
         uid_t u = (uid_t)atoi(s + 4);
         if (setresuid(u, u, u) != 0) fail("setresuid");
@@ -392,6 +398,11 @@ int main(int argc, char **argv) {
     char **arg = argv + i + 1;
     int n = argc - i - 1;
     if (!strcmp(act, "open") && n == 2) return act_open(arg[0], arg[1]);
+    if (!strcmp(act, "openat-held") && n == 1) { /* openat(the dir= directory, NAME): no walk to it */
+        int fd = openat(held_dir, arg[0], O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) close(fd);
+        return result(fd);
+    }
     if (!strcmp(act, "access") && n == 2) return act_access(arg[0], arg[1]);
     if (!strcmp(act, "pagemap")) return act_pagemap();
     if (!strcmp(act, "procmem") && n == 1) {

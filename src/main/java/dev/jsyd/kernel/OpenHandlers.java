@@ -83,7 +83,7 @@ public final class OpenHandlers {
             try (PathResolver.Resolved lazy = r.resolver().resolve(r.pid(), dirfd, path, PathResolver.Last.FOLLOW_LAZY)) {
                 // Not lastUnchecked: the resolver checked everything, no need to resolve again below.
                 if (!lazy.lastUnchecked()) { longOpen(r, sys, dirfd, lazy, flags, mode, resolve, true); return; }
-                if (quickOpen(r, lazy, flags)) return;
+                if (quickOpen(r, lazy, flags, path.charAt(0) != '/')) return;
             }
         }
         try (PathResolver.Resolved res = r.resolver().resolve(r.pid(), dirfd, path, last)) {
@@ -97,7 +97,7 @@ public final class OpenHandlers {
      */
     private static void longOpen(Request r, String sys, int dirfd, PathResolver.Resolved res, int flags, int mode,
                                  long resolve, boolean plain) throws ResolveException, ErrnoException {
-        if (plain && quickOpen(r, res, flags)) return;
+        if (plain && quickOpen(r, res, flags, false)) return;
         boolean tmpfile = (flags & O_TMPFILE) == O_TMPFILE;
         boolean creat = (flags & O_CREAT) != 0 && !tmpfile;
         if ((resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) != 0 && !beneath(r, dirfd, res.path())) {
@@ -245,10 +245,12 @@ public final class OpenHandlers {
      * {@link PathResolver.Last#FOLLOW_LAZY} the resolver opened no parent and read no component as
      * a link: this one open walks the whole path below the base with no symlink allowed, so an
      * ELOOP here means one was met: nothing has been answered, logged or opened, and false sends
-     * the caller the long way (resolve with FOLLOW, check, open). False also when
-     * a check would not be silent. True when the request was answered.
+     * the caller the long way (resolve with FOLLOW, check, open). So does EACCES for a
+     * {@code relative} path: its base was named and walked to from "/", which the program's own
+     * call does not walk (a base it may no longer reach). False also when a check would not be
+     * silent. True when the request was answered.
      */
-    private static boolean quickOpen(Request r, PathResolver.Resolved res, int flags) {
+    private static boolean quickOpen(Request r, PathResolver.Resolved res, int flags, boolean relative) {
         if (res.isMagic() || res.trailingSlash() || res.name().isEmpty() || ProcGuard.isMemFile(res.path())) return false;
         if (r.landlockActive()) return false; // the long way checks the Landlock rights the object's type needs
         if (PathTransforms.any(r.sandbox()) || r.sandbox().flag("trace/force_ro_open")
@@ -268,7 +270,7 @@ public final class OpenHandlers {
         } finally {
             r.endBlocking();
         }
-        if (fd == -Errno.ELOOP && res.lastUnchecked()) return false;
+        if ((fd == -Errno.ELOOP || (fd == -Errno.EACCES && relative)) && res.lastUnchecked()) return false;
         if (fd < 0) { r.fail(-fd); return true; }
         r.resolver().remember(fd, res.path());
         reply(r, fd, flags, acc == O_RDONLY); // opened with the program's access mode

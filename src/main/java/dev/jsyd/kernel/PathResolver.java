@@ -329,9 +329,11 @@ public final class PathResolver {
             }
             if (base < 0) return null;
             basePath = "/";
-        } else if (hasParent && view.rootFd() < 0) {
-            // A relative path below its base: the base named once from the program's /proc link,
-            // then the whole path walked by name from "/" (see named()).
+        } else if ((hasParent || noParent) && view.rootFd() < 0) {
+            // A relative path below its base, or a name in it to be opened (FOLLOW_LAZY: openat(dirfd,
+            // "name") of a tree walker): the base named once from the program's /proc link, then the
+            // whole path walked by name from "/" (see named()) — two calls where opening the base
+            // takes four.
             return named(tid, dirfd, path, last, lazy, noParent);
         } else {
             base = dirfd == AT_FDCWD ? programDir(tid, dirfd) : programFdDir(tid, dirfd);

@@ -215,6 +215,37 @@ class PathResolverTest {
                 assertThat("err " + e.errno()).as(path + " lazy").isEqualTo(follow);
             }
         }
+        // One name relative to a directory fd (openat(dirfd, "name") of a tree walker), lazily.
+        for (String dir : List.of(root, root + "/a", root + "/a/b")) {
+            int dirfd = files.openat(AT_FDCWD, dir, O_PATH | dev.jsyd.abi.OpenFlags.O_DIRECTORY | O_CLOEXEC, 0);
+            assertThat(dirfd).isNotNegative();
+            try {
+                for (String name : parts) {
+                    String follow = outcome(() -> resolver.walk(tid, dirfd, name, PathResolver.Last.FOLLOW));
+                    try (PathResolver.Resolved lazy = resolver.resolve(tid, dirfd, name, PathResolver.Last.FOLLOW_LAZY)) {
+                        if (!lazy.lastUnchecked()) {
+                            assertThat(lazy.path() + "|" + lazy.name() + "|" + lazy.trailingSlash() + "|" + lazy.isMagic())
+                                    .as(dir + " " + name + " lazy, checked").isEqualTo(follow);
+                            continue;
+                        }
+                        int fd = files.openat2(lazy.dirFd(), lazy.name(), O_PATH | O_CLOEXEC, 0,
+                                RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH);
+                        if (fd >= 0) {
+                            Files.close(fd);
+                            assertThat(follow).as(dir + " " + name + " lazy opened").startsWith(lazy.path() + "|");
+                        } else if (fd != -Errno.ELOOP) {
+                            int own = files.openat(dirfd, name, O_PATH | O_CLOEXEC, 0);
+                            if (own >= 0) Files.close(own);
+                            assertThat(-fd).as(dir + " " + name + " lazy open fails as the program's own").isEqualTo(-own);
+                        }
+                    } catch (ResolveException e) {
+                        assertThat("err " + e.errno()).as(dir + " " + name + " lazy").isEqualTo(follow);
+                    }
+                }
+            } finally {
+                Files.close(dirfd);
+            }
+        }
         assertThat(compared).isEqualTo(6000);
         assertThat(lexicalLinks).as("paths meeting a symlink, left to the caller").isPositive();
         assertThat(lazyErrors).as("paths the lazy open answers with an error").isPositive();

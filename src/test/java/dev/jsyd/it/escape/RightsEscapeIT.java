@@ -97,6 +97,28 @@ class RightsEscapeIT {
         assertThat(syd(policy, programSteps, action)).as("under syd").isEqualTo(expectedNative);
     }
 
+    /**
+     * A name opened in a directory fd the program holds, below a directory it cannot search any
+     * more (opened with root's rights before it became nobody): the kernel does not walk to the
+     * fd, so the open works; under syd too, though the supervisor's quick way names the
+     * directory and walks to it from "/" (EACCES there sends it the long way, from the fd).
+     */
+    @Test
+    void aNameInAHeldDirectoryOpensThoughItsPathIsNotSearchable() throws Exception {
+        Path locked = tmp.resolve("locked"), inner = locked.resolve("inner");
+        Files.createDirectories(inner);
+        Files.writeString(inner.resolve("file"), "x");
+        Files.setPosixFilePermissions(inner, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(inner.resolve("file"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+        String[] held = {"dir=" + inner, "gid=65534", "uid=65534"};
+        assertThat(nat(NOBODY, "open", inner.resolve("file").toString(), "r")).as("by its path, as nobody").isEqualTo("err EACCES");
+        String expected = nat(held, "openat-held", "file");
+        assertThat(expected).as("in the held directory, natively").startsWith("ok");
+        assertThat(syd(AS_NOBODY, held, "openat-held", "file")).as("under syd").isEqualTo(expected);
+        assertThat(syd(AS_NOBODY, held, "openat-held", "missing")).isEqualTo(nat(held, "openat-held", "missing"));
+    }
+
     static String[] caps(String... more) throws Exception {
         List<String> s = new ArrayList<>(List.of(programCaps()));
         s.addAll(List.of(more));
