@@ -68,7 +68,7 @@ public final class ExecCheck implements AutoCloseable {
             if (kind != null) {
                 exeOf.put(pid, path);
                 if (gate.programDenied(context, pid, "execve", path, exeStat, kind)) return false;
-                return !othersDenied(context, sb, pid, exeStat);
+                return !othersDenied(context, sb, pid, path, exeStat);
             }
         }
         int exe = files.openat(AT_FDCWD, exeLink, O_RDONLY | O_CLOEXEC, 0);
@@ -81,20 +81,20 @@ public final class ExecCheck implements AutoCloseable {
             exeOf.put(pid, path);
             FileStat exeStat = FileStat.ofFd(files, exe);
             if (gate.denied(context, pid, "execve", ExecGate.Use.PROGRAM, path, readable ? exe : -1, exeStat, true)) return false;
-            return !othersDenied(context, sb, pid, exeStat);
+            return !othersDenied(context, sb, pid, path, exeStat);
         } finally {
             Files.close(exe);
         }
     }
 
     /** The checks of the files other than the program: the ELF interpreter and the script; true when one is refused. */
-    private boolean othersDenied(SandboxContext context, Sandbox sb, int pid, FileStat exeStat) {
+    private boolean othersDenied(SandboxContext context, Sandbox sb, int pid, String exePath, FileStat exeStat) {
         boolean others = sb.mayRefuse(Category.EXEC) || ExecGate.checksMoreThanThePath(sb);
         if (!others && !sb.flag("trace/deny_script")) return false;
         long[] aux = auxv(pid);
         if (aux == null) return true;
         if (others && aux[0] != 0 && interpreterDenied(context, pid, aux[0])) return true;
-        return scriptDenied(context, pid, aux[1], exeStat);
+        return scriptDenied(context, pid, aux[1], exePath, exeStat);
     }
 
     /**
@@ -167,7 +167,7 @@ public final class ExecCheck implements AutoCloseable {
      * The script, if one was executed: the file {@code AT_EXECFN} names in the new image, when it
      * is not the executable itself.
      */
-    private boolean scriptDenied(SandboxContext context, int pid, long execfnAddr, FileStat exeStat) {
+    private boolean scriptDenied(SandboxContext context, int pid, long execfnAddr, String exePath, FileStat exeStat) {
         String execfn;
         try {
             execfn = memory.readPath(pid, execfnAddr);
@@ -177,7 +177,10 @@ public final class ExecCheck implements AutoCloseable {
         int fd = -1;
         try {
             Matcher fdName = FD_NAME.matcher(execfn);
-            if (exeStat != null && namesTheExecutable(context.view(), execfn, exeStat)) return false; // no script
+            // No script: the name given is the executable's own (its /proc/PID/exe name, read at this
+            // stop; the program's root is the supervisor's), or names the same file.
+            if (exePath != null && context.view().rootFd() < 0 && execfn.equals(exePath)) return false;
+            if (exeStat != null && namesTheExecutable(context.view(), execfn, exeStat)) return false;
             if (fdName.matches() && (fdName.group(1) == null || !Character.isDigit(fdName.group(1).charAt(0))
                     || Integer.parseInt(fdName.group(1)) == pid)) {
                 fd = Request.copyOfFd(pid, Integer.parseInt(fdName.group(2)));
