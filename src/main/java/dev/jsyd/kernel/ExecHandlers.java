@@ -67,8 +67,10 @@ public final class ExecHandlers {
             ExecGate gate = r.execGate();
             FileStat st = t.fd() >= 0 ? FileStat.ofFd(r.files(), t.fd()) : null; // one fstat for both checks
             boolean script = st != null && gate.isScript(t.fd(), st);
-            if (gate.denied(r.context(), r.pid(), sys, script ? ExecGate.Use.SCRIPT : ExecGate.Use.PROGRAM, t.path(), t.fd(), st, false)
-                    || (script && interpreterDenied(r, sys, t.fd()))) {
+            boolean denied = t.kind() != null ? gate.programDenied(r.context(), r.pid(), sys, t.path(), t.stat(), t.kind())
+                    : gate.denied(r.context(), r.pid(), sys, script ? ExecGate.Use.SCRIPT : ExecGate.Use.PROGRAM, t.path(), t.fd(), st, false)
+                    || (script && interpreterDenied(r, sys, t.fd()));
+            if (denied) {
                 r.fail(Errno.EACCES);
                 return;
             }
@@ -88,7 +90,12 @@ public final class ExecHandlers {
      * opened: the content checks are then made at the exec stop), the directories walked to it,
      * whether hiding applies (not for non-path objects), or the errno the exec fails with.
      */
-    private record Target(String path, int fd, List<String> walked, boolean checkHidden, int errno) {
+    private record Target(String path, int fd, List<String> walked, boolean checkHidden, int errno, FileStat stat,
+                          FileFacts.Kind kind) {
+        Target(String path, int fd, List<String> walked, boolean checkHidden, int errno) {
+            this(path, fd, walked, checkHidden, errno, null, null);
+        }
+
         static Target failed(int errno) { return new Target(null, -1, List.of(), false, errno); }
     }
 
@@ -135,10 +142,18 @@ public final class ExecHandlers {
             boolean hides = !res.isMagic() && r.sandbox().checkPath(Category.STAT, res.path()) != dev.jsyd.policy.Action.ALLOW;
             if (unchecked && (res.isMagic() || res.name().isEmpty() || hides)) return null; // decided on the link's target only
             if (res.isMagic() || res.name().isEmpty() || hides) return new Target(res.path(), -1, walked, !res.isMagic(), 0);
-            int type = r.files().fileType(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
+            byte[] raw = r.files().fstatat(res.dirFd(), res.name(), AT_SYMLINK_NOFOLLOW);
+            if (raw == null) return Target.failed(r.files().lastError());
+            FileStat st = FileStat.of(raw);
+            int type = st.type();
             if (unchecked && type == Files.S_IFLNK) return null;
-            if (type < 0) return Target.failed(-type);
             if (type == Files.S_IFDIR) return Target.failed(Errno.EACCES);
+            // A program seen before (its kind kept by stat) under a policy that reads no content (no
+            // TPE, no Force): checked by name and kind, not opened; the exec stop checks what runs.
+            FileFacts.Kind known = type == Files.S_IFREG ? FileFacts.knownKind(st) : null;
+            if (known != null && !known.script() && !ExecGate.checksMoreThanThePath(r.sandbox())) {
+                return new Target(res.path(), -1, walked, true, 0, st, known);
+            }
             int fd = type == Files.S_IFREG ? r.files().openat2(res.dirFd(), res.name(), O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0,
                     RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH) : -1;
             return new Target(res.path(), Math.max(fd, -1), walked, true, 0);
