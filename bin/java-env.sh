@@ -61,7 +61,14 @@ JSYD_LAUNCHER=$JSYD_HOME/target/classes/dev/jsyd/native/syd-launch
 # 0.1 for those classes only): it runs once or twice per spawn, so a W4 run (2 000 spawns) spent
 # 21 % of the tracer's CPU in the bytecode interpreter; 10 % with it. Start-up compiles as many
 # methods as before (these classes are barely called there); `quiet` keeps stdout clean.
-JSYD_JVM_FLAGS="-XX:CompileCommandFile=$JSYD_HOME/bin/tracer-jit.txt -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000 -Xss1m -XX:-UsePerfData -XX:+DisableAttachMechanism -Xrs -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
+# -Xmn16m: a young generation of 16 MB, not a third of the default initial heap (~128 MB), so that
+# the first pass over eden (each 4 KB page faulted in once, ~5 µs a fault on a VM) ends after ~1 s
+# of notifications instead of lasting a whole run: on C1 every notification allocates ~600 bytes
+# (the FFM downcall's errno capture slice, 8 times); the workers' CPU per checked stat −3 µs, −10 %.
+# -XX:+UseTransparentHugePages: the heap and code cache madvised for 2 MB pages (where the kernel's
+# THP mode is madvise or always): ~2 000 page faults less at every start, −18 to −34 ms of CPU.
+# Both measured in docs/PERFORMANCE.md "Page faults".
+JSYD_JVM_FLAGS="-XX:CompileCommandFile=$JSYD_HOME/bin/tracer-jit.txt -XX:+UseSerialGC -Xmn16m -XX:+UseTransparentHugePages -XX:TieredStopAtLevel=1 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000 -Xss1m -XX:-UsePerfData -XX:+DisableAttachMechanism -Xrs -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
 
 # The JDK 25 AOT cache (JEP 483/514): class loading and linking recorded by one training run of
 # a small sandbox, then reused by every start. Rebuilt whenever the jar is. The training run uses
