@@ -97,6 +97,48 @@ static int cmd_fifo_restart(char *path) {
     return caught == 1 ? 0 : 1;
 }
 
+/* fifo-kicks N PATH: N blocking opens of the FIFO for reading while a thread keeps a caught
+ * SIGALRM (SA_RESTART) pending for the reader, so the interrupter kicks the worker again and
+ * again, and a child opens the FIFO for writing at random moments. Every open that succeeds must
+ * give the FIFO; prints how many did and how many gave something else. */
+static pid_t kicks_reader;
+static void *kicks_pester(void *arg) {
+    (void)arg;
+    for (;;) {
+        syscall(SYS_tgkill, getpid(), kicks_reader, SIGALRM);
+        usleep(2000);
+    }
+    return NULL;
+}
+
+static int cmd_fifo_kicks(long n, char *path) {
+    pid_t w = fork();
+    if (w == 0) {
+        srand(getpid());
+        for (;;) {
+            usleep(1000 + rand() % 9000);
+            int fd = open(path, O_WRONLY);
+            if (fd >= 0) close(fd);
+        }
+    }
+    if (set_handler(1)) return 2;
+    kicks_reader = syscall(SYS_gettid);
+    pthread_t t;
+    pthread_create(&t, NULL, kicks_pester, NULL);
+    long fifo = 0, other = 0;
+    for (long i = 0; i < n; i++) {
+        int fd = open(path, O_RDONLY);
+        if (fd < 0) continue;
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) fifo++;
+        else other++;
+        close(fd);
+    }
+    kill(w, SIGKILL);
+    printf("fifo=%ld other=%ld\n", fifo, other);
+    return 0;
+}
+
 /* exec-race N ALLOWED DENIED: N children; in each, a second thread flips the path buffer between
  * ALLOWED and DENIED while the main thread execs it. Prints how many children ended which way:
  * "ran-denied" counts children where DENIED actually ran (exit 42 expected from it). */
@@ -179,6 +221,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "openloop") && argc == 4) return cmd_openloop(atol(argv[2]), argv[3]);
     if (!strcmp(argv[1], "fifo-eintr") && (argc == 3 || argc == 4)) return cmd_fifo_eintr(argv[2], argc == 4 ? atoi(argv[3]) : 0);
     if (!strcmp(argv[1], "fifo-restart") && argc == 3) return cmd_fifo_restart(argv[2]);
+    if (!strcmp(argv[1], "fifo-kicks") && argc == 4) return cmd_fifo_kicks(atol(argv[2]), argv[3]);
     if (!strcmp(argv[1], "chdir-race") && argc == 5) return cmd_chdir_race(atol(argv[2]), argv[3], argv[4]);
     if (!strcmp(argv[1], "exec-race") && argc == 5) return cmd_exec_race(atol(argv[2]), argv[3], argv[4]);
     fprintf(stderr, "probe: unknown scenario\n");

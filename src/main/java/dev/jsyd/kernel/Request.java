@@ -32,7 +32,7 @@ public final class Request implements AutoCloseable {
 
     // Read by the interrupter thread while this request's emulation may block.
     private final int workerTid = Signals.gettid();
-    private volatile boolean busy;
+    private final KickGate blocking = new KickGate(Signals::takePending);
     private volatile long busySince;
     private volatile boolean interrupted;
 
@@ -312,7 +312,7 @@ public final class Request implements AutoCloseable {
     public void beginBlocking() {
         interrupted = false;
         busySince = System.nanoTime();
-        busy = true;
+        blocking.open();
         Runnable w = blockingBegun;
         if (w != null) w.run();
     }
@@ -322,15 +322,24 @@ public final class Request implements AutoCloseable {
 
     private volatile Runnable blockingBegun;
 
-    public void endBlocking() { busy = false; }
+    /** Ends the blocking section: from its return on no kick reaches this worker ({@link KickGate}). */
+    public void endBlocking() { blocking.close(); }
 
-    public boolean isBusy() { return busy; }
+    /**
+     * The interrupter's kick: {@code send} (a signal to this worker) runs only while the blocking
+     * section of notification {@code id} is open; true when it was sent.
+     */
+    public boolean kickIfBlocking(long id, Runnable send) {
+        return blocking.kickIf(() -> notification.id == id, () -> {
+            interrupted = true;
+            send.run();
+        });
+    }
+
+    public boolean isBusy() { return blocking.isOpen(); }
     public long busySince() { return busySince; }
     public int workerTid() { return workerTid; }
     public long notificationId() { return notification.id; }
-
-    /** Called by the interrupter just before it signals this worker. */
-    public void markInterrupted() { interrupted = true; }
 
     /**
      * Lets the kernel run the call as issued. Callers must have a written reason why the

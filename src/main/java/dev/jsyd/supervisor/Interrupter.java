@@ -94,11 +94,7 @@ final class Interrupter implements Runnable {
                     // and not that of a later task with the same id.
                     boolean pending = signalPending(r.pid());
                     boolean gone = ch.idValid(id) != 0;
-                    if (gone || pending) {
-                        if (!r.isBusy() || r.notificationId() != id) continue;
-                        r.markInterrupted();
-                        Signals.tgkill(r.workerTid(), Signals.INTERRUPT);
-                    }
+                    if (gone || pending) r.kickIfBlocking(id, () -> Signals.tgkill(r.workerTid(), Signals.INTERRUPT));
                 }
             }
         }

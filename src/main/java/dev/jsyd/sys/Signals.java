@@ -36,6 +36,12 @@ public final class Signals {
         return (int) Native.syscall(Syscalls.TGKILL, getpid(), tid, sig);
     }
 
+    /**
+     * Makes the kernel deliver the signals pending for the calling thread now: they are handled on
+     * the way back from any system call (here getpid), so none is left to interrupt the next one.
+     */
+    public static void takePending() { getpid(); }
+
     /** Sends {@code sig} to process {@code pid}; 0 or -errno. */
     public static int kill(int pid, int sig) { return (int) Native.syscall(Syscalls.KILL, pid, sig); }
 
