@@ -56,11 +56,14 @@ JSYD_LAUNCHER=$JSYD_HOME/target/classes/dev/jsyd/native/syd-launch
 # (the workers' receive loop: on-stack replacement) keep the default back-edge threshold.
 # -XX:-AOTReplayTraining: the method profiles of the AOT training run are not replayed (with C1 alone
 # they only made it compile the training run's hot methods at every start: −25 ms of CPU).
-# -XX:CompileCommandFile (bin/tracer-jit.txt): the tracer's per-stop code (its wait loop, the exec,
-# mapping and membership checks) is compiled after 200 calls, not 2 000 (CompileThresholdScaling
-# 0.1 for those classes only): it runs once or twice per spawn, so a W4 run (2 000 spawns) spent
-# 21 % of the tracer's CPU in the bytecode interpreter; 10 % with it. Start-up compiles as many
-# methods as before (these classes are barely called there); `quiet` keeps stdout clean.
+# -XX:CompileCommandFile (bin/jit-thresholds.txt): the supervisor's own classes (kernel, sys,
+# supervisor: what runs per notification, per ptrace stop and per spawn) are compiled after 200
+# calls, not 2 000 (CompileThresholdScaling 0.1 for those packages only). Much of it runs once or
+# a few times per spawn (the tracer's stops, execve's checks, the first calls of a new process),
+# so a run of 1 000 spawns kept a quarter of the workers' samples and a fifth of the tracer's in
+# the bytecode interpreter; with the file: −0.57 ms of CPU per spawn (−9.5 %). Start-up compiles
+# ~30 small methods more (getters), the policy and command-line code keeps the high thresholds;
+# `quiet` keeps stdout clean.
 # -Xmn16m: a young generation of 16 MB, not a third of the default initial heap (~128 MB), so that
 # the first pass over eden (each 4 KB page faulted in once, ~5 µs a fault on a VM) ends after ~1 s
 # of notifications instead of lasting a whole run: on C1 every notification allocates ~600 bytes
@@ -68,7 +71,7 @@ JSYD_LAUNCHER=$JSYD_HOME/target/classes/dev/jsyd/native/syd-launch
 # -XX:+UseTransparentHugePages: the heap and code cache madvised for 2 MB pages (where the kernel's
 # THP mode is madvise or always): ~2 000 page faults less at every start, −18 to −34 ms of CPU.
 # Both measured in docs/PERFORMANCE.md "Page faults".
-JSYD_JVM_FLAGS="-XX:CompileCommandFile=$JSYD_HOME/bin/tracer-jit.txt -XX:+UseSerialGC -Xmn16m -XX:+UseTransparentHugePages -XX:TieredStopAtLevel=1 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000 -Xss1m -XX:-UsePerfData -XX:+DisableAttachMechanism -Xrs -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
+JSYD_JVM_FLAGS="-XX:CompileCommandFile=$JSYD_HOME/bin/jit-thresholds.txt -XX:+UseSerialGC -Xmn16m -XX:+UseTransparentHugePages -XX:TieredStopAtLevel=1 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000 -Xss1m -XX:-UsePerfData -XX:+DisableAttachMechanism -Xrs -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
 
 # The JDK 25 AOT cache (JEP 483/514): class loading and linking recorded by one training run of
 # a small sandbox, then reused by every start. Rebuilt whenever the jar is. The training run uses
