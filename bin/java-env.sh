@@ -69,9 +69,14 @@ JSYD_LAUNCHER=$JSYD_HOME/target/classes/dev/jsyd/native/syd-launch
 # of notifications instead of lasting a whole run: on C1 every notification allocates ~600 bytes
 # (the FFM downcall's errno capture slice, 8 times); the workers' CPU per checked stat −3 µs, −10 %.
 # -XX:+UseTransparentHugePages: the heap and code cache madvised for 2 MB pages (where the kernel's
-# THP mode is madvise or always): ~2 000 page faults less at every start, −18 to −34 ms of CPU.
+# THP mode is madvise or always, below): ~2 000 page faults less at every start, −18 to −34 ms of CPU.
 # Both measured in docs/PERFORMANCE.md "Page faults".
-JSYD_JVM_FLAGS="-XX:CompileCommandFile=$JSYD_HOME/bin/jit-thresholds.txt -XX:+UseSerialGC -Xmn16m -XX:+UseTransparentHugePages -XX:TieredStopAtLevel=1 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000 -Xss1m -XX:-UsePerfData -XX:+DisableAttachMechanism -Xrs -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
+JSYD_JVM_FLAGS="-XX:CompileCommandFile=$JSYD_HOME/bin/jit-thresholds.txt -XX:+UseSerialGC -Xmn16m -XX:TieredStopAtLevel=1 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000 -Xss1m -XX:-UsePerfData -XX:+DisableAttachMechanism -Xrs -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
+# Only where the kernel offers THP to madvise: elsewhere the JVM would print a warning on stdout,
+# which is the program's (the file is read with the shell's own read, no process started).
+jsyd_thp=
+[ -r /sys/kernel/mm/transparent_hugepage/enabled ] && read -r jsyd_thp < /sys/kernel/mm/transparent_hugepage/enabled
+case $jsyd_thp in *"[madvise]"*|*"[always]"*) JSYD_JVM_FLAGS="$JSYD_JVM_FLAGS -XX:+UseTransparentHugePages" ;; esac
 
 # The JDK 25 AOT cache (JEP 483/514): class loading and linking recorded by one training run of
 # a small sandbox, then reused by every start. Rebuilt whenever the jar is. The training run uses
